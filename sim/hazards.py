@@ -1,0 +1,290 @@
+"""Named hazards: the transition table, and the parameters turned into packed arrays.
+
+Every transition between states is a row of `TRANSITIONS`: a named annual hazard with a
+lever family. A hazard for person i is
+
+    base[hazard, drug group] x product of hazard ratios for i's attributes
+                             x duration multiplier (time in the current state)
+                             x lever multiplier (commissioning scenario)
+
+Competing hazards out of one state are resolved with the exact competing-risks step
+probability (`sim.journeys`). Levers are multipliers keyed by a hazard name or by a
+family name (e.g. `unplanned_exit` touches the exits from all three treatment phases).
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.config import Parameters
+from sim.states import N_DRUG_GROUPS, N_STATES, DrugGroup, State
+
+USING = -1  # destination resolved per person: USING_NAIVE if never treated, else USING_PREVIOUS
+
+
+class Covariate:
+    """Person attributes that enter hazard ratios (column index in the HR matrix)."""
+
+    CRIMINAL_JUSTICE = 0
+    HOUSING_NEED = 1
+    MENTAL_HEALTH = 2
+    STILL_USING = 3  # illicit use while in treatment (TOP)
+    MAINTENANCE = 4  # long-term opioid substitution class
+    INJECTING = 5  # currently injecting
+    FEMALE = 6
+    N = 7
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    family: str
+    source: State
+    target: int  # a State, or USING
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("presentation_naive", "presentation", State.USING_NAIVE, State.WAITING),
+    Transition("natural_remission_naive", "natural_remission", State.USING_NAIVE, State.REMISSION),
+    Transition("imprisonment_naive", "imprisonment", State.USING_NAIVE, State.PRISON),
+    Transition("presentation_previous", "presentation", State.USING_PREVIOUS, State.WAITING),
+    Transition("natural_remission_previous", "natural_remission", State.USING_PREVIOUS, State.REMISSION),
+    Transition("imprisonment_previous", "imprisonment", State.USING_PREVIOUS, State.PRISON),
+    Transition("treatment_start", "treatment_start", State.WAITING, State.TX_START),
+    Transition("waiting_dropout", "waiting_dropout", State.WAITING, USING),
+    Transition("imprisonment_waiting", "imprisonment", State.WAITING, State.PRISON),
+    Transition("unplanned_exit_engagement", "unplanned_exit", State.TX_START, USING),
+    Transition("imprisonment_engagement", "imprisonment", State.TX_START, State.PRISON),
+    Transition("planned_exit", "planned_exit", State.TX_STAY, State.TX_STOP),
+    Transition("unplanned_exit_stay", "unplanned_exit", State.TX_STAY, USING),
+    Transition("imprisonment_stay", "imprisonment", State.TX_STAY, State.PRISON),
+    Transition("completion", "completion", State.TX_STOP, State.SUSTAIN),
+    Transition("unplanned_exit_stop", "unplanned_exit", State.TX_STOP, USING),
+    Transition("imprisonment_stop", "imprisonment", State.TX_STOP, State.PRISON),
+    Transition("represent_from_recovery", "represent_from_recovery", State.SUSTAIN, State.WAITING),
+    Transition("relapse_from_recovery", "relapse", State.SUSTAIN, State.USING_PREVIOUS),
+    Transition("imprisonment_recovery", "imprisonment", State.SUSTAIN, State.PRISON),
+    Transition("relapse_from_remission", "relapse", State.REMISSION, USING),
+    Transition("imprisonment_remission", "imprisonment", State.REMISSION, State.PRISON),
+    Transition("release", "release", State.PRISON, USING),
+    Transition("release_to_treatment", "release", State.PRISON, State.WAITING),
+)
+HAZARD_INDEX = {t.name: k for k, t in enumerate(TRANSITIONS)}
+# Mortality hazards are not state transitions in the table but are lever targets too.
+MORTALITY_HAZARDS = ("drug_related_death", "other_cause_death")
+LEVER_TARGETS = tuple(sorted({t.name for t in TRANSITIONS} | {t.family for t in TRANSITIONS} | set(MORTALITY_HAZARDS)))
+
+N_DURATION_BANDS = 5
+
+
+class HazardTables(NamedTuple):
+    """What the compiled step reads. Built once per run from parameters and levers."""
+
+    ptr: np.ndarray  # int64[N_STATES+1]: transitions out of state s are rows ptr[s]..ptr[s+1]
+    target: np.ndarray  # int64[H]
+    base: np.ndarray  # float64[H, drug groups], annual, levers folded in
+    hr: np.ndarray  # float64[H, Covariate.N]
+    hr_table: np.ndarray  # float64[H, 2**Covariate.N]: product of the ratios for each attribute pattern
+    dur_edges: np.ndarray  # float64[H, bands]: lower edge of each duration band (years)
+    dur_mult: np.ndarray  # float64[H, bands]
+    scheduled_target: np.ndarray  # int64[N_STATES]: deterministic move after a fixed time (-2 none)
+    scheduled_after_years: np.ndarray  # float64[N_STATES]
+
+
+class MortalityTables(NamedTuple):
+    drug_related_base: np.ndarray  # float64[drug groups], per year, before state and age
+    drug_related_state: np.ndarray  # float64[N_STATES]
+    age_step_years: float
+    drug_related_age: np.ndarray  # multiplier by age (index = age / age_step_years)
+    other_cause_age: np.ndarray  # per-year hazard by age (includes SMR and lever)
+    hr_injecting: float
+    hr_female_other: float
+    post_exit_years: float
+    hr_post_exit: float
+    post_release_years: float
+    hr_post_release: float
+
+
+class OutcomeTables(NamedTuple):
+    abstinence_per_year: float
+    maintenance_share: np.ndarray  # float64[drug groups]: chance a new episode is maintenance-class
+
+
+NO_SCHEDULE = -2
+
+
+def lever_multipliers(levers: dict[str, float]) -> dict[str, float]:
+    """Validate lever names and values; return them as floats."""
+    out = {}
+    for name, value in levers.items():
+        if name not in LEVER_TARGETS:
+            raise ValueError(f"levers.{name}: unknown hazard or family; allowed: {', '.join(LEVER_TARGETS)}")
+        value = float(value)
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"levers.{name} = {value}: a hazard multiplier must be a finite number >= 0")
+        out[name] = value
+    return out
+
+
+def _lever(levers: dict[str, float], name: str, family: str | None = None) -> float:
+    m = levers.get(name, 1.0)
+    if family is not None:
+        m *= levers.get(family, 1.0)
+    return m
+
+
+def build_hazards(p: Parameters, levers: dict[str, float]) -> HazardTables:
+    """Pack the parameters into the arrays the compiled step reads."""
+    levers = lever_multipliers(levers)
+    n = len(TRANSITIONS)
+    base = np.zeros((n, N_DRUG_GROUPS))
+    hr = np.ones((n, Covariate.N))
+    edges = np.zeros((n, N_DURATION_BANDS))
+    edges[:, 1:] = np.inf
+    mult = np.ones((n, N_DURATION_BANDS))
+    g = DrugGroup
+    C = Covariate
+
+    def set_rate(name, per_year, by_group=None):
+        k = HAZARD_INDEX[name]
+        base[k, :] = per_year
+        for group, ratio in (by_group or {}).items():
+            base[k, group] *= ratio
+
+    pr, w, tx, rc, pz = p.presentation, p.waiting, p.treatment, p.recovery, p.prison
+    non_opiate = {g.NON_OPIATE: pr.hr_non_opiate}
+    set_rate("presentation_naive", pr.naive_per_year, non_opiate)
+    set_rate("presentation_previous", pr.previous_per_year, non_opiate)
+    for name in ("presentation_naive", "presentation_previous"):
+        hr[HAZARD_INDEX[name], C.CRIMINAL_JUSTICE] = pr.hr_criminal_justice
+
+    remission = {g.NON_OPIATE: rc.hr_non_opiate_remission}
+    set_rate("natural_remission_naive", rc.natural_remission_per_year, remission)
+    set_rate("natural_remission_previous", rc.natural_remission_per_year, remission)
+
+    set_rate("treatment_start", w.start_per_year)
+    set_rate("waiting_dropout", w.dropout_per_year)
+
+    unplanned_groups = {g.NON_OPIATE: tx.hr_non_opiate_unplanned_exit, g.OPIATE_CRACK: tx.hr_opiate_crack_unplanned_exit}
+    set_rate("unplanned_exit_engagement", tx.unplanned_exit_engagement_per_year)
+    set_rate("unplanned_exit_stay", tx.unplanned_exit_per_year, unplanned_groups)
+    set_rate("unplanned_exit_stop", tx.unplanned_exit_stop_per_year)
+    set_rate("planned_exit", tx.planned_exit_per_year,
+             {g.NON_OPIATE: tx.hr_non_opiate_planned_exit, g.CRACK_ONLY: tx.hr_crack_only_planned_exit})
+    set_rate("completion", tx.completion_per_year)
+    for name in ("unplanned_exit_engagement", "unplanned_exit_stay", "unplanned_exit_stop"):
+        k = HAZARD_INDEX[name]
+        hr[k, C.CRIMINAL_JUSTICE] = tx.hr_criminal_justice_unplanned_exit
+        hr[k, C.HOUSING_NEED] = tx.hr_housing_need_unplanned_exit
+        hr[k, C.MENTAL_HEALTH] = tx.hr_mental_health_unplanned_exit
+        if name != "unplanned_exit_engagement":  # everyone still uses early on: it is in the base rate
+            hr[k, C.STILL_USING] = tx.hr_still_using_unplanned_exit
+    hr[HAZARD_INDEX["planned_exit"], C.STILL_USING] = tx.hr_still_using_planned_exit
+    for name in ("planned_exit", "unplanned_exit_stay"):
+        hr[HAZARD_INDEX[name], C.MAINTENANCE] = tx.hr_maintenance_exit
+
+    # Re-presentation after a successful completion falls with years in recovery.
+    set_rate("represent_from_recovery", 1.0, {g.NON_OPIATE: rc.hr_non_opiate_represent})
+    k = HAZARD_INDEX["represent_from_recovery"]
+    edges[k] = [0.0, 0.5, 1.0, 2.0, 3.0]
+    mult[k] = [rc.represent_first_6m_per_year, rc.represent_6_to_12m_per_year, rc.represent_year2_per_year,
+               rc.represent_year3_per_year, rc.represent_later_per_year]
+    set_rate("relapse_from_recovery", rc.relapse_per_year)
+    set_rate("relapse_from_remission", rc.relapse_from_remission_per_year)
+
+    state_ratio = {
+        "imprisonment_naive": 1.0, "imprisonment_previous": 1.0, "imprisonment_waiting": 1.0,
+        "imprisonment_engagement": pz.hr_in_treatment_imprisonment,
+        "imprisonment_stay": pz.hr_in_treatment_imprisonment,
+        "imprisonment_stop": pz.hr_in_treatment_imprisonment,
+        "imprisonment_recovery": pz.hr_recovery_imprisonment,
+        "imprisonment_remission": pz.hr_recovery_imprisonment,
+    }
+    for name, ratio in state_ratio.items():
+        set_rate(name, pz.imprisonment_per_year * ratio)
+        hr[HAZARD_INDEX[name], C.CRIMINAL_JUSTICE] = pz.hr_criminal_justice_imprisonment
+    set_rate("release", pz.release_per_year * (1.0 - pz.release_to_treatment_share))
+    set_rate("release_to_treatment", pz.release_per_year * pz.release_to_treatment_share)
+
+    for k, t in enumerate(TRANSITIONS):
+        base[k] *= _lever(levers, t.name, t.family)
+
+    order = np.argsort([int(t.source) for t in TRANSITIONS], kind="stable")
+    if not np.array_equal(order, np.arange(n)):
+        raise AssertionError("TRANSITIONS must be listed grouped by source state, in state order")
+    ptr = np.zeros(N_STATES + 1, dtype=np.int64)
+    for t in TRANSITIONS:
+        ptr[int(t.source) + 1] += 1
+    ptr = np.cumsum(ptr)
+
+    scheduled_target = np.full(N_STATES, NO_SCHEDULE, dtype=np.int64)
+    scheduled_after = np.full(N_STATES, np.inf)
+    scheduled_target[State.TX_START] = State.TX_STAY  # engagement ends after a fixed number of weeks
+    scheduled_after[State.TX_START] = tx.engagement_weeks / 52.0
+
+    return HazardTables(
+        ptr=ptr,
+        target=np.array([int(t.target) for t in TRANSITIONS], dtype=np.int64),
+        base=base,
+        hr=hr,
+        hr_table=hr_products(hr),
+        dur_edges=edges,
+        dur_mult=mult,
+        scheduled_target=scheduled_target,
+        scheduled_after_years=scheduled_after,
+    )
+
+
+def hr_products(hr: np.ndarray) -> np.ndarray:
+    """For every attribute pattern (bit a set = covariate a present), the product of hazard ratios."""
+    masks = np.arange(2 ** hr.shape[1])
+    present = (masks[:, None] >> np.arange(hr.shape[1])[None, :]) & 1  # [mask, covariate]
+    return np.prod(np.where(present[None, :, :] == 1, hr[:, None, :], 1.0), axis=2)
+
+
+AGE_STEP_YEARS = 1.0  # mortality by single year of age, as in life tables
+MAX_AGE_YEARS = 120.0
+
+
+def build_mortality(p: Parameters, levers: dict[str, float]) -> MortalityTables:
+    m = p.mortality
+    levers = lever_multipliers(levers)
+    drd_lever = _lever(levers, "drug_related_death")
+    other_lever = _lever(levers, "other_cause_death")
+    g = DrugGroup
+    base = np.full(N_DRUG_GROUPS, m.drug_related_per_year * drd_lever)
+    base[g.CRACK_ONLY] *= m.hr_crack_only_drug_related
+    base[g.NON_OPIATE] *= m.hr_non_opiate_drug_related
+    state = np.ones(N_STATES)
+    for s in (State.TX_START, State.TX_STAY, State.TX_STOP):
+        state[s] = m.hr_in_treatment_drug_related
+    for s in (State.SUSTAIN, State.REMISSION):
+        state[s] = m.hr_recovery_drug_related
+    state[State.PRISON] = m.hr_prison_drug_related
+    state[State.NOT_YET] = 0.0
+    state[State.DEAD] = 0.0
+    ages = np.arange(0.0, MAX_AGE_YEARS + AGE_STEP_YEARS, AGE_STEP_YEARS)
+    drd_age = m.hr_drug_related_per_decade_over_30 ** (np.maximum(ages - 30.0, 0.0) / 10.0)
+    other = (m.other_cause_at_40_per_year * np.exp(m.other_cause_gompertz_slope_per_year * (ages - 40.0))
+             * m.smr_other_cause * other_lever)
+    return MortalityTables(
+        drug_related_base=base,
+        drug_related_state=state,
+        age_step_years=AGE_STEP_YEARS,
+        drug_related_age=drd_age,
+        other_cause_age=other,
+        hr_injecting=m.hr_injecting_drug_related,
+        hr_female_other=m.hr_female_other_cause,
+        post_exit_years=m.post_treatment_exit_weeks / 52.0,
+        hr_post_exit=m.hr_post_treatment_exit,
+        post_release_years=m.post_release_weeks / 52.0,
+        hr_post_release=m.hr_post_release,
+    )
+
+
+def build_outcomes(p: Parameters) -> OutcomeTables:
+    share = np.zeros(N_DRUG_GROUPS)
+    share[DrugGroup.OPIATE_ONLY] = p.treatment.maintenance_share_opiate
+    share[DrugGroup.OPIATE_CRACK] = p.treatment.maintenance_share_opiate
+    return OutcomeTables(abstinence_per_year=p.treatment.abstinence_per_year, maintenance_share=share)

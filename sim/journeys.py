@@ -1,0 +1,333 @@
+"""One step of every person's journey, compiled (numba) and run over the person columns.
+
+For each person, in this order (the step order of the model is in `sim.model`):
+  1. a new user whose onset time has come joins, using and never treated;
+  2. death, from its own random stream (drug-related or other cause);
+  3. competing transitions out of the current state (exact competing-risks probability
+     1 - exp(-H dt), split in proportion to the hazards), else a scheduled move
+     (engagement ends after a fixed number of weeks);
+  4. in-treatment outcomes (TOP abstinence);
+  5. the person is counted into the end-of-step stocks (age = clock - birth time).
+Flows are counted by drug group and age band at the start of the step.
+
+Hazards are evaluated at the middle of the step (age and time in state), which keeps
+results stable when the time step changes. Each person's step probabilities are cached
+until something that enters them changes (see `_refresh`): most person-steps cost two
+random draws and two comparisons. All randomness is `sim.rng.uniform`, keyed by
+(stream, person, step).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from sim.hazards import NO_SCHEDULE, USING
+from sim.rng import uniform
+from sim.states import AGE_BAND_EDGES, Event, Injecting, State
+
+# Module constants as plain ints (numba freezes globals at compile time).
+NOT_YET, USING_NAIVE, USING_PREVIOUS = int(State.NOT_YET), int(State.USING_NAIVE), int(State.USING_PREVIOUS)
+WAITING, TX_START, TX_STAY, TX_STOP = int(State.WAITING), int(State.TX_START), int(State.TX_STAY), int(State.TX_STOP)
+SUSTAIN, REMISSION, PRISON, DEAD = int(State.SUSTAIN), int(State.REMISSION), int(State.PRISON), int(State.DEAD)
+E_NEW, E_PRESENT, E_REP6 = int(Event.NEW_USER), int(Event.PRESENTATION), int(Event.RE_PRESENTATION_6M)
+E_START, E_ENGAGED, E_STOP = int(Event.TREATMENT_START), int(Event.ENGAGED), int(Event.PLANNED_EXIT_BEGUN)
+E_SUCCESS, E_UNPLANNED, E_TRANSFER = int(Event.EXIT_SUCCESSFUL), int(Event.EXIT_UNPLANNED), int(Event.EXIT_TRANSFERRED)
+E_DROPOUT, E_RELAPSE, E_REMIT = int(Event.WAITING_DROPOUT), int(Event.RELAPSE), int(Event.NATURAL_REMISSION)
+E_PRISON, E_RELEASE = int(Event.IMPRISONMENT), int(Event.RELEASE)
+E_DEATH, E_DRD, E_DEATH_TX = int(Event.DEATH), int(Event.DEATH_DRUG_RELATED), int(Event.DEATH_IN_TREATMENT)
+E_ABSTINENT = int(Event.ABSTINENT_IN_TREATMENT)
+CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
+RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
+TX_DURATION_EDGES = np.array([1.0, 2.0, 4.0, 6.0])  # DOMES bands: <1, 1-2, 2-4, 4-6, 6+ years
+MAX_COMPETING = 8
+
+
+class Keys(NamedTuple):
+    mortality: np.uint64
+    journey: np.uint64
+    outcomes: np.uint64
+
+
+class Tallies(NamedTuple):
+    """Counts per block of rows (summed over the first axis for output), so blocks run in parallel."""
+
+    stocks: np.ndarray  # int32[block, step, state, drug group, age band], end of step
+    flows: np.ndarray  # int32[block, step, event, drug group, age band], during step
+    tx_duration: np.ndarray  # int32[block, step, drug group, DOMES band]: in treatment by elapsed episode time
+
+
+class TraceLog(NamedTuple):
+    """State changes of traced people, one buffer per block of rows."""
+
+    step: np.ndarray  # int32[block, row]
+    person: np.ndarray  # int64[block, row]
+    source: np.ndarray  # int8[block, row]
+    target: np.ndarray  # int8[block, row]
+    count: np.ndarray  # int64[block]: rows used (may exceed capacity: overflow)
+
+
+@njit(inline="always")
+def _p_event(x):
+    """1 - exp(-x): the chance an event with cumulative hazard x happens (series for small x)."""
+    if x < 1e-3:
+        return x * (1.0 - x * (0.5 - x * (1.0 / 6.0)))
+    return 1.0 - np.exp(-x)
+
+
+AGE_BAND_OF_YEAR = np.searchsorted(np.array(AGE_BAND_EDGES), np.arange(0, 130), side="right").clip(1) - 1
+
+
+@njit(inline="always")
+def _age_band(age):
+    """Reporting age band (index into AGE_BAND_NAMES) by table lookup: no data-dependent branches."""
+    return AGE_BAND_OF_YEAR[min(max(int(age), 0), 129)]
+
+
+@njit(inline="always")
+def _in_treatment(s):
+    return s == TX_START or s == TX_STAY or s == TX_STOP
+
+
+@njit(inline="always")
+def _log(log, c, traced, step, person, source, target):
+    if traced:
+        j = log.count[c]
+        if j < log.step.shape[1]:
+            log.step[c, j] = step
+            log.person[c, j] = person
+            log.source[c, j] = source
+            log.target[c, j] = target
+        log.count[c] = j + 1
+
+
+@njit(inline="always")
+def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c):
+    """Apply a transition s -> new at the end of step n, with its events and bookkeeping."""
+    f = flows
+    was_tx = _in_treatment(s)
+    if new == WAITING:
+        f[n, E_PRESENT, g, band] += 1
+        if t_end - people.last_completion[i] <= RE_PRESENTATION_WINDOW_YEARS:
+            f[n, E_REP6, g, band] += 1
+    elif new == TX_START:
+        f[n, E_START, g, band] += 1
+        people.episodes[i] += 1
+        people.episode_start[i] = t_end
+        people.still_using[i] = 1
+        u = uniform(keys.outcomes, i, 2 * n + 1)
+        people.maintenance[i] = 1 if u < outcomes.maintenance_share[g] else 0
+    elif new == TX_STAY:
+        f[n, E_ENGAGED, g, band] += 1
+    elif new == TX_STOP:
+        f[n, E_STOP, g, band] += 1
+    elif new == REMISSION:
+        f[n, E_REMIT, g, band] += 1
+    if was_tx and not _in_treatment(new):
+        people.last_exit[i] = t_end
+        if new == SUSTAIN:
+            f[n, E_SUCCESS, g, band] += 1
+            people.last_completion[i] = t_end
+        elif new == PRISON:
+            f[n, E_TRANSFER, g, band] += 1
+        else:
+            f[n, E_UNPLANNED, g, band] += 1
+    if new == PRISON:
+        f[n, E_PRISON, g, band] += 1
+    if s == PRISON:
+        f[n, E_RELEASE, g, band] += 1
+        people.last_release[i] = t_end
+    if s == WAITING and (new == USING_NAIVE or new == USING_PREVIOUS):
+        f[n, E_DROPOUT, g, band] += 1
+    if (s == SUSTAIN or s == REMISSION) and (new == USING_NAIVE or new == USING_PREVIOUS or new == WAITING):
+        f[n, E_RELAPSE, g, band] += 1
+    people.state[i] = new
+    people.since[i] = t_end
+    people.valid_until[i] = -np.inf
+    _log(log, c, people.traced[i], n, i, s, new)
+
+
+@njit(cache=True, parallel=True)
+def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies, log):
+    """Advance rows [0, n_active) by one step n covering [t_start, t_start + dt).
+
+    Rows are cut into fixed blocks (as many as the tallies have) that run in parallel;
+    results do not depend on the number of threads.
+    """
+    n_blocks = tallies.stocks.shape[0]
+    for c in prange(n_blocks):
+        lo = c * n_active // n_blocks
+        hi = (c + 1) * n_active // n_blocks
+        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
+                   log)
+
+
+@njit(cache=True)
+def step_people_serial(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
+                       log):
+    """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
+    n_blocks = tallies.stocks.shape[0]
+    for c in range(n_blocks):
+        lo = c * n_active // n_blocks
+        hi = (c + 1) * n_active // n_blocks
+        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
+                   log)
+
+
+@njit(inline="always")
+def _mortality_hazards(people, i, s, g, t_mid, a, mort):
+    """(drug-related, other-cause) annual death hazards of person i at the middle of the step."""
+    h_drd = mort.drug_related_base[g] * mort.drug_related_state[s] * mort.drug_related_age[a]
+    if people.injecting[i] == CURRENT_INJECTOR:
+        h_drd *= mort.hr_injecting
+    if not _in_treatment(s) and t_mid - people.last_exit[i] < mort.post_exit_years:
+        h_drd *= mort.hr_post_exit
+    if t_mid - people.last_release[i] < mort.post_release_years:
+        h_drd *= mort.hr_post_release
+    h_other = mort.other_cause_age[a]
+    if people.female[i] == 1:
+        h_other *= mort.hr_female_other
+    return h_drd, h_other
+
+
+@njit(inline="always")
+def _transition_hazards(people, i, s, g, t_mid, haz, hbuf):
+    """Fill hbuf with the hazards out of state s; return their sum and the next duration-band edge."""
+    lo = haz.ptr[s]
+    hi = haz.ptr[s + 1]
+    mask = (people.criminal_justice[i] | (people.housing_need[i] << 1) | (people.mental_health[i] << 2)
+            | (people.still_using[i] << 3) | (people.maintenance[i] << 4)
+            | ((people.injecting[i] == CURRENT_INJECTOR) << 5) | (people.female[i] << 6))
+    tis = t_mid - people.since[i]
+    n_bands = haz.dur_edges.shape[1]
+    total = 0.0
+    next_edge = np.inf
+    for k in range(lo, hi):
+        h = haz.base[k, g]
+        if h > 0.0:
+            h *= haz.hr_table[k, mask]
+            b = 0
+            while b + 1 < n_bands and tis >= haz.dur_edges[k, b + 1]:
+                b += 1
+            h *= haz.dur_mult[k, b]
+            if b + 1 < n_bands:
+                next_edge = min(next_edge, people.since[i] + haz.dur_edges[k, b + 1])
+        hbuf[k - lo] = h
+        total += h
+    return total, next_edge
+
+
+@njit(inline="always")
+def _age_index(age, per_age_step, n_age):
+    return min(max(int(age * per_age_step), 0), n_age - 1)
+
+
+@njit(inline="always")
+def _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_age_step, n_age):
+    """Cache the step probabilities of death and of moving, and until when they hold.
+
+    Hazards are piecewise constant between the next year of age, duration-band edge and
+    end of a raised-risk window, so caching them gives exactly the per-step result.
+    """
+    a = _age_index(age_mid, per_age_step, n_age)
+    h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, a, mort)
+    total, until = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
+    people.p_death[i] = _p_event((h_drd + h_other) * dt)
+    people.p_move[i] = _p_event(total * dt)
+    if ageing and a < n_age - 1:
+        until = min(until, t_mid + (a + 1) / per_age_step - age_mid)
+    end = people.last_exit[i] + mort.post_exit_years
+    if t_mid < end:
+        until = min(until, end)
+    end = people.last_release[i] + mort.post_release_years
+    if t_mid < end:
+        until = min(until, end)
+    people.valid_until[i] = until
+
+
+@njit(cache=True, error_model="numpy")
+def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
+               tallies, log):
+    """Step rows [lo_row, hi_row) (block c). Ages are age_clock - birth_time (age_clock is fixed without ageing)."""
+    t_end = t_start + dt
+    t_mid = t_start + 0.5 * dt
+    age_mid_clock = age_clock + 0.5 * dt if ageing else age_clock
+    age_end_clock = age_clock + dt if ageing else age_clock
+    stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
+    hbuf = np.empty(MAX_COMPETING)
+    n_age = mort.other_cause_age.shape[0]
+    per_age_step = 1.0 / mort.age_step_years
+    for i in range(lo_row, hi_row):
+        s = people.state[i]
+        if s == DEAD:
+            continue
+        g = people.drug[i]
+        age_mid = age_mid_clock - people.birth_time[i]
+        band = _age_band(age_mid)
+        if i >= n_before:  # 1. onset
+            people.state[i] = USING_NAIVE
+            people.valid_until[i] = -np.inf
+            flows[n, E_NEW, g, band] += 1
+            _log(log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
+            stocks[n, USING_NAIVE, g, _age_band(age_end_clock - people.birth_time[i])] += 1
+            continue
+        if t_mid >= people.valid_until[i]:
+            _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_age_step, n_age)
+
+        # 2. death
+        u = uniform(keys.mortality, i, n)
+        if u < people.p_death[i]:
+            h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, _age_index(age_mid, per_age_step, n_age), mort)
+            people.state[i] = DEAD
+            people.death_time[i] = t_mid
+            flows[n, E_DEATH, g, band] += 1
+            if u < people.p_death[i] * (h_drd / (h_drd + h_other)):
+                people.drug_related_death[i] = 1
+                flows[n, E_DRD, g, band] += 1
+            if _in_treatment(s):
+                flows[n, E_DEATH_TX, g, band] += 1
+            _log(log, c, people.traced[i], n, i, s, DEAD)
+            continue
+
+        # 3. competing transitions, else the scheduled one
+        moved = False
+        p_move = people.p_move[i]
+        if p_move > 0.0:
+            u = uniform(keys.journey, i, n)
+            if u < p_move:
+                total, _ = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
+                lo = haz.ptr[s]
+                hi = haz.ptr[s + 1]
+                x = u / p_move * total
+                k = lo
+                acc = hbuf[0]
+                while acc <= x and k < hi - 1:
+                    k += 1
+                    acc += hbuf[k - lo]
+                new = haz.target[k]
+                if new == USING:
+                    new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
+                _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c)
+                moved = True
+        if not moved and haz.scheduled_target[s] != NO_SCHEDULE:
+            if t_end - people.since[i] >= haz.scheduled_after_years[s] - 1e-9:
+                _move(people, i, s, haz.scheduled_target[s], t_end, n, g, band, keys, outcomes, flows, log, c)
+
+        # 4. in-treatment outcomes: abstinence from illicit use (TOP)
+        s = people.state[i]
+        if _in_treatment(s) and people.still_using[i] == 1:
+            if uniform(keys.outcomes, i, 2 * n) < _p_event(outcomes.abstinence_per_year * dt):
+                people.still_using[i] = 0
+                people.valid_until[i] = -np.inf
+                flows[n, E_ABSTINENT, g, band] += 1
+                if people.injecting[i] == CURRENT_INJECTOR:
+                    people.injecting[i] = PREVIOUS_INJECTOR
+
+        # 5. end-of-step stocks (age at the end of the step)
+        stocks[n, s, g, _age_band(age_end_clock - people.birth_time[i])] += 1
+        if _in_treatment(s):
+            d = t_end - people.episode_start[i]
+            j = 0
+            while j < 4 and d >= TX_DURATION_EDGES[j]:
+                j += 1
+            txd[n, g, j] += 1

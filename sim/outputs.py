@@ -1,0 +1,158 @@
+"""Measures from the model's tallies, in one tidy table: period, measure, group, value.
+
+Stocks are counts at the end of the period; flows are counts during it, so that
+alive(end) = alive(previous end) + new_users - deaths. Groups are `all`, the drug groups,
+the NDTMS aggregates (`opiate`, `ocu`) and age bands. Measure names are stable: they are
+documented in the README and used by calibration and comparison.
+"""
+
+import numpy as np
+import pandas as pd
+
+from sim.states import (
+    AGE_BAND_NAMES,
+    DRUG_GROUP_AGGREGATES,
+    DRUG_GROUP_NAMES,
+    IN_RECOVERY,
+    IN_TREATMENT,
+    LIVING,
+    USING,
+    Event,
+    State,
+)
+
+COLUMNS = ["period", "measure", "group", "value"]
+
+# Stock measures: states counted at the end of the period.
+STOCKS: dict[str, tuple[State, ...]] = {
+    "alive": LIVING,
+    "prevalent_users": USING + (State.WAITING,) + IN_TREATMENT + (State.PRISON,),
+    "using_not_in_treatment": USING,
+    "using_never_treated": (State.USING_NAIVE,),
+    "waiting": (State.WAITING,),
+    "in_treatment": IN_TREATMENT,
+    "in_treatment_start": (State.TX_START,),
+    "in_treatment_stay": (State.TX_STAY,),
+    "in_treatment_stop": (State.TX_STOP,),
+    "in_recovery": IN_RECOVERY,
+    "in_recovery_after_treatment": (State.SUSTAIN,),
+    "in_remission_untreated": (State.REMISSION,),
+    "in_prison": (State.PRISON,),
+}
+
+# Flow measures: events counted during the period.
+FLOWS: dict[str, Event] = {
+    "new_users": Event.NEW_USER,
+    "presentations": Event.PRESENTATION,
+    "treatment_starts": Event.TREATMENT_START,
+    "exits_successful": Event.EXIT_SUCCESSFUL,
+    "exits_unplanned": Event.EXIT_UNPLANNED,
+    "exits_transferred": Event.EXIT_TRANSFERRED,
+    "deaths": Event.DEATH,
+    "deaths_drug_related": Event.DEATH_DRUG_RELATED,
+    "deaths_in_treatment": Event.DEATH_IN_TREATMENT,
+    "re_presentations_within_6m": Event.RE_PRESENTATION_6M,
+    "waiting_dropouts": Event.WAITING_DROPOUT,
+    "relapses": Event.RELAPSE,
+    "natural_remissions": Event.NATURAL_REMISSION,
+    "imprisonments": Event.IMPRISONMENT,
+    "releases": Event.RELEASE,
+    "abstinent_in_treatment": Event.ABSTINENT_IN_TREATMENT,
+}
+
+# DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
+DURATION_BANDS = ("in_treatment_under_1y", "in_treatment_1_to_2y", "in_treatment_2_to_4y", "in_treatment_4_to_6y",
+                  "in_treatment_6y_plus")
+
+DRUG_GROUPS = ["all", *DRUG_GROUP_NAMES.values(), *DRUG_GROUP_AGGREGATES]
+GROUPS = [*DRUG_GROUPS, *AGE_BAND_NAMES]
+
+
+def period_labels(start_year: int, n_steps: int, steps_per_year: int, period: str) -> np.ndarray:
+    """The reporting period of each step: '2015' or '2015-Q3'."""
+    n = np.arange(n_steps)
+    year = start_year + n // steps_per_year
+    if period == "year":
+        return year.astype(str)
+    quarter = 1 + (n % steps_per_year) * 4 // steps_per_year
+    return np.char.add(np.char.add(year.astype(str), "-Q"), quarter.astype(str))
+
+
+def _by_group(x: np.ndarray) -> np.ndarray:
+    """[periods, drug group, age band] -> [periods, GROUPS]."""
+    cols = [x.sum(axis=(1, 2))]
+    cols += [x[:, int(g)].sum(axis=1) for g in DRUG_GROUP_NAMES]
+    cols += [x[:, [int(g) for g in members]].sum(axis=(1, 2)) for members in DRUG_GROUP_AGGREGATES.values()]
+    cols += [x[:, :, b].sum(axis=1) for b in range(len(AGE_BAND_NAMES))]
+    return np.stack(cols, axis=1)
+
+
+def _long(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: list[str]) -> pd.DataFrame:
+    n_periods, n_groups = len(periods), len(groups)
+    values = np.concatenate([v for _, v in frames], axis=0).astype(float)  # [measure*period, group]
+    return pd.DataFrame({
+        "period": np.tile(np.repeat(periods, n_groups), len(frames)),
+        "measure": np.repeat([name for name, _ in frames], n_periods * n_groups),
+        "group": np.tile(groups, n_periods * len(frames)),
+        "value": values.ravel(),
+    })
+
+
+def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, start_year: int,
+               steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+    """Tidy table from per-step tallies summed over row blocks.
+
+    stocks: [step, state, drug group, age band]; flows: [step, event, drug group, age band];
+    tx_duration: [step, drug group, DOMES band]. Values are divided by `scale`
+    (simulated people per real person).
+    """
+    labels = period_labels(start_year, stocks.shape[0], steps_per_year, period)
+    periods, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    periods, first = periods[order], first[order]
+    last = np.append(first[1:], stocks.shape[0]) - 1
+    frames = []
+    for name, states in STOCKS.items():
+        frames.append((name, _by_group(stocks[last][:, [int(s) for s in states]].sum(axis=1))))
+    for name, event in FLOWS.items():
+        per_step = flows[:, int(event)]
+        frames.append((name, _by_group(np.add.reduceat(per_step, first, axis=0))))
+    durations = []
+    for j, name in enumerate(DURATION_BANDS):
+        x = tx_duration[last][:, :, j]  # [period, drug group]
+        cols = [x.sum(axis=1)] + [x[:, int(g)] for g in DRUG_GROUP_NAMES]
+        cols += [x[:, [int(g) for g in members]].sum(axis=1) for members in DRUG_GROUP_AGGREGATES.values()]
+        durations.append((name, np.stack(cols, axis=1)))
+    out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
+    out["value"] /= scale
+    if scale == 1.0:
+        out["value"] = out["value"].astype(np.int64)
+    return out
+
+
+def wide(ts: pd.DataFrame, group: str = "all") -> pd.DataFrame:
+    """Periods as rows, measures as columns, for one group (handy in notebooks and plots)."""
+    sel = ts[ts["group"] == group]
+    return sel.pivot(index="period", columns="measure", values="value")[list(dict.fromkeys(sel["measure"]))]
+
+
+def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
+    """Key measures for the whole area, every few years and at the end."""
+    w = wide(ts)
+    years = list(w.index)
+    keep = sorted(set(years[::every]) | {years[-1]}, key=years.index)
+    measures = ["alive", "prevalent_users", "in_treatment", "in_recovery", "in_prison", "new_users",
+                "treatment_starts", "exits_successful", "deaths", "deaths_drug_related"]
+    return w.loc[keep, measures].T
+
+
+def annual(ts: pd.DataFrame) -> pd.DataFrame:
+    """Quarterly table -> yearly (stocks at Q4, flows summed); yearly tables come back unchanged."""
+    periods = ts["period"].astype(str)
+    if not periods.str.contains("Q").any():
+        return ts
+    ts = ts.assign(year=periods.str.slice(0, 4))
+    is_flow = ts["measure"].isin(list(FLOWS))
+    flows = ts[is_flow].groupby(["year", "measure", "group"], sort=False, as_index=False)["value"].sum()
+    stocks = ts[~is_flow & periods.str.endswith("Q4")].drop(columns="period")
+    return pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)

@@ -1,0 +1,100 @@
+"""Domain vocabulary: recovery-step states, drug groups, events and reporting groups.
+
+Integer codes are what the person columns hold; the names are what outputs show.
+Everything that counts people by state or event uses these tables, so a new state
+or event is added here once.
+"""
+
+from enum import IntEnum
+
+
+class State(IntEnum):
+    """Where a person is on their journey (NTA recovery steps: start, stay, stop, sustain)."""
+
+    NOT_YET = 0  # a future new user, created ahead so that row numbers never change
+    USING_NAIVE = 1  # dependent use, never treated ("not known to treatment")
+    USING_PREVIOUS = 2  # dependent use, treated before (dropped out or relapsed)
+    WAITING = 3  # presented, waiting for a first intervention
+    TX_START = 4  # in treatment: engagement, the first weeks
+    TX_STAY = 5  # in treatment: retention in a modality
+    TX_STOP = 6  # in treatment: planned exit under way (detox, reduction, completion)
+    SUSTAIN = 7  # left treatment successfully, in recovery
+    REMISSION = 8  # stopped without treatment ("grew out" of dependency)
+    PRISON = 9
+    DEAD = 10
+
+
+N_STATES = len(State)
+IN_TREATMENT = (State.TX_START, State.TX_STAY, State.TX_STOP)
+USING = (State.USING_NAIVE, State.USING_PREVIOUS)
+IN_RECOVERY = (State.SUSTAIN, State.REMISSION)
+LIVING = tuple(s for s in State if s not in (State.NOT_YET, State.DEAD))
+
+
+class DrugGroup(IntEnum):
+    """NDTMS-style drug groups; the first three together are opiate and/or crack users (OCU)."""
+
+    OPIATE_ONLY = 0
+    OPIATE_CRACK = 1
+    CRACK_ONLY = 2
+    NON_OPIATE = 3  # cocaine, cannabis, other drugs
+
+
+N_DRUG_GROUPS = len(DrugGroup)
+
+
+class Injecting(IntEnum):
+    NEVER = 0
+    PREVIOUS = 1
+    CURRENT = 2
+
+
+class Parental(IntEnum):
+    """Parental status as NDTMS records it at presentation."""
+
+    NOT_A_PARENT = 0
+    PARENT_NOT_LIVING_WITH_CHILDREN = 1
+    LIVING_WITH_CHILDREN = 2
+
+
+class Event(IntEnum):
+    """Flows counted during each step (several may fire for one person in one step)."""
+
+    NEW_USER = 0
+    PRESENTATION = 1
+    RE_PRESENTATION_6M = 2  # presentation within 6 months of a successful completion (PHOF)
+    TREATMENT_START = 3
+    ENGAGED = 4  # start -> stay
+    PLANNED_EXIT_BEGUN = 5  # stay -> stop
+    EXIT_SUCCESSFUL = 6
+    EXIT_UNPLANNED = 7
+    EXIT_TRANSFERRED = 8  # left community treatment for custody
+    WAITING_DROPOUT = 9
+    RELAPSE = 10
+    NATURAL_REMISSION = 11
+    IMPRISONMENT = 12
+    RELEASE = 13
+    DEATH = 14
+    DEATH_DRUG_RELATED = 15
+    DEATH_IN_TREATMENT = 16
+    ABSTINENT_IN_TREATMENT = 17  # TOP: stopped illicit use while in treatment
+
+
+N_EVENTS = len(Event)
+
+# Age bands used for reporting (lower bounds, years). People are tracked from age 15.
+AGE_BAND_EDGES = (15.0, 18.0, 30.0, 40.0, 50.0)
+AGE_BAND_NAMES = ("15-17", "18-29", "30-39", "40-49", "50+")
+N_AGE_BANDS = len(AGE_BAND_NAMES)
+
+DRUG_GROUP_NAMES = {
+    DrugGroup.OPIATE_ONLY: "opiate_only",
+    DrugGroup.OPIATE_CRACK: "opiate_and_crack",
+    DrugGroup.CRACK_ONLY: "crack_only",
+    DrugGroup.NON_OPIATE: "non_opiate",
+}
+# NDTMS reporting aggregates: "opiate" clients are anyone using opiates; OCU adds crack-only.
+DRUG_GROUP_AGGREGATES = {
+    "opiate": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK),
+    "ocu": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),
+}
