@@ -2,7 +2,7 @@
 
 For each person, in this order (the step order of the model is in `sim.model`):
   1. a new user whose onset time has come joins, using and never treated;
-  2. death, from its own random stream (drug-related or other cause);
+  2. death, from its own lane of the person-step draw (drug-related or other cause);
   3. competing transitions out of the current state (exact competing-risks probability
      1 - exp(-H dt), split in proportion to the hazards), else a scheduled move
      (engagement ends after a fixed number of weeks);
@@ -13,8 +13,7 @@ Flows are counted by drug group and age band at the start of the step.
 Hazards are evaluated at the middle of the step (age and time in state), which keeps
 results stable when the time step changes. Each person's step probabilities are cached
 until something that enters them changes (see `_refresh`): most person-steps cost two
-random draws and two comparisons. All randomness is `sim.rng.uniform`, keyed by
-(stream, person, step).
+random draws and two comparisons. All randomness is keyed by (stream, person, step) (`sim.rng`).
 """
 
 from typing import NamedTuple
@@ -23,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from sim.hazards import NO_SCHEDULE, USING
-from sim.rng import uniform
+from sim.rng import uniform, uniform_pair
 from sim.states import AGE_BAND_EDGES, Event, Injecting, State
 
 # Module constants as plain ints (numba freezes globals at compile time).
@@ -44,8 +43,7 @@ MAX_COMPETING = 8
 
 
 class Keys(NamedTuple):
-    mortality: np.uint64
-    journey: np.uint64
+    journey: np.uint64  # death and transition lanes of each person-step
     outcomes: np.uint64
 
 
@@ -275,7 +273,7 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
             _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_age_step, n_age)
 
         # 2. death
-        u = uniform(keys.mortality, i, n)
+        u, u_move = uniform_pair(keys.journey, i, n)
         if u < people.p_death[i]:
             h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, _age_index(age_mid, per_age_step, n_age), mort)
             people.state[i] = DEAD
@@ -293,7 +291,7 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
         moved = False
         p_move = people.p_move[i]
         if p_move > 0.0:
-            u = uniform(keys.journey, i, n)
+            u = u_move
             if u < p_move:
                 total, _ = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
                 lo = haz.ptr[s]

@@ -64,6 +64,33 @@ def uniform(key, person, step):
     return np.float64(z >> _S11) * _TO_UNIT
 
 
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_TO_UNIT32 = 1.0 / 4294967296.0  # 2**-32
+
+
+@njit(inline="always")
+def uniform_pair(key, person, step):
+    """Two independent U[0,1) with 32-bit resolution from one hash: (death lane, transition lane).
+
+    Deaths and transitions never share a lane, so a lever on one does not reshuffle the other.
+    """
+    z = _mix(key + np.uint64(person) * _GOLDEN)
+    z = _mix(z + np.uint64(step) * _STEP_MUL)
+    return np.float64(z >> _S32) * _TO_UNIT32, np.float64(z & _LOW32) * _TO_UNIT32
+
+
+@njit(cache=True)
+def uniform_pairs(key, persons, step):
+    """Vector form of `uniform_pair` (columns: death lane, transition lane), for tests."""
+    out = np.empty((persons.shape[0], 2), dtype=np.float64)
+    for j in range(persons.shape[0]):
+        a, b = uniform_pair(key, persons[j], step)
+        out[j, 0] = a
+        out[j, 1] = b
+    return out
+
+
 @njit(cache=True)
 def uniforms(key, persons, step):
     """Vector form of `uniform`, for tests and for Python-side draws."""

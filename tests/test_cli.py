@@ -1,0 +1,49 @@
+"""The `journeys` command: one projection into its Hydra output folder, overrides on the command line."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+JOURNEYS = [sys.executable, "-m", "sim.cli"]
+
+
+def test_journeys_writes_tidy_timeseries_figures_and_summary(tmp_path: Path):
+    out = tmp_path / "run"
+    done = subprocess.run(JOURNEYS + ["area=bedford", "seed=7", "end_year=2009", f"hydra.run.dir={out}"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert list(ts.columns) == ["period", "measure", "group", "value"]
+    assert sorted(ts["period"].unique()) == [2005, 2006, 2007, 2008]
+    required = {"alive", "using_not_in_treatment", "waiting", "in_treatment", "in_recovery", "in_prison", "new_users",
+                "presentations", "treatment_starts", "exits_successful", "exits_unplanned", "exits_transferred",
+                "deaths", "deaths_in_treatment", "re_presentations_within_6m"}
+    assert required <= set(ts["measure"])
+    assert {"all", "opiate_only", "opiate_and_crack", "crack_only", "non_opiate", "18-29", "30-39", "40-49",
+            "50+"} <= set(ts["group"])
+    for png in ("in_treatment_by_drug", "completions", "deaths", "age_profile"):
+        assert (out / "figures" / f"{png}.png").stat().st_size > 5000
+    assert (out / "events.csv").exists() and (out / ".hydra" / "config.yaml").exists()
+    assert "in_treatment" in done.stdout and "bedford" in done.stdout
+
+
+def test_journeys_quarterly_periods(tmp_path: Path):
+    out = tmp_path / "q"
+    done = subprocess.run(JOURNEYS + ["end_year=2007", "output.period=quarter", "output.figures=false",
+                                      f"hydra.run.dir={out}"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    periods = pd.read_csv(out / "timeseries.csv")["period"].unique()
+    assert list(periods[:5]) == ["2005-Q1", "2005-Q2", "2005-Q3", "2005-Q4", "2006-Q1"]
+
+
+def test_journeys_refuses_bad_input_with_a_clear_message(tmp_path: Path):
+    done = subprocess.run(JOURNEYS + ["area=atlantis", f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode != 0
+    assert "southampton" in done.stderr and "atlantis" in done.stderr
+    done = subprocess.run(JOURNEYS + ["params.waiting.dropout_per_year=-1", f"hydra.run.dir={tmp_path}"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "params.waiting.dropout_per_year" in done.stderr

@@ -1,0 +1,43 @@
+"""Output tables: periods, groups and the agreement of quarterly and yearly reporting."""
+
+import numpy as np
+import pandas as pd
+
+from sim import run
+from sim.outputs import DURATION_BANDS, GROUPS, annual, period_labels, wide
+
+from conftest import compose
+
+
+def test_period_labels():
+    assert list(period_labels(2010, 8, 4, "quarter")) == ["2010-Q1", "2010-Q2", "2010-Q3", "2010-Q4",
+                                                            "2011-Q1", "2011-Q2", "2011-Q3", "2011-Q4"]
+    assert list(period_labels(2010, 104, 52, "year")[[0, 51, 52, 103]]) == ["2010", "2010", "2011", "2011"]
+
+
+def test_quarterly_table_adds_up_to_the_yearly_one():
+    yearly = run(compose("area=bedford", "end_year=2008", "seed=2")).timeseries
+    quarterly = run(compose("area=bedford", "end_year=2008", "seed=2", "output.period=quarter")).timeseries
+    a = yearly.assign(period=yearly["period"].astype(str)).sort_values(["period", "measure", "group"])
+    b = annual(quarterly).sort_values(["period", "measure", "group"])
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+
+
+def test_groups_partition_the_whole():
+    ts = run(compose("area=southampton", "end_year=2008")).timeseries
+    assert set(ts["group"]) == set(GROUPS)
+    w_all = wide(ts)
+    by_drug = sum(wide(ts, g) for g in ("opiate_only", "opiate_and_crack", "crack_only", "non_opiate"))
+    by_age = sum(wide(ts, g) for g in ("15-17", "18-29", "30-39", "40-49", "50+"))
+    common = [c for c in w_all.columns if c not in DURATION_BANDS]  # duration bands have no age groups
+    np.testing.assert_array_equal(w_all.to_numpy(), by_drug.to_numpy())
+    np.testing.assert_array_equal(w_all[common].to_numpy(), by_age[common].to_numpy())
+    bands = list(DURATION_BANDS)
+    np.testing.assert_array_equal(w_all[bands].sum(axis=1).to_numpy(), w_all["in_treatment"].to_numpy())
+
+
+def test_population_scale_rescales_to_real_people():
+    full = wide(run(compose("area=southampton", "end_year=2010", "seed=3")).timeseries)
+    doubled = wide(run(compose("area=southampton", "end_year=2010", "seed=3", "population_scale=2")).timeseries)
+    for m in ("alive", "in_treatment", "prevalent_users"):
+        assert abs(doubled[m].iloc[0] / full[m].iloc[0] - 1) < 0.05

@@ -1,0 +1,39 @@
+"""Halving the time step leaves annual outputs within Monte Carlo error."""
+
+import numpy as np
+
+from sim import run
+from sim.outputs import wide
+
+from conftest import compose
+
+MEASURES = ["alive", "in_treatment", "in_recovery", "using_not_in_treatment", "treatment_starts",
+            "exits_successful", "exits_unplanned", "deaths", "new_users"]
+
+
+def _totals(steps_per_year: int, seeds) -> np.ndarray:
+    """Per seed, each measure summed over the years 2005-2014 (stocks: person-years at year ends)."""
+    out = []
+    for seed in seeds:
+        ts = run(compose("area=southampton", "end_year=2015", "population_scale=4", f"seed={seed}",
+                         f"steps_per_year={steps_per_year}")).timeseries
+        out.append(wide(ts)[MEASURES].to_numpy(dtype=float).sum(axis=0))
+    return np.array(out)  # [seed, measure]
+
+
+def _check(a: np.ndarray, b: np.ndarray, allowed_bias: float) -> None:
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    se = np.sqrt(a.var(axis=0, ddof=1) / len(a) + b.var(axis=0, ddof=1) / len(b))
+    limit = 4 * se + allowed_bias * np.abs(b.mean(axis=0))
+    bad = np.abs(diff) > limit
+    assert not bad.any(), {m: (round(d, 1), round(lim, 1)) for m, d, lim, x in zip(MEASURES, diff, limit, bad) if x}
+
+
+def test_weekly_and_half_weekly_steps_agree():
+    # independent seeds on each side: the comparison is of two Monte Carlo estimates
+    _check(_totals(52, range(1, 9)), _totals(104, range(101, 109)), allowed_bias=0.01)
+
+
+def test_monthly_steps_are_close_to_weekly():
+    # one move per person per step: a month-long step delays a few two-move paths (stay -> stop -> sustain)
+    _check(_totals(12, range(1, 7)), _totals(52, range(201, 207)), allowed_bias=0.04)

@@ -1,0 +1,56 @@
+"""Bad input is refused with a message naming the field and the allowed values."""
+
+import pytest
+from hydra.errors import MissingConfigException
+
+from sim import JourneysModel
+from sim.validation import ConfigError
+
+from conftest import compose
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "why"),
+    [
+        ("params.treatment.planned_exit_per_year=-0.1", "params.treatment.planned_exit_per_year", ">= 0"),
+        ("params.mortality.hr_post_release=-2", "params.mortality.hr_post_release", ">= 0"),
+        ("params.prison.release_to_treatment_share=1.5", "params.prison.release_to_treatment_share", "[0, 1]"),
+        ("area.criminal_justice_share=1.2", "area.criminal_justice_share", "[0, 1]"),
+        ("area.ocu_users=-5", "area.ocu_users", ">= 0"),
+        ("params.treatment.engagement_weeks=0", "params.treatment.engagement_weeks", "> 0"),
+        ("area.opiate_only_share=0.9", "crack_only_share", "sum to 1"),
+        ("output.period=month", "output.period", "year, quarter"),
+        ("steps_per_year=0", "steps_per_year", ">= 1"),
+        ("end_year=2000", "start_year", "< end_year"),
+        ("population_scale=0", "population_scale", "> 0"),
+        ("+levers.no_such_hazard=2", "levers.no_such_hazard", "allowed"),
+        ("+levers.unplanned_exit=-1", "levers.unplanned_exit", ">= 0"),
+    ],
+)
+def test_invalid_values_name_the_field(override, field, why):
+    cfg = compose("area=southampton", "end_year=2007", override)
+    with pytest.raises(ConfigError) as err:
+        JourneysModel(cfg)
+    assert field in str(err.value) and why in str(err.value)
+
+
+def test_quarterly_output_needs_steps_divisible_by_four():
+    with pytest.raises(ConfigError, match="multiple of 4"):
+        JourneysModel(compose("output.period=quarter", "steps_per_year=26"))
+
+
+def test_unknown_area_lists_the_valid_names():
+    with pytest.raises(MissingConfigException) as err:
+        compose("area=atlantis")
+    message = str(err.value)
+    for name in ("bedford", "england", "southampton", "worcestershire"):
+        assert name in message
+
+
+def test_unknown_field_and_wrong_type_are_refused():
+    from hydra.errors import ConfigCompositionException as HydraComposition
+
+    with pytest.raises(HydraComposition, match="no_such_rate"):
+        compose("params.treatment.no_such_rate=1")
+    with pytest.raises(HydraComposition, match="planned_exit_per_year"):
+        compose("params.treatment.planned_exit_per_year=fast")
