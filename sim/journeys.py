@@ -1,19 +1,25 @@
 """One step of every person's journey, compiled (numba) and run over the person columns.
 
-For each person, in this order (the step order of the model is in `sim.model`):
+Each person carries the step of their next event, sampled whenever their hazards change
+("refresh"): with total hazard H constant, the number of whole steps until the next event
+is geometric with P(event in a step) = 1 - exp(-H dt), drawn exactly as floor(-ln u / (H dt)).
+Hazards change only at a state or attribute change, a year of age, a duration-band edge or
+the end of a raised-risk window, so most person-steps cost one comparison.
+
+For each person in step n (the step order of the model is in `sim.model`):
   1. a new user whose onset time has come joins, using and never treated;
-  2. death, from its own lane of the person-step draw (drug-related or other cause);
-  3. competing transitions out of the current state (exact competing-risks probability
-     1 - exp(-H dt), split in proportion to the hazards), else a scheduled move
-     (engagement ends after a fixed number of weeks);
-  4. in-treatment outcomes (TOP abstinence);
-  5. the person is counted into the end-of-step stocks (age = clock - birth time).
-Flows are counted by drug group and age band at the start of the step.
+  2. if n is their refresh step, hazards are re-evaluated and the next event re-drawn;
+  3. if n is their event step, one of the competing events happens, chosen in proportion
+     to its hazard: death (drug-related or other cause), a transition out of the current
+     state, or, in treatment, abstinence from illicit use (TOP); else if n is the step a
+     scheduled move falls due (engagement ends after a fixed number of weeks), it happens;
+     either way the person's hazards are refreshed from step n + 1 (one move per step);
+  4. the person is counted into the end-of-step stocks (age = clock - birth time).
+Flows are counted by drug group and age band at the middle of the step.
 
 Hazards are evaluated at the middle of the step (age and time in state), which keeps
-results stable when the time step changes. Each person's step probabilities are cached
-until something that enters them changes (see `_refresh`): most person-steps cost two
-random draws and two comparisons. All randomness is keyed by (stream, person, step) (`sim.rng`).
+results stable when the time step changes. Draws are keyed by (stream, person, k-th draw
+of that person) (`sim.rng`): a lever changes only the journeys it touches.
 """
 
 from typing import NamedTuple
@@ -22,7 +28,7 @@ import numpy as np
 from numba import njit, prange
 
 from sim.hazards import NO_SCHEDULE, USING
-from sim.rng import uniform, uniform_pair
+from sim.rng import uniform
 from sim.states import AGE_BAND_EDGES, Event, Injecting, State
 
 # Module constants as plain ints (numba freezes globals at compile time).
@@ -40,11 +46,12 @@ CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREV
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
 TX_DURATION_EDGES = np.array([1.0, 2.0, 4.0, 6.0])  # DOMES bands: <1, 1-2, 2-4, 4-6, 6+ years
 MAX_COMPETING = 8
+NEVER_STEP = 2**62  # "no such step"
 
 
 class Keys(NamedTuple):
-    journey: np.uint64  # death and transition lanes of each person-step
-    outcomes: np.uint64
+    journey: np.uint64  # event times and which event: (person, k-th draw)
+    outcomes: np.uint64  # maintenance class of a new episode: (person, step)
 
 
 class Tallies(NamedTuple):
@@ -63,14 +70,6 @@ class TraceLog(NamedTuple):
     source: np.ndarray  # int8[block, row]
     target: np.ndarray  # int8[block, row]
     count: np.ndarray  # int64[block]: rows used (may exceed capacity: overflow)
-
-
-@njit(inline="always")
-def _p_event(x):
-    """1 - exp(-x): the chance an event with cumulative hazard x happens (series for small x)."""
-    if x < 1e-3:
-        return x * (1.0 - x * (0.5 - x * (1.0 / 6.0)))
-    return 1.0 - np.exp(-x)
 
 
 AGE_BAND_OF_YEAR = np.searchsorted(np.array(AGE_BAND_EDGES), np.arange(0, 130), side="right").clip(1) - 1
@@ -141,7 +140,6 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c):
         f[n, E_RELAPSE, g, band] += 1
     people.state[i] = new
     people.since[i] = t_end
-    people.valid_until[i] = -np.inf
     _log(log, c, people.traced[i], n, i, s, new)
 
 
@@ -153,11 +151,12 @@ def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, k
     results do not depend on the number of threads.
     """
     n_blocks = tallies.stocks.shape[0]
+    hbufs = np.empty((n_blocks, MAX_COMPETING))
     for c in prange(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
         _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
-                   log)
+                   log, hbufs[c])
 
 
 @njit(cache=True)
@@ -165,16 +164,17 @@ def step_people_serial(people, n_before, n_active, n, t_start, dt, ageing, age_c
                        log):
     """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
     n_blocks = tallies.stocks.shape[0]
+    hbuf = np.empty(MAX_COMPETING)
     for c in range(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
         _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
-                   log)
+                   log, hbuf)
 
 
 @njit(inline="always")
 def _mortality_hazards(people, i, s, g, t_mid, a, mort):
-    """(drug-related, other-cause) annual death hazards of person i at the middle of the step."""
+    """(drug-related, other-cause) annual death hazards of person i at time t_mid."""
     h_drd = mort.drug_related_base[g] * mort.drug_related_state[s] * mort.drug_related_age[a]
     if people.injecting[i] == CURRENT_INJECTOR:
         h_drd *= mort.hr_injecting
@@ -216,22 +216,39 @@ def _transition_hazards(people, i, s, g, t_mid, haz, hbuf):
 
 
 @njit(inline="always")
+def _abstinence_hazard(people, i, s, outcomes):
+    if _in_treatment(s) and people.still_using[i] == 1:
+        return outcomes.abstinence_per_year
+    return 0.0
+
+
+@njit(inline="always")
 def _age_index(age, per_age_step, n_age):
     return min(max(int(age * per_age_step), 0), n_age - 1)
 
 
 @njit(inline="always")
-def _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_age_step, n_age):
-    """Cache the step probabilities of death and of moving, and until when they hold.
+def _draw(people, i, keys):
+    """The person's next uniform on the journey stream (never exactly 0)."""
+    u = uniform(keys.journey, i, people.draws[i])
+    people.draws[i] += 1
+    return max(u, 1.1102230246251565e-16)
 
-    Hazards are piecewise constant between the next year of age, duration-band edge and
-    end of a raised-risk window, so caching them gives exactly the per-step result.
+
+@njit(inline="always")
+def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf, per_age_step,
+             n_age):
+    """Re-evaluate person i's hazards at step m and draw the step of their next event.
+
+    Also sets the step at which the hazards next change (refresh) and the step a scheduled
+    move falls due. Exact: between refreshes the hazards are constant.
     """
+    t_mid = t_start + (m - n + 0.5) * dt
+    age_mid = (t_mid if ageing else age_clock) - people.birth_time[i]
     a = _age_index(age_mid, per_age_step, n_age)
     h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, a, mort)
     total, until = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
-    people.p_death[i] = _p_event((h_drd + h_other) * dt)
-    people.p_move[i] = _p_event(total * dt)
+    h_all = h_drd + h_other + total + _abstinence_hazard(people, i, s, outcomes)
     if ageing and a < n_age - 1:
         until = min(until, t_mid + (a + 1) / per_age_step - age_mid)
     end = people.last_exit[i] + mort.post_exit_years
@@ -240,19 +257,104 @@ def _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_a
     end = people.last_release[i] + mort.post_release_years
     if t_mid < end:
         until = min(until, end)
-    people.valid_until[i] = until
+
+    refresh = NEVER_STEP
+    if until < np.inf:
+        refresh = m + max(1, int(np.ceil((until - t_mid) / dt - 1e-7)))
+    event = NEVER_STEP
+    if h_all > 0.0:
+        k = -np.log(_draw(people, i, keys)) / (h_all * dt)
+        if k < NEVER_STEP - m:
+            event = m + int(k)
+    scheduled = NEVER_STEP
+    if haz.scheduled_target[s] != NO_SCHEDULE:
+        due = (people.since[i] + haz.scheduled_after_years[s] - 1e-9 - t_start) / dt + n - 1
+        scheduled = max(m, int(np.ceil(due)))
+    people.refresh_step[i] = refresh
+    people.event_step[i] = event
+    people.sched_step[i] = scheduled
+    people.next_check[i] = min(refresh, min(event, scheduled))
 
 
-@njit(cache=True, error_model="numpy")
-def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
-               tallies, log):
-    """Step rows [lo_row, hi_row) (block c). Ages are age_clock - birth_time (age_clock is fixed without ageing)."""
-    t_end = t_start + dt
+@njit(inline="always")
+def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
+           per_age_step, n_age):
+    """One competing event in step n: death, a transition or abstinence, in proportion to the hazards."""
     t_mid = t_start + 0.5 * dt
-    age_mid_clock = age_clock + 0.5 * dt if ageing else age_clock
-    age_end_clock = age_clock + dt if ageing else age_clock
+    t_end = t_start + dt
+    age_mid = (t_mid if ageing else age_clock) - people.birth_time[i]
+    band = _age_band(age_mid)
+    h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, _age_index(age_mid, per_age_step, n_age), mort)
+    total, _ = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
+    h_abs = _abstinence_hazard(people, i, s, outcomes)
+    x = _draw(people, i, keys) * (h_drd + h_other + total + h_abs)
+    if x < h_drd + h_other:
+        people.state[i] = DEAD
+        people.death_time[i] = t_mid
+        flows[n, E_DEATH, g, band] += 1
+        if x < h_drd:
+            people.drug_related_death[i] = 1
+            flows[n, E_DRD, g, band] += 1
+        if _in_treatment(s):
+            flows[n, E_DEATH_TX, g, band] += 1
+        _log(log, c, people.traced[i], n, i, s, DEAD)
+        return
+    x -= h_drd + h_other
+    if x < total:
+        lo = haz.ptr[s]
+        hi = haz.ptr[s + 1]
+        k = lo
+        acc = hbuf[0]
+        while acc <= x and k < hi - 1:
+            k += 1
+            acc += hbuf[k - lo]
+        new = haz.target[k]
+        if new == USING:
+            new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
+        _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c)
+        return
+    people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
+    flows[n, E_ABSTINENT, g, band] += 1
+    if people.injecting[i] == CURRENT_INJECTOR:
+        people.injecting[i] = PREVIOUS_INJECTOR
+
+
+@njit(inline="always")
+def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
+         per_age_step, n_age):
+    """Refresh, event or scheduled move of person i in step n; returns their state after it."""
+    t_end = t_start + dt
+    if n >= people.refresh_step[i]:  # hazards change from this step on
+        _refresh(people, i, s, g, n, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf,
+                 per_age_step, n_age)
+    moved = False
+    if n == people.event_step[i]:  # a competing event
+        _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c,
+               hbuf, per_age_step, n_age)
+        moved = True
+    elif n >= people.sched_step[i]:  # or the scheduled move
+        age_mid = (t_start + 0.5 * dt if ageing else age_clock) - people.birth_time[i]
+        _move(people, i, s, haz.scheduled_target[s], t_end, n, g, _age_band(age_mid), keys, outcomes, flows,
+              log, c)
+        moved = True
+    s = people.state[i]
+    if moved and s != DEAD:
+        _refresh(people, i, s, g, n + 1, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf,
+                 per_age_step, n_age)
+    return s
+
+
+# `_nrt=False` (numba's internal switch for reference counting): this function allocates
+# nothing, and without it every helper call increfs/decrefs each array of the person, hazard
+# and mortality tuples, which measured 5x slower. If numba drops the switch, delete it:
+# results are identical, only slower.
+@njit(cache=True, error_model="numpy", _nrt=False)
+def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
+               tallies, log, hbuf):
+    """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
     stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
-    hbuf = np.empty(MAX_COMPETING)
+    t_end = t_start + dt
+    age_end_clock = t_end if ageing else age_clock
     n_age = mort.other_cause_age.shape[0]
     per_age_step = 1.0 / mort.age_step_years
     for i in range(lo_row, hi_row):
@@ -260,68 +362,21 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
         if s == DEAD:
             continue
         g = people.drug[i]
-        age_mid = age_mid_clock - people.birth_time[i]
-        band = _age_band(age_mid)
-        if i >= n_before:  # 1. onset
+        if i >= n_before:  # 1. onset: joins during this step, hazards from the next
             people.state[i] = USING_NAIVE
-            people.valid_until[i] = -np.inf
-            flows[n, E_NEW, g, band] += 1
+            people.refresh_step[i] = n + 1
+            people.next_check[i] = n + 1
+            age_mid = (t_start + 0.5 * dt if ageing else age_clock) - people.birth_time[i]
+            flows[n, E_NEW, g, _age_band(age_mid)] += 1
             _log(log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
             stocks[n, USING_NAIVE, g, _age_band(age_end_clock - people.birth_time[i])] += 1
             continue
-        if t_mid >= people.valid_until[i]:
-            _refresh(people, i, s, g, t_mid, age_mid, ageing, dt, haz, mort, hbuf, per_age_step, n_age)
-
-        # 2. death
-        u, u_move = uniform_pair(keys.journey, i, n)
-        if u < people.p_death[i]:
-            h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, _age_index(age_mid, per_age_step, n_age), mort)
-            people.state[i] = DEAD
-            people.death_time[i] = t_mid
-            flows[n, E_DEATH, g, band] += 1
-            if u < people.p_death[i] * (h_drd / (h_drd + h_other)):
-                people.drug_related_death[i] = 1
-                flows[n, E_DRD, g, band] += 1
-            if _in_treatment(s):
-                flows[n, E_DEATH_TX, g, band] += 1
-            _log(log, c, people.traced[i], n, i, s, DEAD)
-            continue
-
-        # 3. competing transitions, else the scheduled one
-        moved = False
-        p_move = people.p_move[i]
-        if p_move > 0.0:
-            u = u_move
-            if u < p_move:
-                total, _ = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
-                lo = haz.ptr[s]
-                hi = haz.ptr[s + 1]
-                x = u / p_move * total
-                k = lo
-                acc = hbuf[0]
-                while acc <= x and k < hi - 1:
-                    k += 1
-                    acc += hbuf[k - lo]
-                new = haz.target[k]
-                if new == USING:
-                    new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
-                _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c)
-                moved = True
-        if not moved and haz.scheduled_target[s] != NO_SCHEDULE:
-            if t_end - people.since[i] >= haz.scheduled_after_years[s] - 1e-9:
-                _move(people, i, s, haz.scheduled_target[s], t_end, n, g, band, keys, outcomes, flows, log, c)
-
-        # 4. in-treatment outcomes: abstinence from illicit use (TOP)
-        s = people.state[i]
-        if _in_treatment(s) and people.still_using[i] == 1:
-            if uniform(keys.outcomes, i, 2 * n) < _p_event(outcomes.abstinence_per_year * dt):
-                people.still_using[i] = 0
-                people.valid_until[i] = -np.inf
-                flows[n, E_ABSTINENT, g, band] += 1
-                if people.injecting[i] == CURRENT_INJECTOR:
-                    people.injecting[i] = PREVIOUS_INJECTOR
-
-        # 5. end-of-step stocks (age at the end of the step)
+        if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
+            s = _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
+                     per_age_step, n_age)
+            if s == DEAD:
+                continue
+        # 4. end-of-step stocks
         stocks[n, s, g, _age_band(age_end_clock - people.birth_time[i])] += 1
         if _in_treatment(s):
             d = t_end - people.episode_start[i]

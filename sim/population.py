@@ -40,9 +40,12 @@ class People(NamedTuple):
     modality: np.ndarray  # int8, -1 = none (providers and modalities: next issue)
     provider: np.ndarray  # int16, -1 = none
     traced: np.ndarray  # int8 0/1: journey written to the event log
-    p_death: np.ndarray  # float64 cached chance of dying this step (see sim.journeys._refresh)
-    p_move: np.ndarray  # float64 cached chance of leaving the current state this step
-    valid_until: np.ndarray  # float64 time the cached chances stop holding
+    # Event scheduling (sim.journeys): steps at which something next happens to the person.
+    next_check: np.ndarray  # int64 min of the three below
+    event_step: np.ndarray  # int64 step of the next competing event
+    refresh_step: np.ndarray  # int64 step at which the hazards next change
+    sched_step: np.ndarray  # int64 step a scheduled move falls due
+    draws: np.ndarray  # int64 draws used so far on the journey stream (the counter of the next one)
 
     @property
     def size(self) -> int:
@@ -56,11 +59,12 @@ _DTYPES = {
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
     "last_exit": np.float64, "last_release": np.float64, "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "traced": np.int8,
-    "p_death": np.float64, "p_move": np.float64, "valid_until": np.float64,
+    "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
+    "draws": np.int64,
 }
 _FILL = {"modality": -1, "provider": -1, "episode_start": NEVER, "last_completion": NEVER, "last_exit": NEVER,
          "last_release": NEVER, "death_time": np.nan,
-         "valid_until": NEVER}
+         "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62}
 
 
 def _empty(n: int) -> dict[str, np.ndarray]:

@@ -1,8 +1,9 @@
 """Random streams keyed by (root seed, stream name, person, step): common random numbers.
 
-Each source of randomness (mortality, journey transitions, onset, ...) has its own
-stream. Per-step draws are a counter-based hash of (stream key, person row, step), so a
-person's luck at a step does not depend on how many draws anyone else consumed: a
+Each source of randomness (journeys, onset, in-treatment outcomes, ...) has its own
+stream. Draws are a counter-based hash of (stream key, person row, counter), the counter
+being the person's own k-th draw or the step, so a person's luck does not depend on how
+many draws anyone else consumed: a
 scenario that changes one lever only changes the journeys that lever touches, and the
 draw is the same whether people are stepped serially or in parallel.
 
@@ -62,33 +63,6 @@ def uniform(key, person, step):
     z = _mix(key + np.uint64(person) * _GOLDEN)
     z = _mix(z + np.uint64(step) * _STEP_MUL)
     return np.float64(z >> _S11) * _TO_UNIT
-
-
-_LOW32 = np.uint64(0xFFFFFFFF)
-_S32 = np.uint64(32)
-_TO_UNIT32 = 1.0 / 4294967296.0  # 2**-32
-
-
-@njit(inline="always")
-def uniform_pair(key, person, step):
-    """Two independent U[0,1) with 32-bit resolution from one hash: (death lane, transition lane).
-
-    Deaths and transitions never share a lane, so a lever on one does not reshuffle the other.
-    """
-    z = _mix(key + np.uint64(person) * _GOLDEN)
-    z = _mix(z + np.uint64(step) * _STEP_MUL)
-    return np.float64(z >> _S32) * _TO_UNIT32, np.float64(z & _LOW32) * _TO_UNIT32
-
-
-@njit(cache=True)
-def uniform_pairs(key, persons, step):
-    """Vector form of `uniform_pair` (columns: death lane, transition lane), for tests."""
-    out = np.empty((persons.shape[0], 2), dtype=np.float64)
-    for j in range(persons.shape[0]):
-        a, b = uniform_pair(key, persons[j], step)
-        out[j, 0] = a
-        out[j, 1] = b
-    return out
 
 
 @njit(cache=True)

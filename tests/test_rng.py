@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.rng import STREAMS, generator, stream_key, uniform_pairs, uniforms
+from sim.rng import STREAMS, generator, stream_key, uniforms
 
 
 def test_uniforms_are_uniform_and_independent():
@@ -27,11 +27,3 @@ def test_streams_are_reproducible_and_named():
     with pytest.raises(ValueError, match="known streams"):
         stream_key(1, "weather")
 
-
-def test_death_and_transition_lanes_are_independent_uniforms():
-    pairs = uniform_pairs(stream_key(7, "journey"), np.arange(200_000), 3)
-    for lane in pairs.T:
-        assert abs(lane.mean() - 0.5) < 0.003 and abs(lane.var() - 1 / 12) < 0.002
-    assert abs(np.corrcoef(pairs[:, 0], pairs[:, 1])[0, 1]) < 0.01
-    # small probabilities are resolved: P(u < 1e-4) is right to within sampling error
-    assert abs((pairs[:, 0] < 1e-4).mean() - 1e-4) < 5e-5
