@@ -22,6 +22,7 @@ def report(overrides: list[str]) -> None:
         "in treatment (stock)": w["in_treatment"],
         "in treatment during year ~ stock + starts": w["in_treatment"].shift(1) + w["treatment_starts"],
         "OCU treatment starts": ocu["treatment_starts"],
+        "non-opiate % of in treatment": 100 * no["in_treatment"] / w["in_treatment"],
         "SC % caseload opiate": 100 * op["exits_successful"] / (op["in_treatment"].shift(1) + op["treatment_starts"]),
         "SC % caseload non-opiate": 100 * no["exits_successful"] / (no["in_treatment"].shift(1) + no["treatment_starts"]),
         "successful % of exits": 100 * w["exits_successful"] / (w["exits_successful"] + w["exits_unplanned"] + w["exits_transferred"]),

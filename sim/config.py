@@ -55,7 +55,11 @@ class PresentationParams:
         0.35, "per person-year", "eng_dropout_cohort_no_return_frac eng_dropout_cohort_2005_06_n", 0.1, 1.0,
         "half of 2005-06 drop-outs returned within 3 years: >= 0.21/yr before removing deaths and prison (derived.md 5)",
     )
-    hr_non_opiate: float = param(0.6, "hazard ratio", A, 0.2, 1.5)
+    hr_non_opiate: float = param(
+        2.5, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008", 0.5, 6.0,
+        "non-opiate episodes are short, yet about a quarter of adults in treatment (50,000 a year) are non-opiate "
+        "clients: they must present often",
+    )
     hr_criminal_justice: float = param(
         1.5, "hazard ratio", "eng_tx_referral_cjs_share_c2008_frac", 1.0, 3.0,
         "about a quarter of entrants come through the criminal justice system (arrest referral, DIP, DRR)",

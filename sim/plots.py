@@ -19,8 +19,12 @@ AGE_COLOURS = ["#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08"]
 
 
 def _save(fig, path: Path, description: str) -> Path:
+    from matplotlib.ticker import MaxNLocator
+
     from sim import __version__
 
+    for ax in fig.axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": f"treatment-journeys {__version__}", "Description": description})
     plt.close(fig)

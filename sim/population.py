@@ -104,13 +104,20 @@ def _drug_groups(rng, area: AreaConfig, n_ocu: int, n_non_opiate: int) -> np.nda
     return np.concatenate([ocu, np.full(n_non_opiate, DrugGroup.NON_OPIATE)]).astype(np.int8)
 
 
+WIDE_BAND_YEARS = 15.0
+
+
 def _ages(rng, area: AreaConfig, n: int) -> np.ndarray:
+    """Ages from the area's banded profile: uniform within narrow bands; within wide ones
+    (e.g. 35-64) a density falling linearly to zero at the top (assumption: few users are 60+)."""
     bands = area.age_profile
     shares = np.array([b.share for b in bands], dtype=float)
     which = rng.choice(len(bands), size=n, p=shares / shares.sum())
     lower = np.array([b.lower for b in bands])[which]
-    upper = np.array([b.upper for b in bands])[which]
-    return lower + rng.random(n) * (upper - lower)
+    width = np.array([b.upper - b.lower for b in bands])[which]
+    u = rng.random(n)
+    within = np.where(width > WIDE_BAND_YEARS, 1.0 - np.sqrt(1.0 - u), u)  # triangular, mode at the lower edge
+    return lower + within * width
 
 
 def _elapsed_in_treatment(rng, area: AreaConfig, n: int) -> np.ndarray:
