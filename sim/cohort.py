@@ -7,12 +7,14 @@ state occupancy is p(t) = p(0) expm(Q t). Tests use it to check the simulation; 
 also a quick way to see what a set of hazards implies.
 
 The two using states are lumped into one (USING) because, when their outgoing hazards are
-equal, which of them a person returns to does not change the chain.
+equal, which of them a person returns to does not change the chain. Providers are taken to
+have places for everyone (assessment leads straight to a start) and referrals to be picked up
+with the given shares; modality ratios are those of "no modality" (set them to 1 to match).
 """
 
 import numpy as np
 
-from sim.hazards import NO_SCHEDULE, USING, HazardTables, MortalityTables
+from sim.hazards import HANDOFF, NO_SCHEDULE, READY, USING, HazardTables, MortalityTables
 from sim.states import State
 
 COHORT_STATES = ("using", "waiting", "tx_start", "tx_stay", "tx_stop", "sustain", "remission", "prison", "dead")
@@ -26,27 +28,39 @@ def cohort_index(state: int) -> int:
     return _INDEX[State(state)]
 
 
-def _rates(haz: HazardTables, mort: MortalityTables, s: State, drug: int, mask: int, a: int) -> np.ndarray:
+def _rates(haz: HazardTables, mort: MortalityTables, s: State, drug: int, mask: int, a: int,
+           pickup: np.ndarray) -> np.ndarray:
     rates = np.zeros(len(COHORT_STATES))
     for k in range(haz.ptr[s], haz.ptr[s + 1]):
         target = int(haz.target[k])
-        j = 0 if target == USING else _INDEX[State(target)]
-        rates[j] += haz.base[k, drug] * haz.hr_table[k, mask] * haz.dur_mult[k, 0]
+        if target == HANDOFF:
+            continue
+        j = 0 if target == USING else _INDEX[State.TX_START] if target == READY else _INDEX[State(target)]
+        rate = haz.base[k, drug] * haz.hr_table[k, mask] * haz.dur_mult[k, 0] * haz.modality_hr[k, 0]
+        route = int(haz.route[k])
+        if route >= 0:  # a referral not picked up leaves the person where they were (or using, after prison)
+            rates[j] += rate * pickup[route]
+            if s == State.PRISON:
+                rates[0] += rate * (1.0 - pickup[route])
+        else:
+            rates[j] += rate
     drd = mort.drug_related_base[drug] * mort.drug_related_state[s] * mort.drug_related_age[a]
     rates[_INDEX[State.DEAD]] += drd + mort.other_cause_age[a]
     rates[_INDEX[s]] = 0.0
     return rates
 
 
-def generator(haz: HazardTables, mort: MortalityTables, drug: int, mask: int, age: float) -> np.ndarray:
+def generator(haz: HazardTables, mort: MortalityTables, drug: int, mask: int, age: float,
+              pickup: np.ndarray | None = None) -> np.ndarray:
     """Generator matrix (per year) over COHORT_STATES for one kind of person (attribute pattern `mask`)."""
+    pickup = np.ones(len(haz.route)) if pickup is None else pickup
     if (haz.scheduled_target != NO_SCHEDULE).any():
         raise ValueError("scheduled (fixed-duration) moves are not Markov: switch them off first")
     if not np.allclose(haz.dur_mult, haz.dur_mult[:, :1]):
         raise ValueError("duration-dependent hazards are not Markov: make every band equal first")
     a = min(int(age / mort.age_step_years), mort.other_cause_age.shape[0] - 1)
-    naive = _rates(haz, mort, State.USING_NAIVE, drug, mask, a)
-    if not np.allclose(naive, _rates(haz, mort, State.USING_PREVIOUS, drug, mask, a)):
+    naive = _rates(haz, mort, State.USING_NAIVE, drug, mask, a, pickup)
+    if not np.allclose(naive, _rates(haz, mort, State.USING_PREVIOUS, drug, mask, a, pickup)):
         raise ValueError("using-naive and using-previous hazards differ: they cannot be lumped")
     n = len(COHORT_STATES)
     q = np.zeros((n, n))
@@ -54,7 +68,7 @@ def generator(haz: HazardTables, mort: MortalityTables, drug: int, mask: int, ag
         if s in (State.NOT_YET, State.DEAD, State.USING_PREVIOUS):
             continue
         i = _INDEX[s]
-        q[i] = _rates(haz, mort, s, drug, mask, a)
+        q[i] = _rates(haz, mort, s, drug, mask, a, pickup)
         q[i, i] = -q[i].sum()
     return q
 

@@ -209,6 +209,73 @@ class MortalityParams:
 
 
 @dataclass
+class ModalityParams:
+    """Modality effects on exits from the stay phase, and unit costs (cost per client-week, GBP)."""
+
+    hr_planned_exit_specialist_prescribing: float = param(1.0, "hazard ratio (reference)", A, 1.0, 1.0)
+    hr_unplanned_exit_specialist_prescribing: float = param(1.0, "hazard ratio (reference)", A, 1.0, 1.0)
+    hr_planned_exit_gp_shared_care: float = param(0.8, "hazard ratio", A, 0.3, 2.0, "stable clients, long stays")
+    hr_unplanned_exit_gp_shared_care: float = param(0.6, "hazard ratio", A, 0.3, 1.5)
+    hr_planned_exit_psychosocial: float = param(
+        1.0, "hazard ratio", "soton_modality_other_psychosocial_planned_pct_2011_12", 0.3, 3.0,
+        "44% of psychosocial modality exits planned, like prescribing (45%)")
+    hr_unplanned_exit_psychosocial: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_structured_day: float = param(
+        1.5, "hazard ratio", "soton_modality_struct_day_planned_pct_2011_12", 0.5, 4.0,
+        "51% of structured day programme exits planned")
+    hr_unplanned_exit_structured_day: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_other_structured: float = param(
+        1.2, "hazard ratio", "soton_modality_other_structured_planned_pct_2011_12", 0.5, 4.0,
+        "51% of other structured treatment exits planned")
+    hr_unplanned_exit_other_structured: float = param(1.2, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_inpatient_detox: float = param(
+        8.0, "hazard ratio", A, 2.0, 20.0, "a detox admission lasts weeks, then a planned exit or a drop-out")
+    hr_unplanned_exit_inpatient_detox: float = param(3.0, "hazard ratio", A, 1.0, 10.0)
+    hr_planned_exit_residential_rehab: float = param(
+        4.0, "hazard ratio", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual", 1.0, 10.0,
+        "12-step residential programmes usually take 6 to 12 weeks")
+    hr_unplanned_exit_residential_rehab: float = param(2.0, "hazard ratio", A, 0.5, 6.0)
+    cost_specialist_prescribing_per_week: float = param(45.0, "GBP per client-week", A, 20.0, 100.0)
+    cost_gp_shared_care_per_week: float = param(25.0, "GBP per client-week", A, 10.0, 60.0)
+    cost_psychosocial_per_week: float = param(30.0, "GBP per client-week", A, 10.0, 80.0)
+    cost_structured_day_per_week: float = param(150.0, "GBP per client-week", A, 60.0, 400.0)
+    cost_other_structured_per_week: float = param(35.0, "GBP per client-week", A, 10.0, 100.0)
+    cost_inpatient_detox_per_week: float = param(1500.0, "GBP per client-week", A, 700.0, 3000.0)
+    cost_residential_rehab_per_week: float = param(700.0, "GBP per client-week", A, 400.0, 1500.0)
+    cost_recovery_support_per_week: float = param(10.0, "GBP per client-week", A, 2.0, 40.0)
+    aftercare_share: float = param(
+        0.3, "share of successful completers given recovery support", A, 0.0, 1.0,
+        "aftercare, mutual aid and peer support after exit; the recovery-orientated lever raises it")
+    aftercare_weeks: float = param(26.0, "weeks of recovery support after exit", A, 4.0, 104.0)
+    hr_represent_in_aftercare: float = param(
+        0.7, "hazard ratio on re-presentation and relapse while in aftercare", "lit_litt2007_abstinent_network_effect",
+        0.3, 1.0, "adding an abstinent friend raised abstinence next year by 27% (alcohol, US)")
+
+
+@dataclass
+class ReferralParams:
+    """Referral routes: each route's share of presentations and the chance a referral is picked up."""
+
+    self_share: float = param(0.45, "share of presentations", A, 0.1, 0.8)
+    gp_share: float = param(0.1, "share of presentations", A, 0.0, 0.4)
+    criminal_justice_share: float = param(
+        0.25, "share of presentations", "eng_tx_referral_cjs_share_c2008_frac", 0.1, 0.5,
+        "about a quarter of treatment entrants are picked up through the criminal justice system")
+    outreach_share: float = param(0.1, "share of presentations (needle exchange and outreach)", A, 0.0, 0.4)
+    hospital_share: float = param(0.1, "share of presentations", A, 0.0, 0.3)
+    hr_criminal_justice_route: float = param(
+        4.0, "hazard ratio on the criminal-justice route for people with criminal-justice involvement", A, 1.0, 10.0)
+    pickup_self_share: float = param(0.9, "share of referrals picked up", A, 0.5, 1.0)
+    pickup_gp_share: float = param(0.9, "share of referrals picked up", A, 0.5, 1.0)
+    pickup_criminal_justice_share: float = param(
+        0.84, "share of referrals picked up", "soton_dip_not_picked_up_n_q1_2011_12 soton_dip_new_referred_q1_2011_12 soton_dip_picked_up_pct_q4_2011_12",
+        0.6, 1.0, "new DIP referrals 2011/12: 12 of 77 never picked up (derived.md 16)")
+    pickup_outreach_share: float = param(0.8, "share of referrals picked up", A, 0.4, 1.0)
+    pickup_hospital_share: float = param(0.7, "share of referrals picked up", A, 0.3, 1.0)
+    pickup_prison_release_share: float = param(0.7, "share of release referrals picked up", A, 0.3, 1.0)
+
+
+@dataclass
 class Parameters:
     """All hazards of the journey model. Levers (commissioning) multiply named hazards on top."""
 
@@ -219,6 +286,8 @@ class Parameters:
     recovery: RecoveryParams = field(default_factory=RecoveryParams)
     prison: PrisonParams = field(default_factory=PrisonParams)
     mortality: MortalityParams = field(default_factory=MortalityParams)
+    modality: ModalityParams = field(default_factory=ModalityParams)
+    referral: ReferralParams = field(default_factory=ReferralParams)
 
 
 @dataclass
@@ -276,6 +345,44 @@ class AreaConfig:
 
 
 @dataclass
+class ProviderConfig:
+    """One commissioned service (a mesa Agent in the model)."""
+
+    name: str = "???"
+    tier: int = 3  # 2 open access, 3 structured community, 4 inpatient/residential; 0 integrated
+    capacity_ratio: Optional[float] = None  # places per person in treatment at the start (null: unlimited)
+    routes: dict[str, float] = field(default_factory=dict)  # referral route -> share of that route it receives
+    opiate_modalities: dict[str, float] = field(default_factory=dict)  # modality -> share at admission
+    non_opiate_modalities: dict[str, float] = field(default_factory=dict)
+    hands_off_opiate_to: Optional[str] = None  # tier 2 service passing opiate clients to a prescribing service
+    handoff_success_share: float = 1.0  # chance a hand-off is picked up by the receiving service
+    modality_after_handoff: str = "specialist_prescribing"
+
+
+@dataclass
+class SystemConfig:
+    """A commissioning configuration: which providers, which pathways (config group `system`)."""
+
+    name: str = "???"
+    description: str = ""
+    providers: list[ProviderConfig] = field(default_factory=list)
+    handoff_per_year: float = 6.0  # tier 2 -> tier 3 hand-off hazard for opiate clients once engaged
+    capacity_multiplier: float = 1.0  # scenario lever on every provider's places
+    modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # scenario lever: modality -> weight
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioConfig:
+    """Label and documentation of the levers a scenario sets (config group `scenario`)."""
+
+    name: str = "baseline"
+    description: str = ""
+    assumptions: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
 class OutputConfig:
     period: str = "year"  # "year" or "quarter"
     figures: bool = True
@@ -288,6 +395,8 @@ class JourneysConfig:
     """One projection: an area, parameters, levers, a time grid and a seed."""
 
     area: AreaConfig = field(default_factory=AreaConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     params: Parameters = field(default_factory=Parameters)
     levers: dict[str, float] = field(default_factory=dict)  # hazard name -> multiplier
     seed: int = 1

@@ -18,9 +18,12 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config import Parameters
-from sim.states import N_DRUG_GROUPS, N_STATES, DrugGroup, State
+from sim.states import N_DRUG_GROUPS, N_MODALITIES, N_ROUTES, N_STATES, DrugGroup, Modality, Route, State
 
-USING = -1  # destination resolved per person: USING_NAIVE if never treated, else USING_PREVIOUS
+# Destinations resolved per person, not states:
+USING = -1  # USING_NAIVE if never treated, else USING_PREVIOUS
+READY = -3  # assessed, on the provider's waiting list (state stays WAITING)
+HANDOFF = -4  # ready to be handed off to another provider (state unchanged)
 
 
 class Covariate:
@@ -33,47 +36,59 @@ class Covariate:
     MAINTENANCE = 4  # long-term opioid substitution class
     INJECTING = 5  # currently injecting
     FEMALE = 6
-    N = 7
+    READY = 7  # on a waiting list, assessed (gates the assessment hazard off)
+    NEEDS_HANDOFF = 8  # at a tier 2 service, to be handed off for prescribing (gates the hand-off hazard on)
+    N = 9
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
-    family: str
+    families: tuple[str, ...]  # lever names that reach this hazard besides its own name
     source: State
-    target: int  # a State, or USING
+    target: int  # a State, or USING / READY / HANDOFF
+    route: int = -1  # referral route of a presentation (Route), else -1
+
+
+def _presentations(source: State, suffix: str) -> tuple[Transition, ...]:
+    return tuple(Transition(f"presentation_{r.name.lower()}_{suffix}", ("presentation", f"presentation_{r.name.lower()}"),
+                            source, State.WAITING, int(r))
+                 for r in Route if r != Route.PRISON_RELEASE)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("presentation_naive", "presentation", State.USING_NAIVE, State.WAITING),
-    Transition("natural_remission_naive", "natural_remission", State.USING_NAIVE, State.REMISSION),
-    Transition("imprisonment_naive", "imprisonment", State.USING_NAIVE, State.PRISON),
-    Transition("presentation_previous", "presentation", State.USING_PREVIOUS, State.WAITING),
-    Transition("natural_remission_previous", "natural_remission", State.USING_PREVIOUS, State.REMISSION),
-    Transition("imprisonment_previous", "imprisonment", State.USING_PREVIOUS, State.PRISON),
-    Transition("treatment_start", "treatment_start", State.WAITING, State.TX_START),
-    Transition("waiting_dropout", "waiting_dropout", State.WAITING, USING),
-    Transition("imprisonment_waiting", "imprisonment", State.WAITING, State.PRISON),
-    Transition("unplanned_exit_engagement", "unplanned_exit", State.TX_START, USING),
-    Transition("imprisonment_engagement", "imprisonment", State.TX_START, State.PRISON),
-    Transition("planned_exit", "planned_exit", State.TX_STAY, State.TX_STOP),
-    Transition("unplanned_exit_stay", "unplanned_exit", State.TX_STAY, USING),
-    Transition("imprisonment_stay", "imprisonment", State.TX_STAY, State.PRISON),
-    Transition("completion", "completion", State.TX_STOP, State.SUSTAIN),
-    Transition("unplanned_exit_stop", "unplanned_exit", State.TX_STOP, USING),
-    Transition("imprisonment_stop", "imprisonment", State.TX_STOP, State.PRISON),
-    Transition("represent_from_recovery", "represent_from_recovery", State.SUSTAIN, State.WAITING),
-    Transition("relapse_from_recovery", "relapse", State.SUSTAIN, State.USING_PREVIOUS),
-    Transition("imprisonment_recovery", "imprisonment", State.SUSTAIN, State.PRISON),
-    Transition("relapse_from_remission", "relapse", State.REMISSION, USING),
-    Transition("imprisonment_remission", "imprisonment", State.REMISSION, State.PRISON),
-    Transition("release", "release", State.PRISON, USING),
-    Transition("release_to_treatment", "release", State.PRISON, State.WAITING),
+    *_presentations(State.USING_NAIVE, "naive"),
+    Transition("natural_remission_naive", ("natural_remission",), State.USING_NAIVE, State.REMISSION),
+    Transition("imprisonment_naive", ("imprisonment",), State.USING_NAIVE, State.PRISON),
+    *_presentations(State.USING_PREVIOUS, "previous"),
+    Transition("natural_remission_previous", ("natural_remission",), State.USING_PREVIOUS, State.REMISSION),
+    Transition("imprisonment_previous", ("imprisonment",), State.USING_PREVIOUS, State.PRISON),
+    Transition("treatment_start", ("assessment",), State.WAITING, READY),
+    Transition("waiting_dropout", ("waiting_dropout",), State.WAITING, USING),
+    Transition("imprisonment_waiting", ("imprisonment",), State.WAITING, State.PRISON),
+    Transition("unplanned_exit_engagement", ("unplanned_exit",), State.TX_START, USING),
+    Transition("imprisonment_engagement", ("imprisonment",), State.TX_START, State.PRISON),
+    Transition("planned_exit", ("planned_exit",), State.TX_STAY, State.TX_STOP),
+    Transition("unplanned_exit_stay", ("unplanned_exit",), State.TX_STAY, USING),
+    Transition("imprisonment_stay", ("imprisonment",), State.TX_STAY, State.PRISON),
+    Transition("handoff", ("handoff",), State.TX_STAY, HANDOFF),
+    Transition("completion", ("completion",), State.TX_STOP, State.SUSTAIN),
+    Transition("unplanned_exit_stop", ("unplanned_exit",), State.TX_STOP, USING),
+    Transition("imprisonment_stop", ("imprisonment",), State.TX_STOP, State.PRISON),
+    Transition("represent_from_recovery", ("represent_from_recovery",), State.SUSTAIN, State.WAITING, int(Route.SELF)),
+    Transition("relapse_from_recovery", ("relapse",), State.SUSTAIN, State.USING_PREVIOUS),
+    Transition("imprisonment_recovery", ("imprisonment",), State.SUSTAIN, State.PRISON),
+    Transition("relapse_from_remission", ("relapse",), State.REMISSION, USING),
+    Transition("imprisonment_remission", ("imprisonment",), State.REMISSION, State.PRISON),
+    Transition("release", ("release",), State.PRISON, USING),
+    Transition("release_to_treatment", ("release", "prison_continuity"), State.PRISON, State.WAITING,
+               int(Route.PRISON_RELEASE)),
 )
 HAZARD_INDEX = {t.name: k for k, t in enumerate(TRANSITIONS)}
 # Mortality hazards are not state transitions in the table but are lever targets too.
 MORTALITY_HAZARDS = ("drug_related_death", "other_cause_death")
-LEVER_TARGETS = tuple(sorted({t.name for t in TRANSITIONS} | {t.family for t in TRANSITIONS} | set(MORTALITY_HAZARDS)))
+LEVER_TARGETS = tuple(sorted({t.name for t in TRANSITIONS} | {f for t in TRANSITIONS for f in t.families}
+                             | set(MORTALITY_HAZARDS)))
 
 N_DURATION_BANDS = 5
 
@@ -86,6 +101,8 @@ class HazardTables(NamedTuple):
     base: np.ndarray  # float64[H, drug groups], annual, levers folded in
     hr: np.ndarray  # float64[H, Covariate.N]
     hr_table: np.ndarray  # float64[H, 2**Covariate.N]: product of the ratios for each attribute pattern
+    modality_hr: np.ndarray  # float64[H, modalities + 1]: ratio for the current modality (column 0: none)
+    route: np.ndarray  # int64[H]: referral route of a presentation, -1 otherwise
     dur_edges: np.ndarray  # float64[H, bands]: lower edge of each duration band (years)
     dur_mult: np.ndarray  # float64[H, bands]
     scheduled_target: np.ndarray  # int64[N_STATES]: deterministic move after a fixed time (-2 none)
@@ -127,14 +144,48 @@ def lever_multipliers(levers: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def _lever(levers: dict[str, float], name: str, family: str | None = None) -> float:
+def _lever(levers: dict[str, float], name: str, families: tuple[str, ...] = ()) -> float:
     m = levers.get(name, 1.0)
-    if family is not None:
+    for family in families:
         m *= levers.get(family, 1.0)
     return m
 
 
-def build_hazards(p: Parameters, levers: dict[str, float]) -> HazardTables:
+def route_shares(p: Parameters) -> np.ndarray:
+    """Share of community presentations by referral route (normalised to sum to 1)."""
+    ref = p.referral
+    shares = np.zeros(N_ROUTES)
+    shares[Route.SELF], shares[Route.GP] = ref.self_share, ref.gp_share
+    shares[Route.CRIMINAL_JUSTICE], shares[Route.OUTREACH] = ref.criminal_justice_share, ref.outreach_share
+    shares[Route.HOSPITAL] = ref.hospital_share
+    return shares / shares.sum()
+
+
+def pickup_shares(p: Parameters) -> np.ndarray:
+    ref = p.referral
+    return np.array([ref.pickup_self_share, ref.pickup_gp_share, ref.pickup_criminal_justice_share,
+                     ref.pickup_outreach_share, ref.pickup_hospital_share, ref.pickup_prison_release_share])
+
+
+def modality_ratios(p: Parameters) -> np.ndarray:
+    """Hazard ratios by current modality (column m + 1; column 0 = no modality) for each hazard."""
+    ratios = np.ones((len(TRANSITIONS), N_MODALITIES + 1))
+    mp = p.modality
+    for m in Modality:
+        if m == Modality.RECOVERY_SUPPORT:
+            continue
+        name = m.name.lower()
+        planned = getattr(mp, f"hr_planned_exit_{name}")
+        unplanned = getattr(mp, f"hr_unplanned_exit_{name}")
+        ratios[HAZARD_INDEX["planned_exit"], m + 1] = planned
+        for k in ("unplanned_exit_stay", "unplanned_exit_engagement"):
+            ratios[HAZARD_INDEX[k], m + 1] = unplanned
+    for k in ("represent_from_recovery", "relapse_from_recovery"):
+        ratios[HAZARD_INDEX[k], Modality.RECOVERY_SUPPORT + 1] = mp.hr_represent_in_aftercare
+    return ratios
+
+
+def build_hazards(p: Parameters, levers: dict[str, float], handoff_per_year: float = 0.0) -> HazardTables:
     """Pack the parameters into the arrays the compiled step reads."""
     levers = lever_multipliers(levers)
     n = len(TRANSITIONS)
@@ -152,18 +203,24 @@ def build_hazards(p: Parameters, levers: dict[str, float]) -> HazardTables:
         for group, ratio in (by_group or {}).items():
             base[k, group] *= ratio
 
-    pr, w, tx, rc, pz = p.presentation, p.waiting, p.treatment, p.recovery, p.prison
+    pr, w, tx, rc, pz, ref = p.presentation, p.waiting, p.treatment, p.recovery, p.prison, p.referral
     non_opiate = {g.NON_OPIATE: pr.hr_non_opiate}
-    set_rate("presentation_naive", pr.naive_per_year, non_opiate)
-    set_rate("presentation_previous", pr.previous_per_year, non_opiate)
-    for name in ("presentation_naive", "presentation_previous"):
-        hr[HAZARD_INDEX[name], C.CRIMINAL_JUSTICE] = pr.hr_criminal_justice
+    shares = route_shares(p)
+    for r in Route:
+        if r == Route.PRISON_RELEASE:
+            continue
+        for suffix, rate in (("naive", pr.naive_per_year), ("previous", pr.previous_per_year)):
+            name = f"presentation_{r.name.lower()}_{suffix}"
+            set_rate(name, rate * shares[r], non_opiate)
+            hr[HAZARD_INDEX[name], C.CRIMINAL_JUSTICE] = (
+                ref.hr_criminal_justice_route if r == Route.CRIMINAL_JUSTICE else 1.0)
 
     remission = {g.NON_OPIATE: rc.hr_non_opiate_remission}
     set_rate("natural_remission_naive", rc.natural_remission_per_year, remission)
     set_rate("natural_remission_previous", rc.natural_remission_per_year, remission)
 
     set_rate("treatment_start", w.start_per_year)
+    set_rate("handoff", 1.0)  # the system's hand-off rate is applied in build_hazards(system=...)
     set_rate("waiting_dropout", w.dropout_per_year)
 
     unplanned_groups = {g.NON_OPIATE: tx.hr_non_opiate_unplanned_exit, g.OPIATE_CRACK: tx.hr_opiate_crack_unplanned_exit}
@@ -208,7 +265,7 @@ def build_hazards(p: Parameters, levers: dict[str, float]) -> HazardTables:
     set_rate("release_to_treatment", pz.release_per_year * pz.release_to_treatment_share)
 
     for k, t in enumerate(TRANSITIONS):
-        base[k] *= _lever(levers, t.name, t.family)
+        base[k] *= _lever(levers, t.name, t.families)
 
     order = np.argsort([int(t.source) for t in TRANSITIONS], kind="stable")
     if not np.array_equal(order, np.arange(n)):
@@ -223,12 +280,20 @@ def build_hazards(p: Parameters, levers: dict[str, float]) -> HazardTables:
     scheduled_target[State.TX_START] = State.TX_STAY  # engagement ends after a fixed number of weeks
     scheduled_after[State.TX_START] = tx.engagement_weeks / 52.0
 
+    base[HAZARD_INDEX["handoff"]] *= handoff_per_year
+    table = hr_products(hr)
+    masks = np.arange(table.shape[1])
+    ready = (masks >> C.READY) & 1 == 1
+    table[HAZARD_INDEX["treatment_start"], ready] = 0.0  # assessed people wait for a place, not for assessment
+    table[HAZARD_INDEX["handoff"], (masks >> C.NEEDS_HANDOFF) & 1 == 0] = 0.0  # only tier 2 opiate clients
     return HazardTables(
         ptr=ptr,
         target=np.array([int(t.target) for t in TRANSITIONS], dtype=np.int64),
         base=base,
         hr=hr,
-        hr_table=hr_products(hr),
+        hr_table=table,
+        modality_hr=modality_ratios(p),
+        route=np.array([t.route for t in TRANSITIONS], dtype=np.int64),
         dur_edges=edges,
         dur_mult=mult,
         scheduled_target=scheduled_target,

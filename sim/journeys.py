@@ -27,9 +27,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from sim.hazards import NO_SCHEDULE, USING
+from sim.hazards import HANDOFF, NO_SCHEDULE, READY, USING
 from sim.rng import uniform
-from sim.states import AGE_BAND_EDGES, Event, Injecting, State
+from sim.states import AGE_BAND_EDGES, Event, Injecting, Modality, State
 
 # Module constants as plain ints (numba freezes globals at compile time).
 NOT_YET, USING_NAIVE, USING_PREVIOUS = int(State.NOT_YET), int(State.USING_NAIVE), int(State.USING_PREVIOUS)
@@ -42,6 +42,9 @@ E_DROPOUT, E_RELAPSE, E_REMIT = int(Event.WAITING_DROPOUT), int(Event.RELAPSE), 
 E_PRISON, E_RELEASE = int(Event.IMPRISONMENT), int(Event.RELEASE)
 E_DEATH, E_DRD, E_DEATH_TX = int(Event.DEATH), int(Event.DEATH_DRUG_RELATED), int(Event.DEATH_IN_TREATMENT)
 E_ABSTINENT = int(Event.ABSTINENT_IN_TREATMENT)
+E_NOT_PICKED_UP = int(Event.REFERRAL_NOT_PICKED_UP)
+RECOVERY_SUPPORT = int(Modality.RECOVERY_SUPPORT)
+EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = 0, 1, 2  # modality exit reasons
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
 TX_DURATION_EDGES = np.array([1.0, 2.0, 4.0, 6.0])  # DOMES bands: <1, 1-2, 2-4, 4-6, 6+ years
@@ -60,6 +63,27 @@ class Tallies(NamedTuple):
     stocks: np.ndarray  # int32[block, step, state, drug group, age band], end of step
     flows: np.ndarray  # int32[block, step, event, drug group, age band], during step
     tx_duration: np.ndarray  # int32[block, step, drug group, DOMES band]: in treatment by elapsed episode time
+    providers: np.ndarray  # int32[block, step, provider]: caseload at the end of the step
+    modalities: np.ndarray  # int32[block, step, modality]: people in each modality at the end of the step
+    modality_exits: np.ndarray  # int32[block, step, reason (planned/unplanned/transferred), modality]
+
+
+class SystemTables(NamedTuple):
+    """The commissioned system as the compiled step sees it."""
+
+    pickup: np.ndarray  # float64[route]: chance a referral is picked up
+    route_provider_cdf: np.ndarray  # float64[route, provider]: which provider a referral goes to
+    aftercare_share: float
+    aftercare_years: float
+
+
+class Queues(NamedTuple):
+    """People who became ready this step, per block, for the providers to act on."""
+
+    ready: np.ndarray  # int64[block, row]: assessed, waiting for a place
+    ready_count: np.ndarray  # int64[block]
+    handoff: np.ndarray  # int64[block, row]: ready to be handed off
+    handoff_count: np.ndarray  # int64[block]
 
 
 class TraceLog(NamedTuple):
@@ -69,7 +93,12 @@ class TraceLog(NamedTuple):
     person: np.ndarray  # int64[block, row]
     source: np.ndarray  # int8[block, row]
     target: np.ndarray  # int8[block, row]
+    note: np.ndarray  # int8[block, row]: 0 a state change, else a NOTES code
     count: np.ndarray  # int64[block]: rows used (may exceed capacity: overflow)
+
+
+NOTES = ("", "handoff_failed")
+NOTE_HANDOFF_FAILED = 1
 
 
 AGE_BAND_OF_YEAR = np.searchsorted(np.array(AGE_BAND_EDGES), np.arange(0, 130), side="right").clip(1) - 1
@@ -87,7 +116,7 @@ def _in_treatment(s):
 
 
 @njit(inline="always")
-def _log(log, c, traced, step, person, source, target):
+def _log_note(log, c, traced, step, person, source, target, note):
     if traced:
         j = log.count[c]
         if j < log.step.shape[1]:
@@ -95,26 +124,62 @@ def _log(log, c, traced, step, person, source, target):
             log.person[c, j] = person
             log.source[c, j] = source
             log.target[c, j] = target
+            log.note[c, j] = note
         log.count[c] = j + 1
 
 
 @njit(inline="always")
-def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c):
+def _log(log, c, traced, step, person, source, target):
+    _log_note(log, c, traced, step, person, source, target, 0)
+
+
+@njit(inline="always")
+def _refer(people, i, s, route, t_end, n, g, band, keys, system, flows):
+    """A referral by `route`: picked up (to a provider's waiting list) or not (returns False)."""
+    if _draw(people, i, keys) >= system.pickup[route]:
+        flows[n, E_NOT_PICKED_UP, g, band] += 1
+        return False
+    u = _draw(people, i, keys)
+    p = 0
+    while p < system.route_provider_cdf.shape[1] - 1 and u >= system.route_provider_cdf[route, p]:
+        p += 1
+    people.provider[i] = p
+    people.route[i] = route
+    people.ready[i] = 0
+    people.wait_start[i] = t_end
+    return True
+
+
+@njit(inline="always")
+def _leave_treatment(people, i, reason, n, tallies, c):
+    m = people.modality[i]
+    if m >= 0:
+        tallies.modality_exits[c, n, reason, m] += 1
+    people.modality[i] = -1
+    people.provider[i] = -1
+    people.handoff[i] = 0
+
+
+@njit(inline="always")
+def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, system, route, tallies):
     """Apply a transition s -> new at the end of step n, with its events and bookkeeping."""
     f = flows
     was_tx = _in_treatment(s)
+    if s == SUSTAIN:
+        people.modality[i] = -1  # aftercare ends with recovery
+    elif s == WAITING:  # off the waiting list (treatment starts are admissions: sim.providers.admit)
+        people.ready[i] = 0
+        people.provider[i] = -1
     if new == WAITING:
-        f[n, E_PRESENT, g, band] += 1
-        if t_end - people.last_completion[i] <= RE_PRESENTATION_WINDOW_YEARS:
-            f[n, E_REP6, g, band] += 1
-    elif new == TX_START:
-        f[n, E_START, g, band] += 1
-        people.episodes[i] += 1
-        people.episode_start[i] = t_end
-        people.still_using[i] = 1
-        u = uniform(keys.outcomes, i, 2 * n + 1)
-        people.maintenance[i] = 1 if u < outcomes.maintenance_share[g] else 0
-    elif new == TX_STAY:
+        if route >= 0 and not _refer(people, i, s, route, t_end, n, g, band, keys, system, flows):
+            if s != PRISON:
+                return  # not picked up: the person carries on as before
+            new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
+        else:
+            f[n, E_PRESENT, g, band] += 1
+            if t_end - people.last_completion[i] <= RE_PRESENTATION_WINDOW_YEARS:
+                f[n, E_REP6, g, band] += 1
+    if new == TX_STAY:
         f[n, E_ENGAGED, g, band] += 1
     elif new == TX_STOP:
         f[n, E_STOP, g, band] += 1
@@ -125,10 +190,15 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c):
         if new == SUSTAIN:
             f[n, E_SUCCESS, g, band] += 1
             people.last_completion[i] = t_end
+            _leave_treatment(people, i, EXIT_PLANNED, n, tallies, c)
+            if _draw(people, i, keys) < system.aftercare_share:
+                people.modality[i] = RECOVERY_SUPPORT
         elif new == PRISON:
             f[n, E_TRANSFER, g, band] += 1
+            _leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c)
         else:
             f[n, E_UNPLANNED, g, band] += 1
+            _leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c)
     if new == PRISON:
         f[n, E_PRISON, g, band] += 1
     if s == PRISON:
@@ -144,7 +214,8 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c):
 
 
 @njit(cache=True, parallel=True)
-def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies, log):
+def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
+                queues, log):
     """Advance rows [0, n_active) by one step n covering [t_start, t_start + dt).
 
     Rows are cut into fixed blocks (as many as the tallies have) that run in parallel;
@@ -155,21 +226,21 @@ def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, k
     for c in prange(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
-        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
-                   log, hbufs[c])
+        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
+                   tallies, queues, log, hbufs[c])
 
 
 @njit(cache=True)
-def step_people_serial(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
-                       log):
+def step_people_serial(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
+                       tallies, queues, log):
     """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
     n_blocks = tallies.stocks.shape[0]
     hbuf = np.empty(MAX_COMPETING)
     for c in range(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
-        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, tallies,
-                   log, hbuf)
+        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
+                   tallies, queues, log, hbuf)
 
 
 @njit(inline="always")
@@ -195,7 +266,9 @@ def _transition_hazards(people, i, s, g, t_mid, haz, hbuf):
     hi = haz.ptr[s + 1]
     mask = (people.criminal_justice[i] | (people.housing_need[i] << 1) | (people.mental_health[i] << 2)
             | (people.still_using[i] << 3) | (people.maintenance[i] << 4)
-            | ((people.injecting[i] == CURRENT_INJECTOR) << 5) | (people.female[i] << 6))
+            | ((people.injecting[i] == CURRENT_INJECTOR) << 5) | (people.female[i] << 6)
+            | (people.ready[i] << 7) | ((people.handoff[i] == 1) << 8))
+    modality = people.modality[i] + 1
     tis = t_mid - people.since[i]
     n_bands = haz.dur_edges.shape[1]
     total = 0.0
@@ -203,7 +276,7 @@ def _transition_hazards(people, i, s, g, t_mid, haz, hbuf):
     for k in range(lo, hi):
         h = haz.base[k, g]
         if h > 0.0:
-            h *= haz.hr_table[k, mask]
+            h *= haz.hr_table[k, mask] * haz.modality_hr[k, modality]
             b = 0
             while b + 1 < n_bands and tis >= haz.dur_edges[k, b + 1]:
                 b += 1
@@ -236,14 +309,17 @@ def _draw(people, i, keys):
 
 
 @njit(inline="always")
-def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf, per_age_step,
-             n_age):
+def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
+             per_age_step, n_age):
     """Re-evaluate person i's hazards at step m and draw the step of their next event.
 
     Also sets the step at which the hazards next change (refresh) and the step a scheduled
     move falls due. Exact: between refreshes the hazards are constant.
     """
     t_mid = t_start + (m - n + 0.5) * dt
+    aftercare_end = people.last_completion[i] + system.aftercare_years
+    if people.modality[i] == RECOVERY_SUPPORT and t_mid >= aftercare_end:
+        people.modality[i] = -1
     age_mid = (t_mid if ageing else age_clock) - people.birth_time[i]
     a = _age_index(age_mid, per_age_step, n_age)
     h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, a, mort)
@@ -251,6 +327,8 @@ def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, m
     h_all = h_drd + h_other + total + _abstinence_hazard(people, i, s, outcomes)
     if ageing and a < n_age - 1:
         until = min(until, t_mid + (a + 1) / per_age_step - age_mid)
+    if people.modality[i] == RECOVERY_SUPPORT:
+        until = min(until, aftercare_end)
     end = people.last_exit[i] + mort.post_exit_years
     if t_mid < end:
         until = min(until, end)
@@ -277,9 +355,10 @@ def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, m
 
 
 @njit(inline="always")
-def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
-           per_age_step, n_age):
+def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies, queues,
+           log, c, hbuf, per_age_step, n_age):
     """One competing event in step n: death, a transition or abstinence, in proportion to the hazards."""
+    flows = tallies.flows[c]
     t_mid = t_start + 0.5 * dt
     t_end = t_start + dt
     age_mid = (t_mid if ageing else age_clock) - people.birth_time[i]
@@ -297,6 +376,8 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
             flows[n, E_DRD, g, band] += 1
         if _in_treatment(s):
             flows[n, E_DEATH_TX, g, band] += 1
+            _leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c)
+        people.modality[i] = -1
         _log(log, c, people.traced[i], n, i, s, DEAD)
         return
     x -= h_drd + h_other
@@ -309,9 +390,19 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
             k += 1
             acc += hbuf[k - lo]
         new = haz.target[k]
+        if new == READY:  # assessed: joins the provider's waiting list
+            people.ready[i] = 1
+            queues.ready[c, queues.ready_count[c]] = i
+            queues.ready_count[c] += 1
+            return
+        if new == HANDOFF:  # ready to pass to the prescribing service
+            people.handoff[i] = 2
+            queues.handoff[c, queues.handoff_count[c]] = i
+            queues.handoff_count[c] += 1
+            return
         if new == USING:
             new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
-        _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c)
+        _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, system, haz.route[k], tallies)
         return
     people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
     flows[n, E_ABSTINENT, g, band] += 1
@@ -320,26 +411,26 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
 
 
 @njit(inline="always")
-def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
-         per_age_step, n_age):
+def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies, queues, log,
+         c, hbuf, per_age_step, n_age):
     """Refresh, event or scheduled move of person i in step n; returns their state after it."""
     t_end = t_start + dt
     if n >= people.refresh_step[i]:  # hazards change from this step on
-        _refresh(people, i, s, g, n, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf,
+        _refresh(people, i, s, g, n, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
                  per_age_step, n_age)
     moved = False
     if n == people.event_step[i]:  # a competing event
-        _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c,
-               hbuf, per_age_step, n_age)
+        _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
+               queues, log, c, hbuf, per_age_step, n_age)
         moved = True
     elif n >= people.sched_step[i]:  # or the scheduled move
         age_mid = (t_start + 0.5 * dt if ageing else age_clock) - people.birth_time[i]
-        _move(people, i, s, haz.scheduled_target[s], t_end, n, g, _age_band(age_mid), keys, outcomes, flows,
-              log, c)
+        _move(people, i, s, haz.scheduled_target[s], t_end, n, g, _age_band(age_mid), keys, outcomes,
+              tallies.flows[c], log, c, system, -1, tallies)
         moved = True
     s = people.state[i]
     if moved and s != DEAD:
-        _refresh(people, i, s, g, n + 1, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, hbuf,
+        _refresh(people, i, s, g, n + 1, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
                  per_age_step, n_age)
     return s
 
@@ -350,7 +441,7 @@ def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, ou
 # results are identical, only slower.
 @njit(cache=True, error_model="numpy", _nrt=False)
 def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
-               tallies, log, hbuf):
+               system, tallies, queues, log, hbuf):
     """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
     stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
     t_end = t_start + dt
@@ -372,8 +463,8 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
             stocks[n, USING_NAIVE, g, _age_band(age_end_clock - people.birth_time[i])] += 1
             continue
         if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
-            s = _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, flows, log, c, hbuf,
-                     per_age_step, n_age)
+            s = _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
+                     queues, log, c, hbuf, per_age_step, n_age)
             if s == DEAD:
                 continue
         # 4. end-of-step stocks
@@ -384,3 +475,6 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
             while j < 4 and d >= TX_DURATION_EDGES[j]:
                 j += 1
             txd[n, g, j] += 1
+            tallies.providers[c, n, people.provider[i]] += 1
+        if people.modality[i] >= 0:
+            tallies.modalities[c, n, people.modality[i]] += 1

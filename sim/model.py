@@ -5,9 +5,9 @@ The order of phases in one step is written down here, once:
     1. onset     new users whose onset time falls in the step join (rows switched on);
     2. journeys  every person: death, competing transitions, in-treatment outcomes,
                  ageing, counting (compiled, `sim.journeys.step_people`);
-    3. record    model-level series into mesa's DataCollector.
-
-Providers and services (mesa Agents) will act between journeys and record.
+    3. providers each commissioned service (a mesa Agent, `sim.providers`) takes over
+                 clients handed off to it and admits from its waiting list up to its places;
+    4. record    model-level series into mesa's DataCollector.
 """
 
 import mesa
@@ -17,12 +17,27 @@ from omegaconf import DictConfig, OmegaConf
 from sim import rng
 from sim.config import JourneysConfig
 from sim.hazards import build_hazards, build_mortality, build_outcomes
-from sim.journeys import Keys, Tallies, TraceLog, step_people, step_people_serial
+from sim.hazards import pickup_shares
+from sim.journeys import NOTES, Keys, Queues, SystemTables, Tallies, TraceLog, step_people, step_people_serial
+from sim.providers import Provider, build_providers, route_provider_cdf
 from sim.population import build_people
-from sim.states import IN_RECOVERY, IN_TREATMENT, LIVING, N_AGE_BANDS, N_DRUG_GROUPS, N_EVENTS, N_STATES, Event, State
+from sim.states import (
+    IN_RECOVERY,
+    IN_TREATMENT,
+    LIVING,
+    N_AGE_BANDS,
+    N_DRUG_GROUPS,
+    N_EVENTS,
+    N_MODALITIES,
+    N_STATES,
+    DrugGroup,
+    Event,
+    Modality,
+    State,
+)
 from sim.validation import validate
 
-PHASES = ("onset", "journeys", "record")
+PHASES = ("onset", "journeys", "providers", "record")
 ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow)
 PARALLEL_FROM_ROWS = 40_000  # below this, starting threads costs more than it saves (measured)
 TRACE_ROWS_PER_PERSON = 400
@@ -61,15 +76,20 @@ class JourneysModel(mesa.Model):
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
-        self.hazards = build_hazards(cfg.params, levers)
+        self.hazards = build_hazards(cfg.params, levers, cfg.system.handoff_per_year)
         self.mortality = build_mortality(cfg.params, levers)
         self.outcomes = build_outcomes(cfg.params)
         b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
+        n_providers = len(cfg.system.providers)
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
             flows=np.zeros((b, t, N_EVENTS, g, a), dtype=np.int32),
             tx_duration=np.zeros((b, t, g, 5), dtype=np.int32),
+            providers=np.zeros((b, t, max(n_providers, 1)), dtype=np.int32),
+            modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
+            modality_exits=np.zeros((b, t, 3, N_MODALITIES), dtype=np.int32),
         )
+        self._build_system(cfg)
         n_traced = min(cfg.output.trace_people, self.people.size)
         chosen = np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
         self.people.traced[chosen] = 1
@@ -77,6 +97,7 @@ class JourneysModel(mesa.Model):
         cap = (b, max(n_traced * TRACE_ROWS_PER_PERSON // b, 1))
         self.trace = TraceLog(step=np.zeros(cap, np.int32), person=np.zeros(cap, np.int64),
                               source=np.zeros(cap, np.int8), target=np.zeros(cap, np.int8),
+                              note=np.zeros(cap, np.int8),
                               count=np.zeros(b, np.int64))
         self.initial_people = {k: v[chosen].copy() for k, v in self.people._asdict().items()}
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -86,6 +107,28 @@ class JourneysModel(mesa.Model):
             "in_recovery": lambda m: m._stock(IN_RECOVERY),
             "deaths": lambda m: int(m.tallies.flows[:, m.steps - 1, Event.DEATH].sum()),
         })
+
+    def _build_system(self, cfg) -> None:
+        """Providers (mesa Agents) with their places; today's clients placed with them."""
+        people = self.people
+        in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
+        starting_caseload = int(in_tx.sum())
+        self.services: list[Provider] = build_providers(self, cfg.system, starting_caseload)
+        self.system = SystemTables(
+            pickup=pickup_shares(cfg.params),
+            route_provider_cdf=route_provider_cdf(cfg.system),
+            aftercare_share=cfg.params.modality.aftercare_share,
+            aftercare_years=cfg.params.modality.aftercare_weeks / 52.0,
+        )
+        self.handoff_success = np.array([p.tables.handoff_success for p in self.services])
+        self.waiting_list = np.zeros((self.n_steps, len(self.services)), dtype=np.int64)
+        mp = cfg.params.modality
+        self.cost_per_week = np.array([getattr(mp, f"cost_{m.name.lower()}_per_week") for m in Modality])
+        rows = int(np.ceil(people.size / ROW_BLOCKS)) + 1
+        self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
+                             handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
+                             handoff_count=np.zeros(ROW_BLOCKS, np.int64))
+        place_starting_caseload(self, np.flatnonzero(in_tx))
 
     def _stock(self, states) -> int:
         return int(self.tallies.stocks[:, self.steps - 1, list(states)].sum())
@@ -107,9 +150,24 @@ class JourneysModel(mesa.Model):
         # 2. journeys
         stepper = step_people if self.n_active >= PARALLEL_FROM_ROWS else step_people_serial
         age_clock = t if self.cfg.ageing else self.start_time
+        q = self.queues
+        q.ready_count[:] = 0
+        q.handoff_count[:] = 0
         stepper(self.people, n_before, self.n_active, n, t, self.dt, self.cfg.ageing, age_clock, self.keys,
-                    self.hazards, self.mortality, self.outcomes, self.tallies, self.trace)
-        # 3. record
+                self.hazards, self.mortality, self.outcomes, self.system, self.tallies, q, self.trace)
+        # 3. providers: new waiting-list entries and hand-offs join their provider's queue, then providers act
+        ready = np.concatenate([q.ready[c, : q.ready_count[c]] for c in range(ROW_BLOCKS)])
+        handoff = np.concatenate([q.handoff[c, : q.handoff_count[c]] for c in range(ROW_BLOCKS)])
+        for p in self.services:
+            if len(ready):
+                p.waiting = np.concatenate([p.waiting, ready[self.people.provider[ready] == p.tables.index]])
+            if len(handoff):
+                senders = [s.tables.index for s in self.services if s.handoff_to == p.tables.index]
+                mine = handoff[np.isin(self.people.provider[handoff], senders)]
+                p.handoffs_in = np.concatenate([p.handoffs_in, mine])
+        self.agents_by_type[Provider].do("step")
+        self.waiting_list[n] = [len(p.waiting) for p in self.services]
+        # 4. record
         self.datacollector.collect(self)
         if n + 1 == self.n_steps:
             self.running = False
@@ -133,9 +191,46 @@ class JourneysModel(mesa.Model):
             "step": steps,
             "from_state": names[take(self.trace.source)],
             "to_state": names[take(self.trace.target)],
+            "note": np.array(NOTES)[take(self.trace.note)],
         })
         return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)
 
     @property
     def trace_overflowed(self) -> bool:
         return bool((self.trace.count > self.trace.step.shape[1]).any())
+
+
+def place_starting_caseload(model: JourneysModel, clients: np.ndarray) -> None:
+    """Give today's clients a provider and modality, within places; the rest wait, assessed.
+
+    Opiate clients start with services that do not hand them off (they are already past
+    any tier 2 hand-off); everyone else is spread by each service's share of referrals.
+    """
+    people, services = model.people, model.services
+    draw = rng.generator(model.cfg.seed, "placement")
+    cdf = model.system.route_provider_cdf
+    intake = np.diff(cdf, axis=1, prepend=0.0).sum(axis=0)
+    keeps = np.array([p.handoff_to < 0 for p in services], dtype=float)
+    clients = draw.permutation(clients)
+    g = people.drug[clients]
+    opiate = (g == DrugGroup.OPIATE_ONLY) | (g == DrugGroup.OPIATE_CRACK)
+    chosen = np.empty(len(clients), dtype=np.int64)
+    for flag, weights in ((True, intake * keeps if keeps.any() else intake), (False, intake)):
+        sel = opiate == flag
+        chosen[sel] = draw.choice(len(services), size=int(sel.sum()), p=weights / weights.sum())
+    u = draw.random(len(clients))
+    for j, service in enumerate(services):
+        mine = np.flatnonzero(chosen == j)
+        placed, waiting = mine[: service.places], mine[service.places:]
+        rows = clients[placed]
+        people.provider[rows] = j
+        t = service.tables
+        people.modality[rows] = np.where(opiate[placed], np.searchsorted(t.opiate_cdf, u[placed], side="right"),
+                                         np.searchsorted(t.other_cdf, u[placed], side="right")).clip(max=len(t.opiate_cdf) - 1)
+        people.handoff[rows] = (opiate[placed] & (service.handoff_to >= 0)).astype(np.int8)
+        rows = clients[waiting]  # no place: assessed and on the list from the start
+        people.provider[rows] = j
+        people.state[rows] = State.WAITING
+        people.ready[rows] = 1
+        people.wait_start[rows] = model.start_time
+        service.waiting = np.sort(rows)

@@ -11,6 +11,8 @@ import pandas as pd
 
 from sim.states import (
     AGE_BAND_NAMES,
+    MODALITY_NAMES,
+    Modality,
     DRUG_GROUP_AGGREGATES,
     DRUG_GROUP_NAMES,
     IN_RECOVERY,
@@ -58,6 +60,10 @@ FLOWS: dict[str, Event] = {
     "imprisonments": Event.IMPRISONMENT,
     "releases": Event.RELEASE,
     "abstinent_in_treatment": Event.ABSTINENT_IN_TREATMENT,
+    "referrals_not_picked_up": Event.REFERRAL_NOT_PICKED_UP,
+    "transfers": Event.TRANSFER,
+    "transfers_failed": Event.TRANSFER_FAILED,
+    "starts_waited_over_3_weeks": Event.WAITED_OVER_3_WEEKS,
 }
 
 # DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
@@ -130,6 +136,56 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, s
     return out
 
 
+def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exits: np.ndarray,
+                    waiting_list: np.ndarray, provider_names: list[str], cost_per_week: np.ndarray,
+                    start_year: int, steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+    """Measures of the commissioned system, tidy, grouped by provider or modality (and `all`).
+
+    providers [step, provider] and modalities [step, modality] are end-of-step counts;
+    modality_exits [step, reason, modality] and cost are counted during the period;
+    waiting_list [step, provider] is people assessed and waiting for a place.
+    """
+    labels = period_labels(start_year, providers.shape[0], steps_per_year, period)
+    periods, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    periods, first = periods[order], first[order]
+    last = np.append(first[1:], providers.shape[0]) - 1
+    modality_names = [MODALITY_NAMES[m] for m in Modality]
+    weeks_per_step = 52.0 / steps_per_year
+    cost = np.add.reduceat(modalities @ cost_per_week * weeks_per_step, first)
+    frames = [
+        ("in_treatment_provider", providers[last], provider_names),
+        ("waiting_list", waiting_list[last], provider_names),
+        ("in_modality", modalities[last], modality_names),
+    ]
+    for j, reason in enumerate(("planned", "unplanned", "transferred")):
+        frames.append((f"modality_exits_{reason}", np.add.reduceat(modality_exits[:, j], first, axis=0), modality_names))
+    parts = []
+    for name, values, groups in frames:
+        values = np.column_stack([values.sum(axis=1), values])
+        parts.append(_long(periods, [(name, values)], ["all", *groups]))
+    parts.append(_long(periods, [("cost", cost[:, None])], ["all"]))
+    out = pd.concat(parts, ignore_index=True)
+    out["value"] /= scale
+    return out
+
+
+def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
+    """Rates and shares computed from other measures (same period and group)."""
+    w = ts.pivot_table(index=["period", "group"], columns="measure", values="value", sort=False)
+    out = {}
+    if {"starts_waited_over_3_weeks", "treatment_starts"} <= set(w.columns):
+        out["waiting_over_3_weeks_share"] = w["starts_waited_over_3_weeks"] / w["treatment_starts"]
+    if {"cost", "exits_successful"} <= set(w.columns):
+        out["cost_per_successful_completion"] = w["cost"] / w["exits_successful"]
+    frames = []
+    for name, series in out.items():
+        series = series.replace([np.inf, -np.inf], np.nan).dropna()
+        frames.append(pd.DataFrame({"period": series.index.get_level_values(0), "measure": name,
+                                    "group": series.index.get_level_values(1), "value": series.to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else ts.iloc[:0]
+
+
 def wide(ts: pd.DataFrame, group: str = "all") -> pd.DataFrame:
     """Periods as rows, measures as columns, for one group (handy in notebooks and plots)."""
     sel = ts[ts["group"] == group]
@@ -146,13 +202,19 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
     return w.loc[keep, measures].T
 
 
+SYSTEM_FLOWS = ("cost", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
+DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion")
+
+
 def annual(ts: pd.DataFrame) -> pd.DataFrame:
-    """Quarterly table -> yearly (stocks at Q4, flows summed); yearly tables come back unchanged."""
+    """Quarterly table -> yearly (stocks at Q4, flows summed, rates recomputed); yearly tables unchanged."""
     periods = ts["period"].astype(str)
     if not periods.str.contains("Q").any():
         return ts
-    ts = ts.assign(year=periods.str.slice(0, 4))
-    is_flow = ts["measure"].isin(list(FLOWS))
+    ts = ts[~ts["measure"].isin(DERIVED)].assign(year=periods.str.slice(0, 4))
+    periods = ts["period"].astype(str)
+    is_flow = ts["measure"].isin([*FLOWS, *SYSTEM_FLOWS])
     flows = ts[is_flow].groupby(["year", "measure", "group"], sort=False, as_index=False)["value"].sum()
     stocks = ts[~is_flow & periods.str.endswith("Q4")].drop(columns="period")
-    return pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)
+    out = pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)
+    return pd.concat([out, derived_measures(out)], ignore_index=True)

@@ -37,8 +37,12 @@ class People(NamedTuple):
     last_release: np.ndarray  # float64 last release from prison
     death_time: np.ndarray  # float64
     drug_related_death: np.ndarray  # int8 0/1
-    modality: np.ndarray  # int8, -1 = none (providers and modalities: next issue)
-    provider: np.ndarray  # int16, -1 = none
+    modality: np.ndarray  # int8 Modality, -1 = none
+    provider: np.ndarray  # int16 index of the provider (in treatment or on its waiting list), -1 = none
+    route: np.ndarray  # int8 Route of the latest referral
+    ready: np.ndarray  # int8 0/1: assessed and on the provider's waiting list
+    handoff: np.ndarray  # int8 0 none, 1 to be handed off for prescribing, 2 ready for the hand-off
+    wait_start: np.ndarray  # float64 time of the latest referral
     traced: np.ndarray  # int8 0/1: journey written to the event log
     # Event scheduling (sim.journeys): steps at which something next happens to the person.
     next_check: np.ndarray  # int64 min of the three below
@@ -58,11 +62,12 @@ _DTYPES = {
     "still_using": np.int8, "maintenance": np.int8, "episodes": np.int16, "since": np.float64,
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
     "last_exit": np.float64, "last_release": np.float64, "death_time": np.float64,
-    "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "traced": np.int8,
+    "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
+    "handoff": np.int8, "wait_start": np.float64, "traced": np.int8,
     "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
     "draws": np.int64,
 }
-_FILL = {"modality": -1, "provider": -1, "episode_start": NEVER, "last_completion": NEVER, "last_exit": NEVER,
+_FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "episode_start": NEVER, "last_completion": NEVER, "last_exit": NEVER,
          "last_release": NEVER, "death_time": np.nan,
          "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62}
 

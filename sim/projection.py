@@ -17,7 +17,7 @@ from omegaconf import OmegaConf
 
 from sim.config import JourneysConfig
 from sim.model import JourneysModel, as_config
-from sim.outputs import annual, summary_table, timeseries
+from sim.outputs import annual, derived_measures, summary_table, system_measures, timeseries
 from sim.provenance import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "configs"
@@ -60,6 +60,12 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
     tallies = model.tallies
     ts = timeseries(tallies.stocks.sum(axis=0), tallies.flows.sum(axis=0), tallies.tx_duration.sum(axis=0),
                     cfg.start_year, cfg.steps_per_year, cfg.output.period, cfg.population_scale)
+    system = system_measures(tallies.providers.sum(axis=0), tallies.modalities.sum(axis=0),
+                             tallies.modality_exits.sum(axis=0), model.waiting_list, [p.name for p in model.services],
+                             model.cost_per_week, cfg.start_year, cfg.steps_per_year, cfg.output.period,
+                             cfg.population_scale)
+    ts = pd.concat([ts, system], ignore_index=True)
+    ts = pd.concat([ts, derived_measures(ts)], ignore_index=True)
     wall = time.perf_counter() - t0
     people = pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES})
     if len(people):

@@ -33,6 +33,7 @@ STREAMS = (
     "mortality",  # deaths
     "journey",  # competing transitions between states
     "outcomes",  # in-treatment outcomes (TOP abstinence)
+    "placement",  # providers and modalities of the people in treatment at the start
     "trace",  # which people have their journeys logged
 )
 

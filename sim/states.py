@@ -78,6 +78,10 @@ class Event(IntEnum):
     DEATH_DRUG_RELATED = 15
     DEATH_IN_TREATMENT = 16
     ABSTINENT_IN_TREATMENT = 17  # TOP: stopped illicit use while in treatment
+    REFERRAL_NOT_PICKED_UP = 18  # a referral that never reached treatment (attrition)
+    TRANSFER = 19  # hand-off to another provider picked up
+    TRANSFER_FAILED = 20  # hand-off not picked up: the person returns to using
+    WAITED_OVER_3_WEEKS = 21  # treatment starts after more than 3 weeks on the waiting list
 
 
 N_EVENTS = len(Event)
@@ -98,3 +102,37 @@ DRUG_GROUP_AGGREGATES = {
     "opiate": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK),
     "ocu": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),
 }
+
+
+class Modality(IntEnum):
+    """NDTMS treatment modalities (a person's current one; -1 in the column = none)."""
+
+    SPECIALIST_PRESCRIBING = 0  # opioid substitution: methadone/buprenorphine, maintenance or reducing
+    GP_SHARED_CARE = 1
+    PSYCHOSOCIAL = 2  # other formal psychosocial therapy
+    STRUCTURED_DAY = 3  # structured day programme
+    OTHER_STRUCTURED = 4  # other structured treatment (incl. tier 2 open-access structured work)
+    INPATIENT_DETOX = 5
+    RESIDENTIAL_REHAB = 6
+    RECOVERY_SUPPORT = 7  # aftercare after a successful exit (people in sustain)
+
+
+N_MODALITIES = len(Modality)
+MODALITY_NAMES = {m: m.name.lower() for m in Modality}
+NO_MODALITY = -1
+TREATMENT_MODALITIES = tuple(m for m in Modality if m != Modality.RECOVERY_SUPPORT)
+
+
+class Route(IntEnum):
+    """Referral routes into treatment."""
+
+    SELF = 0
+    GP = 1
+    CRIMINAL_JUSTICE = 2  # arrest referral / DIP / DRR
+    OUTREACH = 3  # needle exchange and outreach
+    HOSPITAL = 4
+    PRISON_RELEASE = 5  # prison-to-community continuity of care
+
+
+N_ROUTES = len(Route)
+ROUTE_NAMES = {r: r.name.lower() for r in Route}

@@ -15,8 +15,8 @@ def compose(*overrides: str):
 
 def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 52, seed: int = 3):
     """One kind of person, constant hazards, no ageing and no onset: a Markov chain."""
-    cfg = compose("area=southampton", f"seed={seed}", f"end_year={2005 + years}", f"steps_per_year={steps_per_year}",
-                  "onset=false", "ageing=false")
+    cfg = compose("area=southampton", "system=integrated", "system.capacity_multiplier=1000", f"seed={seed}",
+                  f"end_year={2005 + years}", f"steps_per_year={steps_per_year}", "onset=false", "ageing=false")
     a = cfg.area
     a.ocu_users, a.non_opiate_users = n_users, 0
     a.opiate_only_share, a.opiate_and_crack_share, a.crack_only_share = 1.0, 0.0, 0.0
@@ -34,6 +34,11 @@ def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 5
     r.represent_year3_per_year = r.represent_later_per_year = 0.15
     p.mortality.hr_post_treatment_exit = p.mortality.hr_post_release = 1.0
     p.mortality.drug_related_per_year = 0.02  # large enough that deaths are well measured
+    m = p.modality  # every modality alike, no aftercare: one kind of person
+    for name in list(vars(m)):
+        if name.startswith("hr_"):
+            setattr(m, name, 1.0)
+    m.aftercare_share = 0.0
     return cfg
 
 

@@ -43,7 +43,8 @@ def test_state_occupancy_matches_matrix_exponential():
     stocks = model.tallies.stocks.sum(axis=(0, 3, 4))[last_steps]  # [year, state]
     dead = n - stocks.sum(axis=1)
     simulated = np.array([_lumped(np.append(row[:-1], d)) for row, d in zip(stocks, dead)]) / n
-    q = generator(model.hazards, model.mortality, DrugGroup.OPIATE_ONLY, mask=0, age=30.5)
+    pickup = model.system.pickup
+    q = generator(model.hazards, model.mortality, DrugGroup.OPIATE_ONLY, mask=0, age=30.5, pickup=pickup)
     expected = occupancy(q, p0, years.astype(float))
     se = np.sqrt(expected * (1 - expected) / n)
     # Monte Carlo error, plus the O(dt) error of weekly steps (at most one event per person-step).
@@ -56,5 +57,5 @@ def test_state_occupancy_matches_matrix_exponential():
     assert np.abs(expected[-1] - p0).max() > 0.1
     # ... and it has power: hazards 10% higher would be detected.
     wrong = generator(model.hazards._replace(base=model.hazards.base * 1.1), model.mortality, DrugGroup.OPIATE_ONLY,
-                      mask=0, age=30.5)
+                      mask=0, age=30.5, pickup=pickup)
     assert (np.abs(simulated - occupancy(wrong, p0, years.astype(float))) > tolerance).any()

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from sim import run
-from sim.outputs import DURATION_BANDS, GROUPS, annual, period_labels, wide
+from sim.outputs import DURATION_BANDS, FLOWS, GROUPS, STOCKS, annual, period_labels, wide
 
 from conftest import compose
 
@@ -25,6 +25,7 @@ def test_quarterly_table_adds_up_to_the_yearly_one():
 
 def test_groups_partition_the_whole():
     ts = run(compose("area=southampton", "end_year=2008")).timeseries
+    ts = ts[ts["measure"].isin([*STOCKS, *FLOWS, *DURATION_BANDS])]  # people measures (system ones group otherwise)
     assert set(ts["group"]) == set(GROUPS)
     w_all = wide(ts)
     by_drug = sum(wide(ts, g) for g in ("opiate_only", "opiate_and_crack", "crack_only", "non_opiate"))
@@ -39,5 +40,5 @@ def test_groups_partition_the_whole():
 def test_population_scale_rescales_to_real_people():
     full = wide(run(compose("area=southampton", "end_year=2010", "seed=3")).timeseries)
     doubled = wide(run(compose("area=southampton", "end_year=2010", "seed=3", "population_scale=2")).timeseries)
-    for m in ("alive", "in_treatment", "prevalent_users"):
-        assert abs(doubled[m].iloc[0] / full[m].iloc[0] - 1) < 0.05
+    for m, tolerance in (("alive", 0.05), ("prevalent_users", 0.05), ("in_treatment", 0.12)):  # ~4% MC sd at 600
+        assert abs(doubled[m].iloc[0] / full[m].iloc[0] - 1) < tolerance

@@ -1,0 +1,112 @@
+"""The commissioned system: places, waiting lists, hand-offs, systems and scenarios."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run
+from sim.model import JourneysModel
+from sim.outputs import wide
+from sim.provenance import PROJECT_ROOT, seed_figure_ids
+from sim.states import IN_TREATMENT, Event, State
+
+from conftest import compose
+
+SYSTEMS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "system").glob("*.yaml"))
+SCENARIOS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "scenario").glob("*.yaml"))
+
+
+def test_shipped_systems_and_scenarios():
+    assert {"tiered", "integrated", "framework"} <= set(SYSTEMS)
+    assert {"baseline", "recovery_orientated", "harm_reduction_plus", "cj_continuity", "residential_expansion",
+            "budget_cut_10", "payment_by_results"} <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_system_and_scenario_runs(system, scenario):
+    cfg = compose(f"system={system}", f"scenario={scenario}", "end_year=2008")
+    assert cfg.scenario.name == scenario and cfg.system.name == system
+    assert set(cfg.scenario.sources) <= seed_figure_ids()
+    ts = run(cfg).timeseries
+    assert ts["value"].notna().all()
+    assert (wide(ts)["in_treatment"] > 0).all()
+
+
+def test_unknown_system_or_scenario_lists_the_valid_names():
+    from hydra.errors import MissingConfigException
+
+    for group, names in (("system", SYSTEMS), ("scenario", SCENARIOS)):
+        with pytest.raises(MissingConfigException) as err:
+            compose(f"{group}=nonesuch")
+        assert all(name in str(err.value) for name in names)
+
+
+def _caseloads(model):
+    return model.tallies.providers.sum(axis=0)  # [step, provider]
+
+
+def test_providers_never_exceed_their_places_and_people_wait_instead():
+    model = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.6")).run()
+    places = np.array([p.places for p in model.services])
+    assert (_caseloads(model) <= places).all()
+    assert model.waiting_list.sum() > 0  # the limit binds: people wait
+    # every client is with exactly one provider: caseloads add up to the people in treatment
+    in_tx = model.tallies.stocks.sum(axis=(0, 3, 4))[:, [int(s) for s in IN_TREATMENT]].sum(axis=1)
+    np.testing.assert_array_equal(_caseloads(model).sum(axis=1), in_tx)
+    people = model.people
+    treated = np.isin(people.state, [int(s) for s in IN_TREATMENT])
+    assert (people.provider[treated] >= 0).all() and (people.modality[treated] >= 0).all()
+    counts = np.bincount(people.provider[treated], minlength=len(places))
+    np.testing.assert_array_equal(counts, _caseloads(model)[-1])
+
+
+def test_unlimited_places_mean_an_empty_waiting_list():
+    model = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=1000")).run()
+    assert model.waiting_list.sum() == 0
+    tight = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.8")).run()
+    assert tight.waiting_list.sum() > 0
+
+
+def test_a_failed_hand_off_returns_the_person_to_using():
+    cfg = compose("system=tiered", "end_year=2010", "output.trace_people=100000")
+    cfg.system.providers[0].handoff_success_share = 0.0  # open access tier 2 never gets clients picked up
+    model = JourneysModel(cfg).run()
+    flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
+    assert flows[Event.TRANSFER] == 0 and flows[Event.TRANSFER_FAILED] > 20
+    events = model.event_log()
+    failed = events[(events["note"] == "handoff_failed")]
+    assert len(failed) == flows[Event.TRANSFER_FAILED]
+    assert set(failed["to_state"]) == {"using_previous"}
+    # and with perfect hand-offs none fail
+    cfg.system.providers[0].handoff_success_share = 1.0
+    model = JourneysModel(cfg).run()
+    flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
+    assert flows[Event.TRANSFER_FAILED] == 0 and flows[Event.TRANSFER] > 20
+
+
+def _paired(scenario: str, measure: str, seeds=range(1, 6), **kw) -> np.ndarray:
+    """scenario - baseline for each seed (common random numbers), summed over 2005-2019."""
+    out = []
+    for seed in seeds:
+        totals = []
+        for sc in ("baseline", scenario):
+            ts = run(compose(f"scenario={sc}", f"seed={seed}", "end_year=2020", "population_scale=2")).timeseries
+            totals.append(wide(ts, kw.get("group", "all"))[measure].sum())
+        out.append(totals[1] - totals[0])
+    return np.array(out)
+
+
+@pytest.mark.parametrize(("scenario", "measure", "direction"), [
+    ("harm_reduction_plus", "deaths_drug_related", -1),
+    ("recovery_orientated", "exits_successful", +1),
+    ("cj_continuity", "presentations", +1),
+    ("budget_cut_10", "waiting_list", +1),
+    ("residential_expansion", "cost", +1),
+])
+def test_scenarios_move_outcomes_in_the_documented_direction(scenario, measure, direction):
+    diff = _paired(scenario, measure)
+    assert (np.sign(diff) == direction).mean() >= 0.8, diff
+    assert np.sign(diff.sum()) == direction, diff
