@@ -123,6 +123,11 @@ class TreatmentParams:
         1.1, "per person-year in treatment", "soton_top_q4_opiate_abstinent_review_pct clusterd_top_opiate_abstinent_review_range_low clusterd_top_opiate_abstinent_review_range_high",
         0.4, 2.5, "42% abstinent from opiates at the ~6-month TOP review: -ln(0.58)/0.5 = 1.09 (derived.md 18)",
     )
+    housing_resolution_per_year: float = param(
+        0.25, "per person-year in treatment with a housing need", "worcs_top_housing_resolved_pct eng_top_housing_resolved_pct_worcs_doc",
+        0.05, 3.0, "38% (Worcestershire) to 70% (England) of clients with housing problems no longer report them at "
+        "discharge; 84% of completers have no housing need in England (eng_top_sc_no_housing_need_all_2011_12)",
+    )
     maintenance_share_opiate: float = param(
         0.3, "share of opiate treatment episodes", "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
         0.0, 0.7, "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8)",

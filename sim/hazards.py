@@ -125,6 +125,7 @@ class MortalityTables(NamedTuple):
 
 class OutcomeTables(NamedTuple):
     abstinence_per_year: float
+    housing_resolution_per_year: float
     maintenance_share: np.ndarray  # float64[drug groups]: chance a new episode is maintenance-class
 
 
@@ -352,4 +353,5 @@ def build_outcomes(p: Parameters) -> OutcomeTables:
     share = np.zeros(N_DRUG_GROUPS)
     share[DrugGroup.OPIATE_ONLY] = p.treatment.maintenance_share_opiate
     share[DrugGroup.OPIATE_CRACK] = p.treatment.maintenance_share_opiate
-    return OutcomeTables(abstinence_per_year=p.treatment.abstinence_per_year, maintenance_share=share)
+    return OutcomeTables(abstinence_per_year=p.treatment.abstinence_per_year,
+                         housing_resolution_per_year=p.treatment.housing_resolution_per_year, maintenance_share=share)

@@ -43,6 +43,10 @@ E_PRISON, E_RELEASE = int(Event.IMPRISONMENT), int(Event.RELEASE)
 E_DEATH, E_DRD, E_DEATH_TX = int(Event.DEATH), int(Event.DEATH_DRUG_RELATED), int(Event.DEATH_IN_TREATMENT)
 E_ABSTINENT = int(Event.ABSTINENT_IN_TREATMENT)
 E_NOT_PICKED_UP = int(Event.REFERRAL_NOT_PICKED_UP)
+E_IN_TX_YEAR, E_REP6_OF_COMPLETION = int(Event.IN_TREATMENT_THIS_YEAR), int(Event.RE_PRESENTED_OF_COMPLETION)
+E_TOP_REVIEW, E_TOP_ABSTINENT = int(Event.TOP_REVIEW), int(Event.TOP_REVIEW_ABSTINENT)
+E_HOUSED, E_SUCCESS_HOUSED = int(Event.HOUSING_RESOLVED), int(Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED)
+TOP_REVIEW_YEARS = 0.5  # the Treatment Outcomes Profile review about 6 months into an episode
 RECOVERY_SUPPORT = int(Modality.RECOVERY_SUPPORT)
 EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = 0, 1, 2  # modality exit reasons
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
@@ -66,11 +70,13 @@ class Tallies(NamedTuple):
     providers: np.ndarray  # int32[block, step, provider]: caseload at the end of the step
     modalities: np.ndarray  # int32[block, step, modality]: people in each modality at the end of the step
     modality_exits: np.ndarray  # int32[block, step, reason (planned/unplanned/transferred), modality]
+    tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload
 
 
 class SystemTables(NamedTuple):
     """The commissioned system as the compiled step sees it."""
 
+    dt: float  # the time step (years), for counting back to the step of an event
     pickup: np.ndarray  # float64[route]: chance a referral is picked up
     route_provider_cdf: np.ndarray  # float64[route, provider]: which provider a referral goes to
     aftercare_share: float
@@ -179,6 +185,10 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, s
             f[n, E_PRESENT, g, band] += 1
             if t_end - people.last_completion[i] <= RE_PRESENTATION_WINDOW_YEARS:
                 f[n, E_REP6, g, band] += 1
+                # ... also counted against the step of that completion (PHOF: completers who re-present)
+                n_c = n - int(np.round((t_end - people.last_completion[i]) / system.dt))
+                if n_c >= 0:
+                    f[n_c, E_REP6_OF_COMPLETION, g, band] += 1
     if new == TX_STAY:
         f[n, E_ENGAGED, g, band] += 1
     elif new == TX_STOP:
@@ -189,6 +199,8 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, s
         people.last_exit[i] = t_end
         if new == SUSTAIN:
             f[n, E_SUCCESS, g, band] += 1
+            if people.housing_need[i] == 0:
+                f[n, E_SUCCESS_HOUSED, g, band] += 1
             people.last_completion[i] = t_end
             _leave_treatment(people, i, EXIT_PLANNED, n, tallies, c)
             if _draw(people, i, keys) < system.aftercare_share:
@@ -214,8 +226,8 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, s
 
 
 @njit(cache=True, parallel=True)
-def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
-                queues, log):
+def step_people(people, n_before, n_active, n, year, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
+                tallies, queues, log):
     """Advance rows [0, n_active) by one step n covering [t_start, t_start + dt).
 
     Rows are cut into fixed blocks (as many as the tallies have) that run in parallel;
@@ -226,21 +238,21 @@ def step_people(people, n_before, n_active, n, t_start, dt, ageing, age_clock, k
     for c in prange(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
-        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
-                   tallies, queues, log, hbufs[c])
+        _step_rows(people, lo, hi, c, n_before, n, year, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
+                   system, tallies, queues, log, hbufs[c])
 
 
 @njit(cache=True)
-def step_people_serial(people, n_before, n_active, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
-                       tallies, queues, log):
+def step_people_serial(people, n_before, n_active, n, year, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
+                       system, tallies, queues, log):
     """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
     n_blocks = tallies.stocks.shape[0]
     hbuf = np.empty(MAX_COMPETING)
     for c in range(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
-        _step_rows(people, lo, hi, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system,
-                   tallies, queues, log, hbuf)
+        _step_rows(people, lo, hi, c, n_before, n, year, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
+                   system, tallies, queues, log, hbuf)
 
 
 @njit(inline="always")
@@ -296,6 +308,13 @@ def _abstinence_hazard(people, i, s, outcomes):
 
 
 @njit(inline="always")
+def _housing_hazard(people, i, s, outcomes):
+    if _in_treatment(s) and people.housing_need[i] == 1:
+        return outcomes.housing_resolution_per_year
+    return 0.0
+
+
+@njit(inline="always")
 def _age_index(age, per_age_step, n_age):
     return min(max(int(age * per_age_step), 0), n_age - 1)
 
@@ -309,8 +328,8 @@ def _draw(people, i, keys):
 
 
 @njit(inline="always")
-def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
-             per_age_step, n_age):
+def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies, c,
+             hbuf, per_age_step, n_age):
     """Re-evaluate person i's hazards at step m and draw the step of their next event.
 
     Also sets the step at which the hazards next change (refresh) and the step a scheduled
@@ -324,7 +343,17 @@ def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, m
     a = _age_index(age_mid, per_age_step, n_age)
     h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, a, mort)
     total, until = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
-    h_all = h_drd + h_other + total + _abstinence_hazard(people, i, s, outcomes)
+    h_all = h_drd + h_other + total + _abstinence_hazard(people, i, s, outcomes) + _housing_hazard(people, i, s, outcomes)
+    review_at = people.episode_start[i] + TOP_REVIEW_YEARS
+    review_pending = _in_treatment(s) and people.reviewed[i] == 0
+    if review_pending and t_mid >= review_at:
+        if m == n:  # the 6-month TOP review falls in this step
+            people.reviewed[i] = 1
+            review_pending = False
+            band = _age_band(age_mid)
+            tallies.flows[c, n, E_TOP_REVIEW, g, band] += 1
+            if people.still_using[i] == 0:
+                tallies.flows[c, n, E_TOP_ABSTINENT, g, band] += 1
     if ageing and a < n_age - 1:
         until = min(until, t_mid + (a + 1) / per_age_step - age_mid)
     if people.modality[i] == RECOVERY_SUPPORT:
@@ -336,8 +365,12 @@ def _refresh(people, i, s, g, m, n, t_start, dt, ageing, age_clock, keys, haz, m
     if t_mid < end:
         until = min(until, end)
 
+    if review_pending:
+        until = min(until, review_at)
     refresh = NEVER_STEP
-    if until < np.inf:
+    if review_pending and t_mid >= review_at:  # due in step m, after this step's move: look again then
+        refresh = m
+    elif until < np.inf:
         refresh = m + max(1, int(np.ceil((until - t_mid) / dt - 1e-7)))
     event = NEVER_STEP
     if h_all > 0.0:
@@ -366,7 +399,8 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
     h_drd, h_other = _mortality_hazards(people, i, s, g, t_mid, _age_index(age_mid, per_age_step, n_age), mort)
     total, _ = _transition_hazards(people, i, s, g, t_mid, haz, hbuf)
     h_abs = _abstinence_hazard(people, i, s, outcomes)
-    x = _draw(people, i, keys) * (h_drd + h_other + total + h_abs)
+    h_house = _housing_hazard(people, i, s, outcomes)
+    x = _draw(people, i, keys) * (h_drd + h_other + total + h_abs + h_house)
     if x < h_drd + h_other:
         people.state[i] = DEAD
         people.death_time[i] = t_mid
@@ -404,10 +438,14 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
             new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
         _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, system, haz.route[k], tallies)
         return
-    people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
-    flows[n, E_ABSTINENT, g, band] += 1
-    if people.injecting[i] == CURRENT_INJECTOR:
-        people.injecting[i] = PREVIOUS_INJECTOR
+    if x - total < h_abs:
+        people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
+        flows[n, E_ABSTINENT, g, band] += 1
+        if people.injecting[i] == CURRENT_INJECTOR:
+            people.injecting[i] = PREVIOUS_INJECTOR
+    else:
+        people.housing_need[i] = 0
+        flows[n, E_HOUSED, g, band] += 1
 
 
 @njit(inline="always")
@@ -416,8 +454,8 @@ def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, ou
     """Refresh, event or scheduled move of person i in step n; returns their state after it."""
     t_end = t_start + dt
     if n >= people.refresh_step[i]:  # hazards change from this step on
-        _refresh(people, i, s, g, n, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
-                 per_age_step, n_age)
+        _refresh(people, i, s, g, n, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies, c,
+                 hbuf, per_age_step, n_age)
     moved = False
     if n == people.event_step[i]:  # a competing event
         _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
@@ -430,8 +468,8 @@ def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, ou
         moved = True
     s = people.state[i]
     if moved and s != DEAD:
-        _refresh(people, i, s, g, n + 1, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, hbuf,
-                 per_age_step, n_age)
+        _refresh(people, i, s, g, n + 1, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes, system, tallies,
+                 c, hbuf, per_age_step, n_age)
     return s
 
 
@@ -440,8 +478,8 @@ def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, ou
 # and mortality tuples, which measured 5x slower. If numba drops the switch, delete it:
 # results are identical, only slower.
 @njit(cache=True, error_model="numpy", _nrt=False)
-def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_clock, keys, haz, mort, outcomes,
-               system, tallies, queues, log, hbuf):
+def _step_rows(people, lo_row, hi_row, c, n_before, n, year, t_start, dt, ageing, age_clock, keys, haz, mort,
+               outcomes, system, tallies, queues, log, hbuf):
     """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
     stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
     t_end = t_start + dt
@@ -475,6 +513,10 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, t_start, dt, ageing, age_
             while j < 4 and d >= TX_DURATION_EDGES[j]:
                 j += 1
             txd[n, g, j] += 1
+            tallies.tx_elapsed[c, n, g] += d
             tallies.providers[c, n, people.provider[i]] += 1
+            if people.counted_year[i] != year:  # NDTMS: anyone in treatment at any point in the year
+                people.counted_year[i] = year
+                flows[n, E_IN_TX_YEAR, g, _age_band(age_end_clock - people.birth_time[i])] += 1
         if people.modality[i] >= 0:
             tallies.modalities[c, n, people.modality[i]] += 1

@@ -88,6 +88,7 @@ class JourneysModel(mesa.Model):
             providers=np.zeros((b, t, max(n_providers, 1)), dtype=np.int32),
             modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
             modality_exits=np.zeros((b, t, 3, N_MODALITIES), dtype=np.int32),
+            tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
         )
         self._build_system(cfg)
         n_traced = min(cfg.output.trace_people, self.people.size)
@@ -115,6 +116,7 @@ class JourneysModel(mesa.Model):
         starting_caseload = int(in_tx.sum())
         self.services: list[Provider] = build_providers(self, cfg.system, starting_caseload)
         self.system = SystemTables(
+            dt=self.dt,
             pickup=pickup_shares(cfg.params),
             route_provider_cdf=route_provider_cdf(cfg.system),
             aftercare_share=cfg.params.modality.aftercare_share,
@@ -153,7 +155,8 @@ class JourneysModel(mesa.Model):
         q = self.queues
         q.ready_count[:] = 0
         q.handoff_count[:] = 0
-        stepper(self.people, n_before, self.n_active, n, t, self.dt, self.cfg.ageing, age_clock, self.keys,
+        stepper(self.people, n_before, self.n_active, n, n // self.cfg.steps_per_year, t, self.dt, self.cfg.ageing,
+                age_clock, self.keys,
                 self.hazards, self.mortality, self.outcomes, self.system, self.tallies, q, self.trace)
         # 3. providers: new waiting-list entries and hand-offs join their provider's queue, then providers act
         ready = np.concatenate([q.ready[c, : q.ready_count[c]] for c in range(ROW_BLOCKS)])

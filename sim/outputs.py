@@ -64,7 +64,14 @@ FLOWS: dict[str, Event] = {
     "transfers": Event.TRANSFER,
     "transfers_failed": Event.TRANSFER_FAILED,
     "starts_waited_over_3_weeks": Event.WAITED_OVER_3_WEEKS,
+    "in_treatment_during_year": Event.IN_TREATMENT_THIS_YEAR,  # NDTMS count; year to date in quarterly tables
+    "re_presented_within_6m_of_completion": Event.RE_PRESENTED_OF_COMPLETION,  # by the period of the completion
+    "top_reviews": Event.TOP_REVIEW,
+    "top_reviews_abstinent": Event.TOP_REVIEW_ABSTINENT,
+    "housing_need_resolved_in_treatment": Event.HOUSING_RESOLVED,
+    "exits_successful_no_housing_need": Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED,
 }
+YEAR_TO_DATE = ("in_treatment_during_year",)
 
 # DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
 DURATION_BANDS = ("in_treatment_under_1y", "in_treatment_1_to_2y", "in_treatment_2_to_4y", "in_treatment_4_to_6y",
@@ -104,7 +111,7 @@ def _long(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: lis
     })
 
 
-def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, start_year: int,
+def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, tx_elapsed: np.ndarray, start_year: int,
                steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
     """Tidy table from per-step tallies summed over row blocks.
 
@@ -120,8 +127,15 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, s
     frames = []
     for name, states in STOCKS.items():
         frames.append((name, _by_group(stocks[last][:, [int(s) for s in states]].sum(axis=1))))
+    year_start = np.arange(stocks.shape[0]) // steps_per_year * steps_per_year
     for name, event in FLOWS.items():
         per_step = flows[:, int(event)]
+        if name in YEAR_TO_DATE:  # counted once a year per person: year-to-date totals at period ends
+            cumulative = np.cumsum(per_step, axis=0)
+            before_year = np.where(year_start[last] > 0, year_start[last] - 1, -1)
+            ytd = cumulative[last] - np.where(before_year[:, None, None] >= 0, cumulative[before_year], 0)
+            frames.append((name, _by_group(ytd)))
+            continue
         frames.append((name, _by_group(np.add.reduceat(per_step, first, axis=0))))
     durations = []
     for j, name in enumerate(DURATION_BANDS):
@@ -129,10 +143,15 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, s
         cols = [x.sum(axis=1)] + [x[:, int(g)] for g in DRUG_GROUP_NAMES]
         cols += [x[:, [int(g) for g in members]].sum(axis=1) for members in DRUG_GROUP_AGGREGATES.values()]
         durations.append((name, np.stack(cols, axis=1)))
+    elapsed = tx_elapsed[last]  # [period, drug group]
+    elapsed = np.column_stack([elapsed.sum(axis=1), elapsed] + [elapsed[:, [int(g) for g in members]].sum(axis=1)
+                                                                 for members in DRUG_GROUP_AGGREGATES.values()])
+    in_tx = sum(v for _, v in durations)
+    mean_years = np.where(in_tx > 0, elapsed / np.maximum(in_tx, 1), np.nan)
     out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
     out["value"] /= scale
-    if scale == 1.0:
-        out["value"] = out["value"].astype(np.int64)
+    mean = _long(periods, [("time_in_treatment_mean_years", mean_years)], DRUG_GROUPS)
+    out = pd.concat([out, mean.dropna()], ignore_index=True)
     return out
 
 
@@ -171,13 +190,32 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
 
 
 def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
-    """Rates and shares computed from other measures (same period and group)."""
+    """Rates and shares computed from other measures of the same year and group (yearly tables only).
+
+    successful_completion_rate and phof_non_representation_6m are percentages of everyone in
+    treatment during the year (NDTMS/DOMES and PHOF 2.15 definitions); shares are in [0, 1].
+    PHOF counts completions of the year not re-presenting within 6 months: for the last half
+    year of a projection the follow-up is incomplete, so its value there is an upper bound.
+    """
+    if ts["period"].astype(str).str.contains("Q").any():
+        return ts.iloc[:0]
     w = ts.pivot_table(index=["period", "group"], columns="measure", values="value", sort=False)
+    have = set(w.columns)
     out = {}
-    if {"starts_waited_over_3_weeks", "treatment_starts"} <= set(w.columns):
+    if {"starts_waited_over_3_weeks", "treatment_starts"} <= have:
         out["waiting_over_3_weeks_share"] = w["starts_waited_over_3_weeks"] / w["treatment_starts"]
-    if {"cost", "exits_successful"} <= set(w.columns):
+    if {"cost", "exits_successful"} <= have:
         out["cost_per_successful_completion"] = w["cost"] / w["exits_successful"]
+    if {"exits_successful", "in_treatment_during_year"} <= have:
+        out["successful_completion_rate"] = 100 * w["exits_successful"] / w["in_treatment_during_year"]
+        out["phof_non_representation_6m"] = 100 * (
+            w["exits_successful"] - w["re_presented_within_6m_of_completion"]) / w["in_treatment_during_year"]
+    if {"top_reviews", "top_reviews_abstinent"} <= have:
+        out["top_abstinent_at_review_share"] = w["top_reviews_abstinent"] / w["top_reviews"]
+    if {"exits_successful", "exits_successful_no_housing_need"} <= have:
+        out["successful_exits_no_housing_need_share"] = w["exits_successful_no_housing_need"] / w["exits_successful"]
+    if {"deaths", "deaths_in_treatment"} <= have:
+        out["deaths_out_of_treatment"] = w["deaths"] - w["deaths_in_treatment"]
     frames = []
     for name, series in out.items():
         series = series.replace([np.inf, -np.inf], np.nan).dropna()
@@ -203,7 +241,9 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
 
 
 SYSTEM_FLOWS = ("cost", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
-DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion")
+DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "successful_completion_rate",
+           "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
+           "deaths_out_of_treatment")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +253,7 @@ def annual(ts: pd.DataFrame) -> pd.DataFrame:
         return ts
     ts = ts[~ts["measure"].isin(DERIVED)].assign(year=periods.str.slice(0, 4))
     periods = ts["period"].astype(str)
-    is_flow = ts["measure"].isin([*FLOWS, *SYSTEM_FLOWS])
+    is_flow = ts["measure"].isin([m for m in (*FLOWS, *SYSTEM_FLOWS) if m not in YEAR_TO_DATE])
     flows = ts[is_flow].groupby(["year", "measure", "group"], sort=False, as_index=False)["value"].sum()
     stocks = ts[~is_flow & periods.str.endswith("Q4")].drop(columns="period")
     out = pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)

@@ -43,6 +43,8 @@ class People(NamedTuple):
     ready: np.ndarray  # int8 0/1: assessed and on the provider's waiting list
     handoff: np.ndarray  # int8 0 none, 1 to be handed off for prescribing, 2 ready for the hand-off
     wait_start: np.ndarray  # float64 time of the latest referral
+    reviewed: np.ndarray  # int8 0/1: the current episode's 6-month TOP review has happened
+    counted_year: np.ndarray  # int16 last year index in which the person was counted in treatment
     traced: np.ndarray  # int8 0/1: journey written to the event log
     # Event scheduling (sim.journeys): steps at which something next happens to the person.
     next_check: np.ndarray  # int64 min of the three below
@@ -63,11 +65,11 @@ _DTYPES = {
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
     "last_exit": np.float64, "last_release": np.float64, "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
-    "handoff": np.int8, "wait_start": np.float64, "traced": np.int8,
+    "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16, "traced": np.int8,
     "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
     "draws": np.int64,
 }
-_FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "episode_start": NEVER, "last_completion": NEVER, "last_exit": NEVER,
+_FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER, "last_completion": NEVER, "last_exit": NEVER,
          "last_release": NEVER, "death_time": np.nan,
          "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62}
 
@@ -182,6 +184,9 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     maint = rng.random(n) < w_m / np.maximum(w_m + w_n, 1e-300)
     cols["maintenance"] = (in_tx & opiate & maint).astype(np.int8)
     abstinent = rng.random(n) < 1.0 - np.exp(-tx.abstinence_per_year * elapsed)
+    cols["reviewed"] = (in_tx & (elapsed >= 0.5)).astype(np.int8)
+    housed = rng.random(n) < 1.0 - np.exp(-tx.housing_resolution_per_year * elapsed)
+    cols["housing_need"] = np.where(in_tx & housed, 0, cols["housing_need"]).astype(np.int8)
     cols["still_using"] = (in_tx & ~abstinent).astype(np.int8)
     cols["episode_start"] = np.where(in_tx, start - elapsed, NEVER)
     since = np.where(in_tx, np.where(state == State.TX_STOP, start - rng.exponential(0.2, size=n),

@@ -59,7 +59,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
     model.run()
     tallies = model.tallies
     ts = timeseries(tallies.stocks.sum(axis=0), tallies.flows.sum(axis=0), tallies.tx_duration.sum(axis=0),
-                    cfg.start_year, cfg.steps_per_year, cfg.output.period, cfg.population_scale)
+                    tallies.tx_elapsed.sum(axis=0), cfg.start_year, cfg.steps_per_year, cfg.output.period, cfg.population_scale)
     system = system_measures(tallies.providers.sum(axis=0), tallies.modalities.sum(axis=0),
                              tallies.modality_exits.sum(axis=0), model.waiting_list, [p.name for p in model.services],
                              model.cost_per_week, cfg.start_year, cfg.steps_per_year, cfg.output.period,

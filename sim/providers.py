@@ -27,6 +27,7 @@ ROUTE_BY_NAME = {r.name.lower(): int(r) for r in Route}
 W_START, W_TX = int(State.WAITING), int(State.TX_START)
 E_START, E_HANDOFF, E_HANDOFF_FAILED = int(Event.TREATMENT_START), int(Event.TRANSFER), int(Event.TRANSFER_FAILED)
 E_UNPLANNED, E_OVER3W = int(Event.EXIT_UNPLANNED), int(Event.WAITED_OVER_3_WEEKS)
+E_IN_TX_YEAR = int(Event.IN_TREATMENT_THIS_YEAR)
 USING_PREVIOUS = int(State.USING_PREVIOUS)
 OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRACK)
 THREE_WEEKS_YEARS = 3.0 / 52.0
@@ -97,12 +98,12 @@ class Provider(mesa.Agent):
             self.handoffs_in = take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
                                              t_end, age_clock, m.keys, m.tallies, m.trace)
         if len(self.waiting):
-            self.waiting = admit(m.people, self.waiting, free, self.tables, n, t_end, age_clock, m.keys,
-                                 m.outcomes, m.tallies)
+            self.waiting = admit(m.people, self.waiting, free, self.tables, n, n // m.cfg.steps_per_year, t_end,
+                                 age_clock, m.keys, m.outcomes, m.tallies)
 
 
 @njit(cache=True)
-def admit(people, waiting, free, service, n, t_end, age_clock, keys, outcomes, tallies):
+def admit(people, waiting, free, service, n, year, t_end, age_clock, keys, outcomes, tallies):
     """Admit from the waiting list (longest-waiting first) up to the free places; return who still waits."""
     keep = np.empty_like(waiting)
     kept = 0
@@ -131,6 +132,7 @@ def admit(people, waiting, free, service, n, t_end, age_clock, keys, outcomes, t
         people.episodes[i] += 1
         people.episode_start[i] = t_end
         people.still_using[i] = 1
+        people.reviewed[i] = 0
         people.maintenance[i] = 1 if _draw(people, i, keys) < outcomes.maintenance_share[g] else 0
         people.refresh_step[i] = n + 1
         people.next_check[i] = n + 1
@@ -138,6 +140,9 @@ def admit(people, waiting, free, service, n, t_end, age_clock, keys, outcomes, t
         f[n, E_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
             f[n, E_OVER3W, g, band] += 1
+        if people.counted_year[i] != year:
+            people.counted_year[i] = year
+            f[n, E_IN_TX_YEAR, g, band] += 1
         tallies.stocks[0, n, W_START, g, band] -= 1
         tallies.stocks[0, n, W_TX, g, band] += 1
         tallies.tx_duration[0, n, g, 0] += 1

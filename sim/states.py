@@ -82,6 +82,12 @@ class Event(IntEnum):
     TRANSFER = 19  # hand-off to another provider picked up
     TRANSFER_FAILED = 20  # hand-off not picked up: the person returns to using
     WAITED_OVER_3_WEEKS = 21  # treatment starts after more than 3 weeks on the waiting list
+    IN_TREATMENT_THIS_YEAR = 22  # first time a person is counted in treatment in a calendar year (NDTMS)
+    RE_PRESENTED_OF_COMPLETION = 23  # re-presentation within 6 months, counted at the step of the completion
+    TOP_REVIEW = 24  # reached the 6-month TOP review still in treatment
+    TOP_REVIEW_ABSTINENT = 25  # ... and abstinent from illicit use at it
+    HOUSING_RESOLVED = 26  # housing need resolved while in treatment
+    EXIT_SUCCESSFUL_NO_HOUSING_NEED = 27  # successful exit with no housing need
 
 
 N_EVENTS = len(Event)
