@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim import rng
 from sim.config import JourneysConfig
 from sim.hazards import build_hazards, build_mortality, build_outcomes
+from sim.fastcall import FastCall
 from sim.hazards import pickup_shares
 from sim.journeys import NOTES, Keys, Queues, SystemTables, Tallies, TraceLog, step_people, step_people_serial
 from sim.providers import Provider, build_providers, route_provider_cdf
@@ -76,6 +77,7 @@ class JourneysModel(mesa.Model):
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
+        self._parallel, self._serial = FastCall(step_people), FastCall(step_people_serial)
         self.hazards = build_hazards(cfg.params, levers, cfg.system.handoff_per_year)
         self.mortality = build_mortality(cfg.params, levers)
         self.outcomes = build_outcomes(cfg.params)
@@ -107,6 +109,7 @@ class JourneysModel(mesa.Model):
             "in_treatment": lambda m: m._stock(IN_TREATMENT),
             "in_recovery": lambda m: m._stock(IN_RECOVERY),
             "deaths": lambda m: int(m.tallies.flows[:, m.steps - 1, Event.DEATH].sum()),
+            "waiting_list": lambda m: int(m.waiting_list[m.steps - 1].sum()),
         })
 
     def _build_system(self, cfg) -> None:
@@ -123,6 +126,7 @@ class JourneysModel(mesa.Model):
             aftercare_years=cfg.params.modality.aftercare_weeks / 52.0,
         )
         self.handoff_success = np.array([p.tables.handoff_success for p in self.services])
+        self._handoff_to = np.array([p.handoff_to for p in self.services], dtype=np.int64)
         self.waiting_list = np.zeros((self.n_steps, len(self.services)), dtype=np.int64)
         mp = cfg.params.modality
         self.cost_per_week = np.array([getattr(mp, f"cost_{m.name.lower()}_per_week") for m in Modality])
@@ -133,7 +137,8 @@ class JourneysModel(mesa.Model):
         place_starting_caseload(self, np.flatnonzero(in_tx))
 
     def _stock(self, states) -> int:
-        return int(self.tallies.stocks[:, self.steps - 1, list(states)].sum())
+        """People in `states` at the end of the last step (for the DataCollector)."""
+        return int(self._by_state[list(states)].sum())
 
     @property
     def calendar_time(self) -> float:
@@ -150,7 +155,7 @@ class JourneysModel(mesa.Model):
         n_before = self.n_active
         self.n_active = self.n_initial + int(np.searchsorted(self._future_onsets, t + self.dt, side="left"))
         # 2. journeys
-        stepper = step_people if self.n_active >= PARALLEL_FROM_ROWS else step_people_serial
+        stepper = self._parallel if self.n_active >= PARALLEL_FROM_ROWS else self._serial
         age_clock = t if self.cfg.ageing else self.start_time
         q = self.queues
         q.ready_count[:] = 0
@@ -159,17 +164,19 @@ class JourneysModel(mesa.Model):
                 age_clock, self.keys,
                 self.hazards, self.mortality, self.outcomes, self.system, self.tallies, q, self.trace)
         # 3. providers: new waiting-list entries and hand-offs join their provider's queue, then providers act
-        ready = np.concatenate([q.ready[c, : q.ready_count[c]] for c in range(ROW_BLOCKS)])
-        handoff = np.concatenate([q.handoff[c, : q.handoff_count[c]] for c in range(ROW_BLOCKS)])
-        for p in self.services:
-            if len(ready):
-                p.waiting = np.concatenate([p.waiting, ready[self.people.provider[ready] == p.tables.index]])
-            if len(handoff):
-                senders = [s.tables.index for s in self.services if s.handoff_to == p.tables.index]
-                mine = handoff[np.isin(self.people.provider[handoff], senders)]
-                p.handoffs_in = np.concatenate([p.handoffs_in, mine])
+        if q.ready_count.any():
+            ready = np.concatenate([q.ready[c, : q.ready_count[c]] for c in range(ROW_BLOCKS)])
+            at = self.people.provider[ready]
+            for p in self.services:
+                p.waiting = np.concatenate([p.waiting, ready[at == p.tables.index]])
+        if q.handoff_count.any():
+            handoff = np.concatenate([q.handoff[c, : q.handoff_count[c]] for c in range(ROW_BLOCKS)])
+            to = self._handoff_to[self.people.provider[handoff]]
+            for p in self.services:
+                p.handoffs_in = np.concatenate([p.handoffs_in, handoff[to == p.tables.index]])
         self.agents_by_type[Provider].do("step")
         self.waiting_list[n] = [len(p.waiting) for p in self.services]
+        self._by_state = self.tallies.stocks[:, n].sum(axis=(0, 2, 3))
         # 4. record
         self.datacollector.collect(self)
         if n + 1 == self.n_steps:

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from sim.config import ProviderConfig, SystemConfig
+from sim.fastcall import FastCall
 from sim.journeys import NOTE_HANDOFF_FAILED, TX_DURATION_EDGES, _age_band, _draw, _leave_treatment, _log_note
 from sim.states import N_MODALITIES, N_ROUTES, DrugGroup, Event, Modality, Route, State
 
@@ -83,6 +84,7 @@ class Provider(mesa.Agent):
         )
         self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
         self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
+        self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
 
     def caseload(self) -> int:
         """Clients at the end of the current step (all rows blocks)."""
@@ -94,11 +96,12 @@ class Provider(mesa.Agent):
         t_end = m.start_time + (n + 1) * m.dt
         age_clock = t_end if m.cfg.ageing else m.start_time
         free = np.array([self.places - self.caseload()], dtype=np.int64)
+        n_year = np.int64(n // m.cfg.steps_per_year)
         if len(self.handoffs_in):
-            self.handoffs_in = take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
+            self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
                                              t_end, age_clock, m.keys, m.tallies, m.trace)
         if len(self.waiting):
-            self.waiting = admit(m.people, self.waiting, free, self.tables, n, n // m.cfg.steps_per_year, t_end,
+            self.waiting = self._admit(m.people, self.waiting, free, self.tables, n, n_year, t_end,
                                  age_clock, m.keys, m.outcomes, m.tallies)
 
 
