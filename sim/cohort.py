@@ -14,7 +14,7 @@ with the given shares; modality ratios are those of "no modality" (set them to 1
 
 import numpy as np
 
-from sim.hazards import HANDOFF, NO_SCHEDULE, READY, USING, HazardTables, MortalityTables
+from sim.hazards import HANDOFF, NO_SCHEDULE, READY, STEP_DOWN, STEP_UP, USING, HazardTables, MortalityTables
 from sim.states import State
 
 COHORT_STATES = ("using", "waiting", "tx_start", "tx_stay", "tx_stop", "sustain", "remission", "prison", "dead")
@@ -33,7 +33,7 @@ def _rates(haz: HazardTables, mort: MortalityTables, s: State, drug: int, mask: 
     rates = np.zeros(len(COHORT_STATES))
     for k in range(haz.ptr[s], haz.ptr[s + 1]):
         target = int(haz.target[k])
-        if target == HANDOFF:
+        if target in (HANDOFF, STEP_DOWN, STEP_UP):  # no change of state
             continue
         j = 0 if target == USING else _INDEX[State.TX_START] if target == READY else _INDEX[State(target)]
         rate = haz.base[k, drug] * haz.hr_table[k, mask] * haz.dur_mult[k, 0] * haz.modality_hr[k, 0]

@@ -48,11 +48,11 @@ class PresentationParams:
     """Using -> presenting to treatment (all referral routes together until providers exist)."""
 
     naive_per_year: float = param(
-        0.25, "per person-year", "eng_ocu_new_treatment_starts_2011_12 eng_ocu_prevalence_2010_11", 0.05, 0.8,
+        0.18, "per person-year", "eng_ocu_new_treatment_starts_2011_12 eng_ocu_prevalence_2010_11", 0.05, 0.8,
         "starts per prevalent OCU 0.16/yr; per out-of-treatment OCU about 0.31/yr (derived.md 10)",
     )
     previous_per_year: float = param(
-        0.35, "per person-year", "eng_dropout_cohort_no_return_frac eng_dropout_cohort_2005_06_n", 0.1, 1.0,
+        0.25, "per person-year", "eng_dropout_cohort_no_return_frac eng_dropout_cohort_2005_06_n", 0.1, 1.0,
         "half of 2005-06 drop-outs returned within 3 years: >= 0.21/yr before removing deaths and prison (derived.md 5)",
     )
     hr_non_opiate: float = param(
@@ -84,7 +84,7 @@ class TreatmentParams:
         "the start phase ends after 12 weeks (the NTA retention threshold); fixed, not calibrated",
     )
     unplanned_exit_engagement_per_year: float = param(
-        0.75, "per person-year, no criminal-justice, housing or mental health need", "eng_complete_or_retained_12w_frac",
+        0.6, "per person-year, no criminal-justice, housing or mental health need", "eng_complete_or_retained_12w_frac",
         0.3, 2.5, "four in five complete or stay 12+ weeks: -ln(0.8)/(12/52) = 0.97 on average (derived.md 9); "
         "0.75 for the reference group once the need ratios (~1.3 on average) apply",
     )
@@ -93,7 +93,7 @@ class TreatmentParams:
         0.05, 0.6, "opiate successful completions are 7-9% of the annual caseload (derived.md 7)",
     )
     unplanned_exit_per_year: float = param(
-        0.2, "per person-year (stay -> using), opiate only", "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
+        0.15, "per person-year (stay -> using), opiate only", "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
         0.1, 1.0, "mean elapsed time in treatment 2.9-3.8 years gives total exit 0.26-0.34/yr (derived.md 8)",
     )
     completion_per_year: float = param(
@@ -102,7 +102,7 @@ class TreatmentParams:
     )
     unplanned_exit_stop_per_year: float = param(0.5, "per person-year (stop -> using)", A, 0.1, 4.0)
     hr_non_opiate_planned_exit: float = param(
-        8.0, "hazard ratio", "eng_sc_nonopiate_pct_2011_12 eng_sc_opiate_pct_2011_12", 2.0, 15.0,
+        12.0, "hazard ratio", "eng_sc_nonopiate_pct_2011_12 eng_sc_opiate_pct_2011_12", 2.0, 15.0,
         "non-opiate completions are 40% of caseload against 9% for opiates",
     )
     hr_non_opiate_unplanned_exit: float = param(
@@ -129,7 +129,7 @@ class TreatmentParams:
         "discharge; 84% of completers have no housing need in England (eng_top_sc_no_housing_need_all_2011_12)",
     )
     maintenance_share_opiate: float = param(
-        0.3, "share of opiate treatment episodes", "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
+        0.45, "share of opiate treatment episodes", "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
         0.0, 0.7, "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8)",
     )
     hr_maintenance_exit: float = param(0.25, "hazard ratio on stay-phase exits", A, 0.05, 1.0)
@@ -248,6 +248,11 @@ class ModalityParams:
     cost_inpatient_detox_per_week: float = param(1500.0, "GBP per client-week", A, 700.0, 3000.0)
     cost_residential_rehab_per_week: float = param(700.0, "GBP per client-week", A, 400.0, 1500.0)
     cost_recovery_support_per_week: float = param(10.0, "GBP per client-week", A, 2.0, 40.0)
+    step_down_per_year: float = param(
+        0.3, "per person-year, abstinent opiate clients on prescribing -> GP shared care", "soton_modality_spec_prescribing_planned_pct_2011_12",
+        0.0, 1.0, "planned prescribing exits (175 in 2011/12) far outnumber successful completions (118): most are step-downs")
+    step_up_per_year: float = param(
+        0.05, "per person-year, opiate clients on prescribing or shared care -> inpatient detox", A, 0.0, 0.3)
     aftercare_share: float = param(
         0.3, "share of successful completers given recovery support", A, 0.0, 1.0,
         "aftercare, mutual aid and peer support after exit; the recovery-orientated lever raises it")

@@ -24,6 +24,8 @@ from sim.states import N_DRUG_GROUPS, N_MODALITIES, N_ROUTES, N_STATES, DrugGrou
 USING = -1  # USING_NAIVE if never treated, else USING_PREVIOUS
 READY = -3  # assessed, on the provider's waiting list (state stays WAITING)
 HANDOFF = -4  # ready to be handed off to another provider (state unchanged)
+STEP_DOWN = -5  # stable on prescribing: moves to GP shared care (a planned modality exit)
+STEP_UP = -6  # struggling in community treatment: moves to an inpatient detox (a planned modality exit)
 
 
 class Covariate:
@@ -72,6 +74,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("unplanned_exit_stay", ("unplanned_exit",), State.TX_STAY, USING),
     Transition("imprisonment_stay", ("imprisonment",), State.TX_STAY, State.PRISON),
     Transition("handoff", ("handoff",), State.TX_STAY, HANDOFF),
+    Transition("step_down", ("modality_change",), State.TX_STAY, STEP_DOWN),
+    Transition("step_up", ("modality_change",), State.TX_STAY, STEP_UP),
     Transition("completion", ("completion",), State.TX_STOP, State.SUSTAIN),
     Transition("unplanned_exit_stop", ("unplanned_exit",), State.TX_STOP, USING),
     Transition("imprisonment_stop", ("imprisonment",), State.TX_STOP, State.PRISON),
@@ -183,6 +187,11 @@ def modality_ratios(p: Parameters) -> np.ndarray:
             ratios[HAZARD_INDEX[k], m + 1] = unplanned
     for k in ("represent_from_recovery", "relapse_from_recovery"):
         ratios[HAZARD_INDEX[k], Modality.RECOVERY_SUPPORT + 1] = mp.hr_represent_in_aftercare
+    # modality changes start from prescribing only (column 0: no modality; m + 1 otherwise)
+    for k in ("step_down", "step_up"):
+        ratios[HAZARD_INDEX[k], :] = 0.0
+        ratios[HAZARD_INDEX[k], Modality.SPECIALIST_PRESCRIBING + 1] = 1.0
+    ratios[HAZARD_INDEX["step_up"], Modality.GP_SHARED_CARE + 1] = 1.0
     return ratios
 
 
@@ -221,7 +230,10 @@ def build_hazards(p: Parameters, levers: dict[str, float], handoff_per_year: flo
     set_rate("natural_remission_previous", rc.natural_remission_per_year, remission)
 
     set_rate("treatment_start", w.start_per_year)
-    set_rate("handoff", 1.0)  # the system's hand-off rate is applied in build_hazards(system=...)
+    set_rate("handoff", 1.0)  # the system's hand-off rate is applied below
+    set_rate("step_down", p.modality.step_down_per_year, {g.NON_OPIATE: 0.0, g.CRACK_ONLY: 0.0})
+    hr[HAZARD_INDEX["step_down"], C.STILL_USING] = 0.0  # only clients abstinent from illicit use
+    set_rate("step_up", p.modality.step_up_per_year, {g.NON_OPIATE: 0.0, g.CRACK_ONLY: 0.0})
     set_rate("waiting_dropout", w.dropout_per_year)
 
     unplanned_groups = {g.NON_OPIATE: tx.hr_non_opiate_unplanned_exit, g.OPIATE_CRACK: tx.hr_opiate_crack_unplanned_exit}

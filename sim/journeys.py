@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from sim.hazards import HANDOFF, NO_SCHEDULE, READY, USING
+from sim.hazards import HANDOFF, NO_SCHEDULE, READY, STEP_DOWN, STEP_UP, USING
 from sim.rng import uniform
 from sim.states import AGE_BAND_EDGES, Event, Injecting, Modality, State
 
@@ -48,6 +48,7 @@ E_TOP_REVIEW, E_TOP_ABSTINENT = int(Event.TOP_REVIEW), int(Event.TOP_REVIEW_ABST
 E_HOUSED, E_SUCCESS_HOUSED = int(Event.HOUSING_RESOLVED), int(Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED)
 TOP_REVIEW_YEARS = 0.5  # the Treatment Outcomes Profile review about 6 months into an episode
 RECOVERY_SUPPORT = int(Modality.RECOVERY_SUPPORT)
+GP_SHARED_CARE, INPATIENT_DETOX = int(Modality.GP_SHARED_CARE), int(Modality.INPATIENT_DETOX)
 EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = 0, 1, 2  # modality exit reasons
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
@@ -428,6 +429,10 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
             people.ready[i] = 1
             queues.ready[c, queues.ready_count[c]] = i
             queues.ready_count[c] += 1
+            return
+        if new == STEP_DOWN or new == STEP_UP:  # a change of modality within treatment: a planned modality exit
+            tallies.modality_exits[c, n, EXIT_PLANNED, people.modality[i]] += 1
+            people.modality[i] = GP_SHARED_CARE if new == STEP_DOWN else INPATIENT_DETOX
             return
         if new == HANDOFF:  # ready to pass to the prescribing service
             people.handoff[i] = 2
