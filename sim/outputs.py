@@ -151,7 +151,9 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
     out["value"] /= scale
     mean = _long(periods, [("time_in_treatment_mean_years", mean_years)], DRUG_GROUPS)
-    out = pd.concat([out, mean.dropna()], ignore_index=True)
+    bands = np.stack([v[:, 0] for _, v in durations], axis=1) / scale  # [period, band], all drug groups
+    by_band = _long(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
+    out = pd.concat([out, mean.dropna(), by_band], ignore_index=True)
     return out
 
 

@@ -19,7 +19,9 @@ def test_journeys_writes_tidy_timeseries_figures_and_summary(tmp_path: Path):
     assert sorted(ts["period"].unique()) == [2005, 2006, 2007, 2008]
     required = {"alive", "using_not_in_treatment", "waiting", "in_treatment", "in_recovery", "in_prison", "new_users",
                 "presentations", "treatment_starts", "exits_successful", "exits_unplanned", "exits_transferred",
-                "deaths", "deaths_in_treatment", "re_presentations_within_6m"}
+                "deaths", "deaths_in_treatment", "re_presentations_within_6m", "in_treatment_during_year",
+                "successful_completion_rate", "phof_non_representation_6m", "waiting_over_3_weeks_share",
+                "time_in_treatment_band", "cost", "in_treatment_provider", "in_modality", "transfers_failed"}
     assert required <= set(ts["measure"])
     assert {"all", "opiate_only", "opiate_and_crack", "crack_only", "non_opiate", "18-29", "30-39", "40-49",
             "50+"} <= set(ts["group"])
