@@ -53,6 +53,7 @@ EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = 0, 1, 2  # modality exit reason
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
 TX_DURATION_EDGES = np.array([1.0, 2.0, 4.0, 6.0])  # DOMES bands: <1, 1-2, 2-4, 4-6, 6+ years
+DOMES_BAND_OF_YEAR = np.array([0, 1, 2, 2, 3, 3, 4, 4], dtype=np.int64)  # whole years elapsed (capped at 7) -> band
 MAX_COMPETING = 8
 NEVER_STEP = 2**62  # "no such step"
 
@@ -487,6 +488,8 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, year, t_start, dt, ageing
                outcomes, system, tallies, queues, log, hbuf):
     """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
     stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
+    stocks_n, txd_n, elapsed_n = stocks[n], txd[n], tallies.tx_elapsed[c, n]  # this step's slices, hoisted
+    providers_n, modalities_n = tallies.providers[c, n], tallies.modalities[c, n]
     t_end = t_start + dt
     age_end_clock = t_end if ageing else age_clock
     n_age = mort.other_cause_age.shape[0]
@@ -511,17 +514,16 @@ def _step_rows(people, lo_row, hi_row, c, n_before, n, year, t_start, dt, ageing
             if s == DEAD:
                 continue
         # 4. end-of-step stocks
-        stocks[n, s, g, _age_band(age_end_clock - people.birth_time[i])] += 1
-        if _in_treatment(s):
+        band = _age_band(age_end_clock - people.birth_time[i])
+        stocks_n[s, g, band] += 1
+        if TX_START <= s <= TX_STOP:
             d = t_end - people.episode_start[i]
-            j = 0
-            while j < 4 and d >= TX_DURATION_EDGES[j]:
-                j += 1
-            txd[n, g, j] += 1
-            tallies.tx_elapsed[c, n, g] += d
-            tallies.providers[c, n, people.provider[i]] += 1
+            txd_n[g, DOMES_BAND_OF_YEAR[min(int(d), 7)]] += 1
+            elapsed_n[g] += d
+            providers_n[people.provider[i]] += 1
             if people.counted_year[i] != year:  # NDTMS: anyone in treatment at any point in the year
                 people.counted_year[i] = year
-                flows[n, E_IN_TX_YEAR, g, _age_band(age_end_clock - people.birth_time[i])] += 1
-        if people.modality[i] >= 0:
-            tallies.modalities[c, n, people.modality[i]] += 1
+                flows[n, E_IN_TX_YEAR, g, band] += 1
+        m = people.modality[i]
+        if m >= 0:
+            modalities_n[m] += 1

@@ -97,10 +97,10 @@ class Provider(mesa.Agent):
         age_clock = t_end if m.cfg.ageing else m.start_time
         free = np.array([self.places - self.caseload()], dtype=np.int64)
         n_year = np.int64(n // m.cfg.steps_per_year)
-        if len(self.handoffs_in):
+        if len(self.handoffs_in) and free[0] > 0:
             self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
                                              t_end, age_clock, m.keys, m.tallies, m.trace)
-        if len(self.waiting):
+        if len(self.waiting) and free[0] > 0:  # a full service admits no one (its list is tidied when it can)
             self.waiting = self._admit(m.people, self.waiting, free, self.tables, n, n_year, t_end,
                                  age_clock, m.keys, m.outcomes, m.tallies)
 
