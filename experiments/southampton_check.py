@@ -27,7 +27,7 @@ def _planned_share(ts, modality):
 
 def targets():
     rows = [(f"planned share of {m.replace('_', ' ')} exits %", doc, 10.0,
-             lambda ts, m=m: _planned_share(ts, m), f"soton_modality_*_planned_pct_2011_12") for m, doc in MODALITIES.items()]
+             lambda ts, m=m: _planned_share(ts, m), "soton_modality_*_planned_pct_2011_12") for m, doc in MODALITIES.items()]
     w = lambda ts, g="all": wide(ts, g).loc[YEAR]  # noqa: E731
     rows += [
         ("tier 2 -> tier 3 transfers picked up %", 81, 10.0,

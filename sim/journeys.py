@@ -36,7 +36,7 @@ NOT_YET, USING_NAIVE, USING_PREVIOUS = int(State.NOT_YET), int(State.USING_NAIVE
 WAITING, TX_START, TX_STAY, TX_STOP = int(State.WAITING), int(State.TX_START), int(State.TX_STAY), int(State.TX_STOP)
 SUSTAIN, REMISSION, PRISON, DEAD = int(State.SUSTAIN), int(State.REMISSION), int(State.PRISON), int(State.DEAD)
 E_NEW, E_PRESENT, E_REP6 = int(Event.NEW_USER), int(Event.PRESENTATION), int(Event.RE_PRESENTATION_6M)
-E_START, E_ENGAGED, E_STOP = int(Event.TREATMENT_START), int(Event.ENGAGED), int(Event.PLANNED_EXIT_BEGUN)
+E_ENGAGED, E_STOP = int(Event.ENGAGED), int(Event.PLANNED_EXIT_BEGUN)
 E_SUCCESS, E_UNPLANNED, E_TRANSFER = int(Event.EXIT_SUCCESSFUL), int(Event.EXIT_UNPLANNED), int(Event.EXIT_TRANSFERRED)
 E_DROPOUT, E_RELAPSE, E_REMIT = int(Event.WAITING_DROPOUT), int(Event.RELAPSE), int(Event.NATURAL_REMISSION)
 E_PRISON, E_RELEASE = int(Event.IMPRISONMENT), int(Event.RELEASE)
@@ -59,8 +59,7 @@ NEVER_STEP = 2**62  # "no such step"
 
 
 class Keys(NamedTuple):
-    journey: np.uint64  # event times and which event: (person, k-th draw)
-    outcomes: np.uint64  # maintenance class of a new episode: (person, step)
+    journey: np.uint64  # every per-person draw of the run: (person, that person's k-th draw)
 
 
 class Tallies(NamedTuple):

@@ -70,7 +70,7 @@ class JourneysModel(mesa.Model):
         self.start_time = float(cfg.start_year)
         self.n_steps = (cfg.end_year - cfg.start_year) * cfg.steps_per_year
         levers = dict(cfg.levers)
-        self.keys = Keys(journey=rng.stream_key(cfg.seed, "journey"), outcomes=rng.stream_key(cfg.seed, "outcomes"))
+        self.keys = Keys(journey=rng.stream_key(cfg.seed, "journey"))
         self.people, self.n_initial = build_people(
             cfg.area, cfg.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),

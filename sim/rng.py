@@ -1,11 +1,10 @@
-"""Random streams keyed by (root seed, stream name, person, step): common random numbers.
+"""Random streams keyed by (root seed, stream name, person, counter): common random numbers.
 
-Each source of randomness (journeys, onset, in-treatment outcomes, ...) has its own
-stream. Draws are a counter-based hash of (stream key, person row, counter), the counter
-being the person's own k-th draw or the step, so a person's luck does not depend on how
-many draws anyone else consumed: a
-scenario that changes one lever only changes the journeys that lever touches, and the
-draw is the same whether people are stepped serially or in parallel.
+Each source of randomness (the initial population, onset, people's journeys, placement,
+tracing) has its own stream. A journey draw is a counter-based hash of (stream key, person
+row, that person's k-th draw), so a person's luck does not depend on how many draws anyone
+else consumed: a scenario that changes one lever only changes the journeys that lever
+touches, and the draw is the same whether people are stepped serially or in parallel.
 
 The hash is two rounds of the SplitMix64 finaliser (a bijection on 64-bit integers),
 giving 53-bit uniforms in [0, 1).
@@ -30,9 +29,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 STREAMS = (
     "population",  # attributes and starting states of the initial population
     "onset",  # timing and attributes of new users
-    "mortality",  # deaths
-    "journey",  # competing transitions between states
-    "outcomes",  # in-treatment outcomes (TOP abstinence)
+    "journey",  # each person's events: when, which, referrals, modality, maintenance class
     "placement",  # providers and modalities of the people in treatment at the start
     "trace",  # which people have their journeys logged
 )

@@ -14,7 +14,7 @@ def test_uniforms_are_uniform_and_independent():
     counts = np.histogram(u, bins=20, range=(0, 1))[0]
     chi2 = ((counts - len(u) / 20) ** 2 / (len(u) / 20)).sum()
     assert chi2 < 50  # 19 degrees of freedom: p ~ 1e-4
-    for other in (uniforms(key, people, 11), uniforms(stream_key(1, "outcomes"), people, 10),
+    for other in (uniforms(key, people, 11), uniforms(stream_key(1, "onset"), people, 10),
                   uniforms(stream_key(2, "journey"), people, 10)):
         assert abs(np.corrcoef(u, other)[0, 1]) < 0.01
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01

@@ -1,16 +1,14 @@
 """The commissioned system: places, waiting lists, hand-offs, systems and scenarios."""
 
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim import run
 from sim.model import JourneysModel
 from sim.outputs import wide
 from sim.provenance import PROJECT_ROOT, seed_figure_ids
-from sim.states import IN_TREATMENT, Event, State
+from sim.states import IN_TREATMENT, Event
 
 from conftest import compose
 
