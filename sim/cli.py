@@ -34,5 +34,18 @@ def journeys(cfg: DictConfig) -> None:
         print(f"\noutputs in {out_dir}")
 
 
+@hydra.main(config_path=CONFIG_DIR, config_name="calibrate", version_base="1.3")
+def journeys_calibrate(cfg: DictConfig) -> None:
+    """Fit the free parameters to the targets; write trials, the best parameters and the fit."""
+    from sim.calibration_run import calibrate_to_folder
+
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        calibrate_to_folder(cfg, out_dir)
+    except (ConfigError, ValueError) as e:
+        print(f"journeys-calibrate: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
     journeys()

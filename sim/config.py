@@ -422,3 +422,19 @@ class JourneysConfig:
 def register_configs() -> None:
     cs = ConfigStore.instance()
     cs.store(name="journeys_schema", node=JourneysConfig)
+    cs.store(name="calibrate_schema", node=CalibrateConfig)
+
+
+@dataclass
+class CalibrateConfig(JourneysConfig):
+    """`journeys-calibrate`: a projection config plus what to fit and how long to search."""
+
+    targets_file: str = "calibration/targets/documented.csv"  # targets schema or an NDTMS extract
+    n_trials: int = 50
+    seeds_per_trial: int = 2
+    free: list[str] = field(default_factory=lambda: [
+        "presentation.naive_per_year", "presentation.previous_per_year", "treatment.planned_exit_per_year",
+        "treatment.unplanned_exit_per_year", "treatment.maintenance_share_opiate", "treatment.hr_non_opiate_planned_exit",
+    ])
+    storage: Optional[str] = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
+    study_name: Optional[str] = None  # default: the area name

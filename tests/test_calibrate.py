@@ -1,0 +1,106 @@
+"""Calibration: known parameters are recovered from synthetic targets; studies resume and share."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibrate import calibrate, free_parameters, objective_value, study, trials_table, with_values
+from sim.provenance import PROJECT_ROOT
+
+from conftest import compose
+
+FREE = ["presentation.naive_per_year", "treatment.planned_exit_per_year"]
+TRUE = {"presentation.naive_per_year": 0.3, "treatment.planned_exit_per_year": 0.45}
+
+
+def _base():
+    return compose("area=southampton", "end_year=2012", "population_scale=3")
+
+
+def _synthetic_targets():
+    """Targets simulated from known parameters (mean of 3 seeds), with +-6% intervals."""
+    cfg = with_values(_base(), TRUE)
+    rows = []
+    for year in ("2008", "2009", "2010", "2011"):
+        for measure in ("treatment_starts", "exits_successful", "in_treatment"):
+            rows.append({"id": f"{measure}_{year}", "area": "southampton", "period": year, "measure": measure,
+                         "group": "all", "value": 0.0, "lower": 0.0, "upper": 0.0, "source": "synthetic"})
+    targets = pd.DataFrame(rows)
+    _, frame = objective_value(cfg, targets.assign(lower=0.0, upper=1e9), seeds=[101, 102, 103])
+    truth = frame.mean(axis=1).to_numpy()
+    return targets.assign(value=truth, lower=truth * 0.94, upper=truth * 1.06)
+
+
+def test_free_parameters_come_with_their_documented_ranges():
+    free = free_parameters(_base(), FREE)
+    assert [(p.low, p.high) for p in free] == [(0.05, 0.8), (0.05, 0.6)]
+    with pytest.raises(ValueError, match="not a parameter"):
+        free_parameters(_base(), ["presentation.nonesuch"])
+    with pytest.raises(ValueError, match="fixed"):
+        free_parameters(_base(), ["treatment.engagement_weeks"])
+
+
+def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
+    targets = _synthetic_targets()
+    s = calibrate(_base(), targets, free_parameters(_base(), FREE), n_trials=40, storage=tmp_path / "study.db",
+                  name="recovery", seeds=[1, 2])
+    best = trials_table(s).iloc[0]
+    for name, truth in TRUE.items():
+        assert abs(best[name] / truth - 1) < 0.2, (name, best[name], truth)
+    # the 10 best trials bracket the truth: a crude interval that must contain it
+    top = trials_table(s).head(10)
+    for name, truth in TRUE.items():
+        assert top[name].min() <= truth * 1.05 and top[name].max() >= truth * 0.95, (name, top[name].describe())
+
+
+def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(tmp_path):
+    targets = _synthetic_targets().head(3)
+    free = free_parameters(_base(), FREE)
+    storage = tmp_path / "study.db"
+    calibrate(_base(), targets, free, n_trials=3, storage=storage, name="resume", seeds=[1])
+    first = trials_table(study(storage, "resume", 1))
+    calibrate(_base(), targets, free, n_trials=5, storage=storage, name="resume", seeds=[1])
+    both = trials_table(study(storage, "resume", 1))
+    assert len(both) == 5 and both["trial"].is_unique
+    kept = both.set_index("trial").loc[first["trial"], "loss"].to_numpy()
+    np.testing.assert_array_equal(np.sort(kept), np.sort(first["loss"].to_numpy()))
+
+
+def test_two_worker_processes_share_one_study(tmp_path):
+    storage = tmp_path / "shared.db"
+    code = (
+        "import sys; sys.path.insert(0, {tests!r}); from conftest import compose; "
+        "from test_calibrate import _base, FREE, _synthetic_targets; "
+        "from sim.calibrate import study, free_parameters, objective_value, with_values; "
+        "t = _synthetic_targets().head(3); cfg = _base(); free = free_parameters(cfg, FREE); "
+        "s = study({storage!r}, 'shared', int(sys.argv[1])); "
+        "s.optimize(lambda tr: objective_value(with_values(cfg, {{p.name: tr.suggest_float(p.name, p.low, p.high) "
+        "for p in free}}), t, [1])[0], n_trials=3)"
+    ).format(tests=str(PROJECT_ROOT / "tests"), storage=str(storage))
+    study(storage, "shared", 0)  # create it first, as a coordinator would
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(k)], cwd=PROJECT_ROOT) for k in (1, 2)]
+    assert [w.wait(timeout=300) for w in workers] == [0, 0]
+    table = trials_table(study(storage, "shared", 0))
+    assert len(table) == 6 and table["trial"].is_unique
+
+
+def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
+    out = tmp_path / "cal"
+    cmd = [sys.executable, "-c", "from sim.cli import journeys_calibrate; journeys_calibrate()"]
+    done = subprocess.run(cmd + ["n_trials=3", "seeds_per_trial=1", f"hydra.run.dir={out}"], capture_output=True,
+                          text=True, timeout=600, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(out / "trials.csv")) == 3
+    fit = pd.read_csv(out / "fit.csv")
+    assert {"id", "value", "lower", "upper", "simulated", "squared_z"} <= set(fit.columns) and len(fit) >= 5
+    text = (out / "calibrated_params.yaml").read_text()
+    assert "targets_sha256" in text and "planned_exit_per_year" in text
+    # a bad extract is refused with its problems listed, nothing run
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area,period,drug_group,measure,value\nsouthampton,2011/12,all,happiness,3\n")
+    done = subprocess.run(cmd + [f"targets_file={bad}", f"hydra.run.dir={tmp_path / 'bad'}"], capture_output=True,
+                          text=True, timeout=300, cwd=PROJECT_ROOT)
+    assert done.returncode == 2 and "row 2: measure 'happiness' is unknown" in done.stderr
