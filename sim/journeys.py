@@ -52,8 +52,8 @@ GP_SHARED_CARE, INPATIENT_DETOX = int(Modality.GP_SHARED_CARE), int(Modality.INP
 EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = 0, 1, 2  # modality exit reasons
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF: re-presentation within 6 months of completion
-TX_DURATION_EDGES = np.array([1.0, 2.0, 4.0, 6.0])  # DOMES bands: <1, 1-2, 2-4, 4-6, 6+ years
-DOMES_BAND_OF_YEAR = np.array([0, 1, 2, 2, 3, 3, 4, 4], dtype=np.int64)  # whole years elapsed (capped at 7) -> band
+# DOMES time-in-treatment bands (<1, 1-2, 2-4, 4-6, 6+ years) by whole years elapsed (capped at 7)
+DOMES_BAND_OF_YEAR = np.array([0, 1, 2, 2, 3, 3, 4, 4], dtype=np.int64)
 MAX_COMPETING = 8
 NEVER_STEP = 2**62  # "no such step"
 
@@ -141,7 +141,7 @@ def _log(log, c, traced, step, person, source, target):
 
 
 @njit(inline="always")
-def _refer(people, i, s, route, t_end, n, g, band, keys, system, flows):
+def _refer(people, i, route, t_end, n, g, band, keys, system, flows):
     """A referral by `route`: picked up (to a provider's waiting list) or not (returns False)."""
     if _draw(people, i, keys) >= system.pickup[route]:
         flows[n, E_NOT_PICKED_UP, g, band] += 1
@@ -168,7 +168,7 @@ def _leave_treatment(people, i, reason, n, tallies, c):
 
 
 @njit(inline="always")
-def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, system, route, tallies):
+def _move(people, i, s, new, t_end, n, g, band, keys, flows, log, c, system, route, tallies):
     """Apply a transition s -> new at the end of step n, with its events and bookkeeping."""
     f = flows
     was_tx = _in_treatment(s)
@@ -178,7 +178,7 @@ def _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, s
         people.ready[i] = 0
         people.provider[i] = -1
     if new == WAITING:
-        if route >= 0 and not _refer(people, i, s, route, t_end, n, g, band, keys, system, flows):
+        if route >= 0 and not _refer(people, i, route, t_end, n, g, band, keys, system, flows):
             if s != PRISON:
                 return  # not picked up: the person carries on as before
             new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
@@ -441,7 +441,7 @@ def _event(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, 
             return
         if new == USING:
             new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
-        _move(people, i, s, new, t_end, n, g, band, keys, outcomes, flows, log, c, system, haz.route[k], tallies)
+        _move(people, i, s, new, t_end, n, g, band, keys, flows, log, c, system, haz.route[k], tallies)
         return
     if x - total < h_abs:
         people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
@@ -468,7 +468,7 @@ def _due(people, i, s, g, n, t_start, dt, ageing, age_clock, keys, haz, mort, ou
         moved = True
     elif n >= people.sched_step[i]:  # or the scheduled move
         age_mid = (t_start + 0.5 * dt if ageing else age_clock) - people.birth_time[i]
-        _move(people, i, s, haz.scheduled_target[s], t_end, n, g, _age_band(age_mid), keys, outcomes,
+        _move(people, i, s, haz.scheduled_target[s], t_end, n, g, _age_band(age_mid), keys,
               tallies.flows[c], log, c, system, -1, tallies)
         moved = True
     s = people.state[i]

@@ -19,7 +19,7 @@ from numba import njit
 
 from sim.config import ProviderConfig, SystemConfig
 from sim.fastcall import FastCall
-from sim.journeys import NOTE_HANDOFF_FAILED, TX_DURATION_EDGES, _age_band, _draw, _leave_treatment, _log_note
+from sim.journeys import DOMES_BAND_OF_YEAR, NOTE_HANDOFF_FAILED, _age_band, _draw, _in_treatment, _leave_treatment, _log_note
 from sim.states import N_MODALITIES, N_ROUTES, DrugGroup, Event, Modality, Route, State
 
 UNLIMITED = 2**40
@@ -162,7 +162,7 @@ def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_c
     for j in range(queue.shape[0]):
         i = queue[j]
         s = people.state[i]
-        if people.handoff[i] != 2 or not (s == 4 or s == 5 or s == 6):
+        if people.handoff[i] != 2 or not _in_treatment(s):
             continue  # left treatment meanwhile
         if free[0] <= 0:
             keep[kept] = i
@@ -188,11 +188,7 @@ def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_c
             f[n, E_HANDOFF_FAILED, g, band] += 1
             f[n, E_UNPLANNED, g, band] += 1
             _leave_treatment(people, i, 2, n, tallies, 0)
-            d = t_end - people.episode_start[i]
-            k = 0
-            while k < 4 and d >= TX_DURATION_EDGES[k]:
-                k += 1
-            tallies.tx_duration[0, n, g, k] -= 1
+            tallies.tx_duration[0, n, g, DOMES_BAND_OF_YEAR[min(int(t_end - people.episode_start[i]), 7)]] -= 1
             tallies.stocks[0, n, s, g, band] -= 1
             tallies.stocks[0, n, USING_PREVIOUS, g, band] += 1
             people.state[i] = USING_PREVIOUS
