@@ -108,7 +108,8 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     def objective(trial):
         values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in free}
         loss, frame = objective_value(with_values(cfg, values), targets, seeds)
-        trial.set_user_attr("simulated_median", frame.median(axis=1).to_dict())
+        trial.set_user_attr("simulated", {k: [None if np.isnan(v) else float(v) for v in row]
+                                          for k, row in zip(frame.index, frame.to_numpy())})
         return loss
 
     remaining = max(n_trials - done, 0)
@@ -117,10 +118,18 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     return s
 
 
-def trials_table(s) -> pd.DataFrame:
-    """Finished trials: parameter values and loss, best first."""
+def finished(s) -> list:
     import optuna
 
-    rows = [{**t.params, "loss": t.value, "trial": t.number}
-            for t in s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))]
-    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+    return s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def trials_table(s) -> pd.DataFrame:
+    """Finished trials: parameter values and loss, best first."""
+    rows = [{**t.params, "loss": t.value, "trial": t.number} for t in finished(s)]
+    return pd.DataFrame(rows).sort_values(["loss", "trial"]).reset_index(drop=True)
+
+
+def simulated_by_trial(s) -> dict[int, dict[str, list[float]]]:
+    """Each finished trial's simulated value of every target, one per seed."""
+    return {t.number: t.user_attrs.get("simulated", {}) for t in finished(s)}

@@ -18,10 +18,14 @@ CONFIG_DIR = str(PROJECT_ROOT / "configs")  # the project's configs/ (editable i
 @hydra.main(config_path=CONFIG_DIR, config_name="journeys", version_base="1.3")
 def journeys(cfg: DictConfig) -> None:
     """Run the projection described by the composed config; write tables and figures."""
-    from sim.projection import run
+    from sim.model import as_config
+    from sim.projection import finished, run
 
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
+        if finished(out_dir, as_config(cfg)):  # a re-run sweep: keep what was finished
+            print(f"journeys: {out_dir} already holds this finished run; skipped")
+            return
         result = run(cfg, out_dir)
     except ConfigError as e:
         print(f"journeys: invalid configuration: {e}", file=sys.stderr)

@@ -11,6 +11,8 @@ from typing import Optional
 
 from hydra.core.config_store import ConfigStore
 
+from sim.designs import DesignConfig
+
 from sim.provenance import param
 
 A = "assumption"
@@ -393,6 +395,28 @@ class ScenarioConfig:
 
 
 @dataclass
+class CalibrationRef:
+    """Which calibration the parameters come from (config group `calibration`, one file per area).
+
+    `configs/calibration/<area>.yaml` sets the best-fitting parameters of the shipped
+    calibration and names its ensemble (`calibration/<area>/ensemble.csv`); `calibration=none`
+    runs on the documented defaults.
+    """
+
+    name: str = "none"
+    ensemble: Optional[str] = None  # parameter sets accepted by the calibration (CSV), relative to the project
+    record: Optional[str] = None  # the folder holding its provenance, fit report and posterior table
+
+
+@dataclass
+class ExperimentConfig:
+    """A named sweep (config group `experiment`, used as `journeys +experiment=<name>`)."""
+
+    name: str = "none"
+    description: str = ""
+
+
+@dataclass
 class OutputConfig:
     period: str = "year"  # "year" or "quarter"
     figures: bool = True
@@ -414,6 +438,11 @@ class JourneysConfig:
     end_year: int = 2030  # exclusive: the projection covers start_year .. end_year - 1
     steps_per_year: int = 52
     population_scale: float = 1.0  # simulated people per real person (0.1 = a tenth)
+    calibration: CalibrationRef = field(default_factory=CalibrationRef)
+    uncertainty: str = "none"  # "none": the calibrated point; "posterior": a parameter set from the ensemble
+    parameter_set: Optional[int] = None  # which ensemble row (default with posterior: drawn from the seed)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    design: DesignConfig = field(default_factory=DesignConfig)  # sensitivity designs (sim.designs)
     onset: bool = True  # new users enter
     ageing: bool = True
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -435,6 +464,9 @@ class CalibrateConfig(JourneysConfig):
     free: list[str] = field(default_factory=lambda: [
         "presentation.naive_per_year", "presentation.previous_per_year", "treatment.planned_exit_per_year",
         "treatment.unplanned_exit_per_year", "treatment.maintenance_share_opiate", "treatment.hr_non_opiate_planned_exit",
+        "recovery.represent_first_6m_per_year", "referral.criminal_justice_share", "treatment.hr_maintenance_exit",
     ])
+    min_accepted: int = 100  # the ensemble keeps at least this many parameter sets (sim.posterior)
+    ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
     storage: Optional[str] = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
     study_name: Optional[str] = None  # default: the area name

@@ -46,6 +46,7 @@ E_NOT_PICKED_UP = int(Event.REFERRAL_NOT_PICKED_UP)
 E_IN_TX_YEAR, E_REP6_OF_COMPLETION = int(Event.IN_TREATMENT_THIS_YEAR), int(Event.RE_PRESENTED_OF_COMPLETION)
 E_TOP_REVIEW, E_TOP_ABSTINENT = int(Event.TOP_REVIEW), int(Event.TOP_REVIEW_ABSTINENT)
 E_HOUSED, E_SUCCESS_HOUSED = int(Event.HOUSING_RESOLVED), int(Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED)
+E_REP1Y_OF_COMPLETION = int(Event.RE_PRESENTED_1Y_OF_COMPLETION)  # then 2y and 3y: consecutive events
 TOP_REVIEW_YEARS = 0.5  # the Treatment Outcomes Profile review about 6 months into an episode
 RECOVERY_SUPPORT = int(Modality.RECOVERY_SUPPORT)
 GP_SHARED_CARE, INPATIENT_DETOX = int(Modality.GP_SHARED_CARE), int(Modality.INPATIENT_DETOX)
@@ -184,12 +185,18 @@ def _move(people, i, s, new, t_end, n, g, band, keys, flows, log, c, system, rou
             new = USING_NAIVE if people.episodes[i] == 0 else USING_PREVIOUS
         else:
             f[n, E_PRESENT, g, band] += 1
-            if t_end - people.last_completion[i] <= RE_PRESENTATION_WINDOW_YEARS:
-                f[n, E_REP6, g, band] += 1
-                # ... also counted against the step of that completion (PHOF: completers who re-present)
-                n_c = n - int(np.round((t_end - people.last_completion[i]) / system.dt))
+            since = t_end - people.last_completion[i]
+            if since <= 3.0:  # the first re-presentation after a successful completion ...
+                n_c = n - int(np.round(since / system.dt))  # ... also counted at the step of that completion
+                if since <= RE_PRESENTATION_WINDOW_YEARS:
+                    f[n, E_REP6, g, band] += 1
+                    if n_c >= 0:
+                        f[n_c, E_REP6_OF_COMPLETION, g, band] += 1
                 if n_c >= 0:
-                    f[n_c, E_REP6_OF_COMPLETION, g, band] += 1
+                    for k in range(3):  # within 1, 2, 3 years
+                        if since <= k + 1.0:
+                            f[n_c, E_REP1Y_OF_COMPLETION + k, g, band] += 1
+                people.last_completion[i] = -np.inf  # later presentations are not re-presentations of it
     if new == TX_STAY:
         f[n, E_ENGAGED, g, band] += 1
     elif new == TX_STOP:

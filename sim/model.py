@@ -15,12 +15,15 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sim import rng
+from sim.caseload_profile import CaseloadProfile
 from sim.config import JourneysConfig
 from sim.hazards import build_hazards, build_mortality, build_outcomes
 from sim.fastcall import FastCall
 from sim.hazards import pickup_shares
 from sim.journeys import NOTES, Keys, Queues, SystemTables, Tallies, TraceLog, step_people, step_people_serial
 from sim.providers import Provider, build_providers, route_provider_cdf
+from sim.designs import with_design_point
+from sim.parameter_sets import with_parameter_set
 from sim.population import build_people
 from sim.states import (
     IN_RECOVERY,
@@ -63,7 +66,7 @@ class JourneysModel(mesa.Model):
     """
 
     def __init__(self, cfg):
-        cfg = validate(as_config(cfg))
+        cfg, self.parameter_set = with_parameter_set(with_design_point(validate(as_config(cfg))))
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
         self.dt = 1.0 / cfg.steps_per_year
@@ -93,6 +96,7 @@ class JourneysModel(mesa.Model):
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
         )
         self._build_system(cfg)
+        self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
         n_traced = min(cfg.output.trace_people, self.people.size)
         chosen = np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
         self.people.traced[chosen] = 1
@@ -179,6 +183,10 @@ class JourneysModel(mesa.Model):
         self._by_state = self.tallies.stocks[:, n].sum(axis=(0, 2, 3))
         # 4. record
         self.datacollector.collect(self)
+        if (n + 1) % self.cfg.steps_per_year == 0:
+            a, pp = self.n_active, self.people
+            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
+                                self.cfg.start_year + n // self.cfg.steps_per_year)
         if n + 1 == self.n_steps:
             self.running = False
 

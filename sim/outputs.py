@@ -70,12 +70,17 @@ FLOWS: dict[str, Event] = {
     "top_reviews_abstinent": Event.TOP_REVIEW_ABSTINENT,
     "housing_need_resolved_in_treatment": Event.HOUSING_RESOLVED,
     "exits_successful_no_housing_need": Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED,
+    # first re-presentation after a completion, by the period of the completion (NTA cohort follow-up)
+    "re_presented_within_1y_of_completion": Event.RE_PRESENTED_1Y_OF_COMPLETION,
+    "re_presented_within_2y_of_completion": Event.RE_PRESENTED_2Y_OF_COMPLETION,
+    "re_presented_within_3y_of_completion": Event.RE_PRESENTED_3Y_OF_COMPLETION,
 }
 YEAR_TO_DATE = ("in_treatment_during_year",)
 
 # DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
 DURATION_BANDS = ("in_treatment_under_1y", "in_treatment_1_to_2y", "in_treatment_2_to_4y", "in_treatment_4_to_6y",
                   "in_treatment_6y_plus")
+BAND_GROUPS = tuple(n.removeprefix("in_treatment_") for n in DURATION_BANDS)  # groups of time_in_treatment_band
 
 DRUG_GROUPS = ["all", *DRUG_GROUP_NAMES.values(), *DRUG_GROUP_AGGREGATES]
 GROUPS = [*DRUG_GROUPS, *AGE_BAND_NAMES]
@@ -218,12 +223,31 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         out["successful_exits_no_housing_need_share"] = w["exits_successful_no_housing_need"] / w["exits_successful"]
     if {"deaths", "deaths_in_treatment"} <= have:
         out["deaths_out_of_treatment"] = w["deaths"] - w["deaths_in_treatment"]
-    frames = []
+    for window in ("6m", "1y", "2y", "3y"):  # completers of the period who re-presented within the window
+        if {f"re_presented_within_{window}_of_completion", "exits_successful"} <= have:
+            out[f"re_presented_within_{window}_share"] = (w[f"re_presented_within_{window}_of_completion"]
+                                                          / w["exits_successful"])
+    if {"modality_exits_planned", "modality_exits_unplanned"} <= have:  # Southampton data report, by modality
+        out["modality_planned_exit_share"] = w["modality_exits_planned"] / (
+            w["modality_exits_planned"] + w["modality_exits_unplanned"])
+    if {"transfers", "transfers_failed"} <= have:
+        out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
+    frames = [_shares_within(ts, "time_in_treatment_band", "time_in_treatment_band_share", BAND_GROUPS),
+              _shares_within(ts, "in_treatment_during_year", "in_treatment_age_share", AGE_BAND_NAMES)]
     for name, series in out.items():
         series = series.replace([np.inf, -np.inf], np.nan).dropna()
         frames.append(pd.DataFrame({"period": series.index.get_level_values(0), "measure": name,
                                     "group": series.index.get_level_values(1), "value": series.to_numpy()}))
     return pd.concat(frames, ignore_index=True) if frames else ts.iloc[:0]
+
+
+def _shares_within(ts: pd.DataFrame, measure: str, name: str, groups) -> pd.DataFrame:
+    """Each group's share of the sum over `groups` of one measure, per period (e.g. DOMES bands)."""
+    sel = ts[(ts["measure"] == measure) & ts["group"].isin(groups)]
+    total = sel.groupby("period", sort=False)["value"].transform("sum")
+    share = (sel["value"] / total.where(total > 0)).to_numpy()
+    return pd.DataFrame({"period": sel["period"].to_numpy(), "measure": name, "group": sel["group"].to_numpy(),
+                         "value": share}).dropna()
 
 
 def wide(ts: pd.DataFrame, group: str = "all") -> pd.DataFrame:
@@ -245,7 +269,9 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
 SYSTEM_FLOWS = ("cost", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
 DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "successful_completion_rate",
            "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
-           "deaths_out_of_treatment")
+           "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
+           "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
+           "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:

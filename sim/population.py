@@ -11,7 +11,8 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config import AreaConfig, Parameters
-from sim.states import DrugGroup, Injecting, Parental, State
+from sim.hazards import route_shares
+from sim.states import DrugGroup, Injecting, Parental, Route, State
 
 NEVER = -np.inf  # time of an event that has not happened
 
@@ -204,7 +205,19 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     cols["last_exit"] = np.where(rec, completed, NEVER)
     cols["state"] = state
     cols["since"] = since
+    cols["route"] = np.where(in_tx, _referral_routes(rng, p, cols["criminal_justice"]), -1).astype(np.int8)
     return cols
+
+
+def _referral_routes(rng, p: Parameters, criminal_justice: np.ndarray) -> np.ndarray:
+    """The referral route of today's clients, drawn as presentations choose it (sim.hazards)."""
+    shares = route_shares(p)
+    cj = np.zeros_like(shares)
+    cj[Route.CRIMINAL_JUSTICE] = 1.0
+    weights = np.where(criminal_justice[:, None] == 1, shares * (1.0 + (p.referral.hr_criminal_justice_route - 1.0) * cj),
+                       shares)
+    cdf = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    return (rng.random(len(criminal_justice))[:, None] >= cdf).sum(axis=1).clip(max=len(shares) - 1)
 
 
 def _cohort_age_weights(ages: np.ndarray, year: float, p: Parameters, start: float, trend: float) -> np.ndarray:

@@ -32,6 +32,7 @@ STREAMS = (
     "journey",  # each person's events: when, which, referrals, modality, maintenance class
     "placement",  # providers and modalities of the people in treatment at the start
     "trace",  # which people have their journeys logged
+    "parameter_set",  # which calibrated parameter set a run takes (uncertainty=posterior)
 )
 
 

@@ -88,6 +88,11 @@ class Event(IntEnum):
     TOP_REVIEW_ABSTINENT = 25  # ... and abstinent from illicit use at it
     HOUSING_RESOLVED = 26  # housing need resolved while in treatment
     EXIT_SUCCESSFUL_NO_HOUSING_NEED = 27  # successful exit with no housing need
+    # First re-presentation after a successful completion within 1, 2 and 3 years, counted at the
+    # step of the completion (the NTA follow-up of the 2005-06 completer cohort)
+    RE_PRESENTED_1Y_OF_COMPLETION = 28
+    RE_PRESENTED_2Y_OF_COMPLETION = 29
+    RE_PRESENTED_3Y_OF_COMPLETION = 30
 
 
 N_EVENTS = len(Event)

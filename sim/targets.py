@@ -23,15 +23,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.outputs import DERIVED, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS
+from sim.caseload_profile import PROFILE_MEASURES
+from sim.outputs import BAND_GROUPS, DERIVED, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS
+from sim.states import MODALITY_NAMES
 
 TARGET_COLUMNS = ["id", "area", "period", "measure", "group", "value", "lower", "upper", "source"]
 EXTRACT_COLUMNS = ["area", "period", "drug_group", "measure", "value"]
 PERCENT_MEASURES = ("successful_completion_rate", "phof_non_representation_6m")
-SHARE_MEASURES = tuple(m for m in DERIVED if m.endswith("_share"))
-MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, "time_in_treatment_mean_years",
+SHARE_MEASURES = tuple(m for m in (*DERIVED, *PROFILE_MEASURES) if m.endswith("_share"))
+MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, *PROFILE_MEASURES, "time_in_treatment_mean_years",
                          "in_treatment_under_1y", "in_treatment_1_to_2y", "in_treatment_2_to_4y",
                          "in_treatment_4_to_6y", "in_treatment_6y_plus"}))
+# groups a target may name: drug groups and age bands, DOMES time bands, modalities
+TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())
 SUPPRESSED_DEFAULT_UPPER = 2.0  # `*` and `-`: a suppressed small count, read as 0..2
 
 
@@ -101,8 +105,8 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
         measure, group = row["measure"].strip(), row["drug_group"].strip()
         if measure not in MEASURES:
             problems.append(f"{where}: measure {measure!r} is unknown; allowed: {', '.join(MEASURES)}")
-        if group not in GROUPS:
-            problems.append(f"{where}: drug_group {group!r} is unknown; allowed: {', '.join(GROUPS)}")
+        if group not in TARGET_GROUPS:
+            problems.append(f"{where}: drug_group {group!r} is unknown; allowed: {', '.join(TARGET_GROUPS)}")
         try:
             period = parse_period(row["period"])
         except ValueError as e:
@@ -146,8 +150,8 @@ def load_targets(path: Path | str) -> pd.DataFrame:
         seen[row["id"]] = k + 2
         if row["measure"] not in MEASURES:
             problems.append(f"{where}: measure {row['measure']!r} is unknown; allowed: {', '.join(MEASURES)}")
-        if row["group"] not in GROUPS:
-            problems.append(f"{where}: group {row['group']!r} is unknown; allowed: {', '.join(GROUPS)}")
+        if row["group"] not in TARGET_GROUPS:
+            problems.append(f"{where}: group {row['group']!r} is unknown; allowed: {', '.join(TARGET_GROUPS)}")
         try:
             out.loc[k, "period"] = parse_period(row["period"])
         except ValueError as e:

@@ -4,7 +4,9 @@ import dataclasses
 import math
 
 from sim.config import JourneysConfig
+from sim.designs import check as check_design
 from sim.hazards import lever_multipliers
+from sim.parameter_sets import UNCERTAINTY
 
 PERIODS = ("year", "quarter")
 
@@ -96,6 +98,11 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         raise ConfigError(f"seed = {cfg.seed}: must be >= 0")
     if cfg.output.trace_people < 0:
         raise ConfigError(f"output.trace_people = {cfg.output.trace_people}: must be >= 0")
+    if cfg.uncertainty not in UNCERTAINTY:
+        raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
+    if cfg.parameter_set is not None and cfg.uncertainty != "posterior":
+        raise ConfigError(f"parameter_set = {cfg.parameter_set}: needs uncertainty=posterior")
+    check_design(cfg.design, cfg.params)
     try:
         lever_multipliers(dict(cfg.levers))
     except ValueError as e:

@@ -42,3 +42,38 @@ def test_population_scale_rescales_to_real_people():
     doubled = wide(run(compose("area=southampton", "end_year=2010", "seed=3", "population_scale=2")).timeseries)
     for m, tolerance in (("alive", 0.05), ("prevalent_users", 0.05), ("in_treatment", 0.12)):  # ~4% MC sd at 600
         assert abs(doubled[m].iloc[0] / full[m].iloc[0] - 1) < tolerance
+
+
+def test_re_presentation_follow_up_of_completers_is_cumulative_and_matches_its_counts():
+    ts = run(compose("area=southampton", "end_year=2012", "seed=4")).timeseries
+    w = ts.pivot_table(index=["period", "group"], columns="measure", values="value")
+    windows = ["re_presented_within_6m_of_completion", "re_presented_within_1y_of_completion",
+               "re_presented_within_2y_of_completion", "re_presented_within_3y_of_completion"]
+    counts = w[windows].fillna(0).to_numpy()
+    assert (np.diff(counts, axis=1) >= 0).all()  # a re-presentation within 6 months is also within 1, 2, 3 years
+    assert (counts[:, -1] <= w["exits_successful"].fillna(0).to_numpy()).all()  # at most one per completion
+    share = w["re_presented_within_6m_share"].dropna()
+    expected = (w["re_presented_within_6m_of_completion"] / w["exits_successful"]).loc[share.index]
+    np.testing.assert_allclose(share, expected)
+    assert w.loc[("2007", "all"), "re_presented_within_3y_share"] > w.loc[("2007", "all"), "re_presented_within_6m_share"]
+    # shares of the caseload: DOMES bands and age bands each sum to 1 within a year
+    for measure in ("time_in_treatment_band_share", "in_treatment_age_share"):
+        sums = ts[ts["measure"] == measure].groupby("period")["value"].sum()
+        np.testing.assert_allclose(sums, 1.0)
+
+
+def test_year_end_caseload_profile_follows_its_levers():
+    def profile(*overrides):
+        ts = run(compose("area=southampton", "end_year=2012", "seed=5", *overrides)).timeseries
+        return ts[ts["group"] == "all"].pivot(index="period", columns="measure", values="value")
+
+    base, more_cj = profile(), profile("params.referral.criminal_justice_share=0.5")
+    assert ((base["criminal_justice_share"] > 0) & (base["criminal_justice_share"] < 1)).all()
+    assert (more_cj["criminal_justice_share"].iloc[2:] > base["criminal_justice_share"].iloc[2:] + 0.05).all()
+    shares = base[["injecting_current_share", "injecting_previous_share"]]
+    assert (shares.to_numpy() >= 0).all() and (shares.sum(axis=1) <= 1).all()
+    # treatment entrants of 2005 followed up 1 and 5 years on; later cohorts only as far as the run goes
+    assert base["entrants_in_recovery_after_1y_share"].notna().sum() == 6  # entry years 2005-2010
+    assert base["entrants_in_recovery_after_5y_share"].notna().sum() == 2  # entry years 2005-2006
+    more_recovery = profile("params.treatment.planned_exit_per_year=0.6")
+    assert more_recovery.loc["2005", "entrants_in_recovery_after_5y_share"] > base.loc["2005", "entrants_in_recovery_after_5y_share"]

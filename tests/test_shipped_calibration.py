@@ -1,0 +1,63 @@
+"""The shipped calibrations: complete records, used by default, and still fitting their targets."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import run
+from sim.calibration_run import read_targets
+from sim.parameter_sets import ensemble_path, shipped_areas, with_parameter_set
+from sim.provenance import PROJECT_ROOT, iter_parameters
+from sim.targets import simulated
+
+from conftest import compose
+
+AREAS = shipped_areas()
+
+
+def test_england_and_southampton_are_shipped():
+    assert {"england", "southampton"} <= set(AREAS)
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_a_shipped_calibration_is_the_default_and_carries_its_record(area):
+    cfg = compose(f"area={area}")
+    assert cfg.calibration.name.startswith(area)
+    record = PROJECT_ROOT / cfg.calibration.record
+    for name in ("ensemble.csv", "posterior.csv", "fit.csv", "fit.png", "trials.csv", "calibrated_params.yaml"):
+        assert (record / name).exists(), name
+    header = yaml.safe_load("\n".join(line[3:] for line in (record / "calibrated_params.yaml").read_text().splitlines()
+                                      if line.startswith("#   ")))
+    assert {"targets_sha256", "date", "versions", "seed", "trials"} <= set(header)
+    ensemble = pd.read_csv(ensemble_path(cfg))
+    assert len(ensemble) >= 100
+    ranges = {name: (prov.low, prov.high) for name, _, prov in iter_parameters(cfg.params)}
+    documented = {name: value for name, value, _ in iter_parameters(compose(f"area={area}", "calibration=none").params)}
+    for name in ensemble.columns.drop(["loss", "trial"]):
+        low, high = ranges[name]
+        assert ensemble[name].between(low, high).all(), name  # the calibration kept to the documented range
+        value = dict((n, v) for n, v, _ in iter_parameters(cfg.params))[name]
+        assert value == pytest.approx(ensemble[name].iloc[0], rel=1e-5)  # the default run uses the best set
+        assert documented[name] != pytest.approx(value, rel=1e-9) or low == high  # ... not the documented default
+
+
+def test_posterior_runs_draw_different_parameter_sets_from_the_ensemble():
+    drawn = [with_parameter_set(compose("uncertainty=posterior", f"seed={s}"))[0] for s in range(6)]
+    values = {d.params.treatment.planned_exit_per_year for d in drawn}
+    assert len(values) >= 3
+    result = run(compose("uncertainty=posterior", "seed=3", "end_year=2008"))
+    assert result.config.parameter_set == drawn[3].parameter_set
+
+
+def test_the_shipped_southampton_calibration_still_fits_most_targets():
+    """The best parameters, re-run now, land most documented targets inside their intervals."""
+    cfg = compose("area=southampton", "end_year=2013")
+    targets = read_targets(PROJECT_ROOT / "calibration/targets/documented.csv", "southampton", 2005, 2013)
+    values = pd.DataFrame({s: simulated(run(compose("area=southampton", "end_year=2013", f"seed={s}")).timeseries,
+                                        targets) for s in (1, 2)}).median(axis=1)
+    inside = (values >= targets["lower"].to_numpy()) & (values <= targets["upper"].to_numpy())
+    assert cfg.calibration.name.startswith("southampton")
+    assert inside.sum() >= 0.8 * len(targets), values[~inside]
+    recorded = pd.read_csv(PROJECT_ROOT / "calibration/southampton/fit.csv").set_index("id")
+    np.testing.assert_allclose(values, recorded.loc[values.index, "best"], rtol=0.1, atol=0.02)
