@@ -85,25 +85,30 @@ def storage_url(path_or_url: str | Path) -> str:
 
 
 def study(storage: str | Path, name: str, seed: int):
-    """Create or continue a study (TPE sampler seeded from `seed`)."""
+    """Create or continue a study (multivariate TPE, seeded from `seed`: free parameters trade off)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, warn_independent_sampling=False)
     return optuna.create_study(study_name=name, storage=storage_url(storage), direction="minimize",
-                               sampler=optuna.samplers.TPESampler(seed=seed), load_if_exists=True)
+                               sampler=sampler, load_if_exists=True)
 
 
 def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], n_trials: int,
-              storage: str | Path, name: str, seeds: list[int], progress: bool = False):
+              storage: str | Path, name: str, seeds: list[int], progress: bool = False,
+              start_from: dict[str, float] | None = None):
     """Run trials until the study holds `n_trials` finished ones; return the study.
 
     Re-running continues where an interrupted run stopped: finished trials are kept and
-    only the missing ones are run.
+    only the missing ones are run. `start_from` (e.g. the area's shipped calibration) is the
+    first trial of a new study, so a recalibration starts from the previous fit.
     """
     import optuna
 
     s = study(storage, name, cfg.seed)
     done = len(s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+    if start_from and not s.trials:  # a new study tries the previous calibration first
+        s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
 
     def objective(trial):
         values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in free}

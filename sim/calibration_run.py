@@ -95,7 +95,10 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     name = cfg.study_name or cfg.area.name
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
           f"{len(seeds)} seeds a trial; study {name!r} in {storage}")
-    s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True)
+    start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
+    if start:
+        print(f"a new study starts from the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
+    s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start)
     table = trials_table(s)
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]
@@ -131,6 +134,24 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
           f"{int(fit['within_interval'].sum())}/{len(fit)} targets within their interval; outputs in {out_dir}")
     if cfg.ship:
         ship(out_dir, cfg.area.name)
+
+
+def shipped_values(area: str, root: Path = PROJECT_ROOT) -> dict[str, float]:
+    """The parameter values of the area's shipped calibration (empty if none), by dotted name."""
+    path = root / "configs" / "calibration" / f"{area}.yaml"
+    if not path.exists():
+        return {}
+    out = {}
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                out[prefix + key] = float(value)
+
+    walk(yaml.safe_load(path.read_text()).get("params") or {}, "")
+    return out
 
 
 def ship(run_dir: Path, area: str, root: Path = PROJECT_ROOT) -> Path:

@@ -467,6 +467,7 @@ class CalibrateConfig(JourneysConfig):
         "recovery.represent_first_6m_per_year", "referral.criminal_justice_share", "treatment.hr_maintenance_exit",
     ])
     min_accepted: int = 100  # the ensemble keeps at least this many parameter sets (sim.posterior)
+    start_from_shipped: bool = True  # a new study's first trial: the area's shipped calibration, if any
     ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
     storage: Optional[str] = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
     study_name: Optional[str] = None  # default: the area name
