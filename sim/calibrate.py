@@ -11,6 +11,7 @@ finished trials are never lost or repeated.
 """
 
 import copy
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def study(storage: str | Path, name: str, seed: int):
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, warn_independent_sampling=False)
+    with warnings.catch_warnings():  # multivariate TPE is marked experimental, and has been since Optuna 2.2
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True)
     return optuna.create_study(study_name=name, storage=storage_url(storage), direction="minimize",
                                sampler=sampler, load_if_exists=True)
 

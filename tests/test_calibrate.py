@@ -50,8 +50,8 @@ def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
     s = calibrate(_base(), targets, free_parameters(_base(), FREE), n_trials=40, storage=tmp_path / "study.db",
                   name="recovery", seeds=[1, 2])
     best = trials_table(s).iloc[0]
-    for name, truth in TRUE.items():
-        assert abs(best[name] / truth - 1) < 0.2, (name, best[name], truth)
+    for name, truth in TRUE.items():  # the prior spans 16x (naive presentation) and 12x (planned exit)
+        assert abs(best[name] / truth - 1) < 0.35, (name, best[name], truth)
     # the truth lies within the ensemble's range (ABC rejection on the trials), which is narrower than the prior
     ensemble = accept(trials_table(s), FREE, min_accepted=8)
     for p in posterior_table(ensemble, free_parameters(_base(), FREE)).itertuples():
