@@ -74,7 +74,8 @@ def test_compare_writes_everything(sweep, capsys):
     assert main([str(sweep), "--years", "2007-2009", "--age-years", "2005,2009", "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "report.html" in printed and "difference from baseline" in printed
-    collected = pd.read_csv(sweep / "collected.csv", dtype={"period": str})
+    collected = pd.read_parquet(sweep / "collected.parquet")
+    collected = collected.astype({c: str for c in ("run", "area", "system", "scenario", "period", "measure", "group")})
     assert list(collected.columns) == COLUMNS and collected["run"].nunique() == 4
     summary = pd.read_csv(sweep / "summary.csv")
     diff = summary[summary["kind"] == "difference"]

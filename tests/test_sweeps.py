@@ -58,7 +58,7 @@ def test_compare_writes_a_report_naming_every_scenario(sweeps):
     text = (sweeps / "joblib" / "report.html").read_text()
     for scenario in ("baseline", "budget_cut_10"):
         assert scenario in text
-    assert (sweeps / "joblib" / "collected.csv").exists() and (sweeps / "joblib" / "figures" / "fan_charts.png").exists()
+    assert (sweeps / "joblib" / "collected.parquet").exists() and (sweeps / "joblib" / "figures" / "fan_charts.png").exists()
     diff = result.summary[(result.summary["kind"] == "difference") & (result.summary["headline"] == "cost")]
     assert len(diff) == 1 and diff["median"].iloc[0] < 0  # 10% fewer places cost less
 
