@@ -30,6 +30,12 @@ def test_a_shipped_calibration_is_the_default_and_carries_its_record(area):
     header = yaml.safe_load("\n".join(line[3:] for line in (record / "calibrated_params.yaml").read_text().splitlines()
                                       if line.startswith("#   ")))
     assert {"targets_sha256", "date", "versions", "seed", "trials"} <= set(header)
+    import hashlib
+
+    targets = PROJECT_ROOT / header["targets_file"]
+    assert hashlib.sha256(targets.read_bytes()).hexdigest() == header["targets_sha256"], (
+        f"{header['targets_file']} changed since {area} was calibrated: recalibrate "
+        f"(journeys-calibrate area={area} ... ship=true)")
     ensemble = pd.read_csv(ensemble_path(cfg))
     assert len(ensemble) >= 100
     ranges = {name: (prov.low, prov.high) for name, _, prov in iter_parameters(cfg.params)}
