@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.config import JourneysConfig
 from sim.projection import run
-from sim.provenance import iter_parameters
+from sim.provenance import iter_parameters, set_parameter
 from sim.targets import discrepancy, simulated
 
 
@@ -50,11 +50,7 @@ def with_values(cfg: JourneysConfig, values: dict[str, float]) -> JourneysConfig
     """A copy of cfg with params.<name> set for each value."""
     new = copy.deepcopy(cfg)
     for name, value in values.items():
-        node = new.params
-        *path, last = name.split(".")
-        for part in path:
-            node = getattr(node, part)
-        setattr(node, last, float(value))
+        set_parameter(new.params, name, value)
     return new
 
 

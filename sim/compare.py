@@ -424,9 +424,11 @@ def compare(multirun_dir: Path | str, baseline: str = "baseline", years=None, ag
         names = ", ".join(scenarios)
         notes.append(f"no runs of the baseline scenario {baseline!r} in this sweep (scenarios: {names}): "
                      "differences from the baseline are skipped; name another with --baseline")
-    everything = collected
-    if (runs["design_kind"] == "one_at_a_time").any():  # scenarios are compared at the reference point
+    everything, compared_runs = collected, runs
+    one_at_a_time = (runs["design_kind"] == "one_at_a_time").any()
+    if one_at_a_time:  # scenarios are compared at the reference point
         collected = collected[collected["design_point"].fillna(0) == 0]
+        compared_runs = runs[runs["design_point"].fillna(0) == 0]
         notes.append("a one-at-a-time sensitivity sweep: scenario figures and headline numbers use the reference "
                      "runs (design point 0); the sensitivity section shows every factor")
     summary = headline(collected, baseline, years)
@@ -443,10 +445,8 @@ def compare(multirun_dir: Path | str, baseline: str = "baseline", years=None, ag
         result.files["sensitivity"] = root / "sensitivity.csv"
         table.to_csv(result.files["sensitivity"], index=False)
     result.files.update({f"figure {f.name}": f.path for f in figures})
-    result.files["report"] = write_report(summary, runs[runs["design_point"].fillna(0) == 0] if
-                                          (runs["design_kind"] == "one_at_a_time").any() else runs, figures,
-                                          root / "report.html", baseline=baseline, years=years, notes=notes,
-                                          extra_html=extra_html)
+    result.files["report"] = write_report(summary, compared_runs, figures, root / "report.html", baseline=baseline,
+                                          years=years, notes=notes, extra_html=extra_html)
     return result
 
 

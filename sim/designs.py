@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.provenance import get_parameter, set_parameter
+
 KINDS = ("none", "one_at_a_time", "latin_hypercube")
 
 
@@ -88,7 +90,7 @@ def check(design: DesignConfig, params) -> None:
                 raise ConfigError(f"design.factors.{name}: unknown lever; allowed: levers.<{', '.join(LEVER_TARGETS)}>")
         elif section == "params":
             try:
-                _resolve(params, rest)
+                get_parameter(params, rest)
             except AttributeError:
                 raise ConfigError(f"design.factors.{name}: not a parameter (see calibration/parameters.csv)") from None
         elif name != "system.capacity_multiplier":
@@ -98,14 +100,6 @@ def check(design: DesignConfig, params) -> None:
         raise ConfigError(f"design.n_points = {design.n_points}: a latin_hypercube design needs at least 2 points")
     if not 0 <= design.point < n_points(design):
         raise ConfigError(f"design.point = {design.point}: this {design.kind} design has points 0..{n_points(design) - 1}")
-
-
-def _resolve(node, dotted: str):
-    *path, last = dotted.split(".")
-    for part in path:
-        node = getattr(node, part)
-    getattr(node, last)  # AttributeError if absent
-    return node, last
 
 
 def with_design_point(cfg):
@@ -119,8 +113,7 @@ def with_design_point(cfg):
         if section == "levers":
             new.levers[rest] = value * float(new.levers.get(rest, 1.0))  # on top of the scenario's own lever
         elif section == "params":
-            node, last = _resolve(new.params, rest)
-            setattr(node, last, value)
+            set_parameter(new.params, rest, value)
         else:
             new.system.capacity_multiplier = value
     return new

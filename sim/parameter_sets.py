@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim import rng
-from sim.provenance import PROJECT_ROOT
+from sim.provenance import PROJECT_ROOT, get_parameter, set_parameter
 
 UNCERTAINTY = ("none", "posterior")
 NOT_PARAMETERS = ("loss", "trial")
@@ -57,19 +57,6 @@ def choose_row(cfg, n_rows: int) -> int:
     return int(cfg.parameter_set)
 
 
-def _get(node, dotted: str):
-    for part in dotted.split("."):
-        node = getattr(node, part)
-    return node
-
-
-def _set(node, dotted: str, value: float) -> None:
-    *path, last = dotted.split(".")
-    for part in path:
-        node = getattr(node, part)
-    setattr(node, last, float(value))
-
-
 def with_parameter_set(cfg):
     """cfg itself (uncertainty=none), or a copy carrying one ensemble row; and the row number (or None)."""
     if cfg.uncertainty == "none":
@@ -81,8 +68,8 @@ def with_parameter_set(cfg):
     for name in ensemble.columns:
         if name in NOT_PARAMETERS:
             continue
-        current = _get(new.params, name)
+        current = get_parameter(new.params, name)
         if np.isclose(current, best[name], rtol=1e-5, atol=1e-9):  # still the calibrated point: take the draw
-            _set(new.params, name, ensemble[name].iloc[k])
+            set_parameter(new.params, name, ensemble[name].iloc[k])
     new.parameter_set = k
     return new, k

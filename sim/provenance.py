@@ -57,6 +57,27 @@ def iter_parameters(node: Any, prefix: str = ""):
             yield from iter_parameters(value, prefix=name + ".")
 
 
+def _parent(params: Any, name: str) -> tuple[Any, str]:
+    *path, last = name.split(".")
+    for part in path:
+        params = getattr(params, part)
+    if not hasattr(params, last):
+        raise AttributeError(name)
+    return params, last
+
+
+def get_parameter(params: Any, name: str) -> Any:
+    """The value of a parameter by its dotted name under `params` (AttributeError if there is none)."""
+    node, last = _parent(params, name)
+    return getattr(node, last)
+
+
+def set_parameter(params: Any, name: str, value: float) -> None:
+    """Set a parameter by its dotted name under `params`, e.g. "treatment.planned_exit_per_year"."""
+    node, last = _parent(params, name)
+    setattr(node, last, float(value))
+
+
 def seed_figure_ids() -> set[str]:
     with SEED_FIGURES.open(newline="") as fh:
         return {row["id"] for row in csv.DictReader(fh)}
