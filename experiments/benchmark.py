@@ -21,15 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import load_config
-from sim.model import JourneysModel
-from sim.states import LIVING
+from sim import JourneysModel, load_config, resolve
+from sim.domain.states import LIVING
 
 YEARS = 20
 
 
 def simulate(area: str, seed: int) -> dict:
-    cfg = load_config([f"area={area}", f"seed={seed}", f"end_year={2005 + YEARS}", "output.trace_people=0"])
+    cfg = resolve(load_config([f"area={area}", f"seed={seed}", f"end_year={2005 + YEARS}", "output.trace_people=0"]))
     t0 = time.perf_counter()
     model = JourneysModel(cfg)
     t1 = time.perf_counter()

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from sim import load_config, run
-from sim.outputs import wide
+from sim.outputs.measures import wide
 
 
 def report(overrides: list[str]) -> None:
@@ -24,8 +24,12 @@ def report(overrides: list[str]) -> None:
         "OCU treatment starts": ocu["treatment_starts"],
         "non-opiate % of in treatment": 100 * no["in_treatment"] / w["in_treatment"],
         "SC % caseload opiate": 100 * op["exits_successful"] / (op["in_treatment"].shift(1) + op["treatment_starts"]),
-        "SC % caseload non-opiate": 100 * no["exits_successful"] / (no["in_treatment"].shift(1) + no["treatment_starts"]),
-        "successful % of exits": 100 * w["exits_successful"] / (w["exits_successful"] + w["exits_unplanned"] + w["exits_transferred"]),
+        "SC % caseload non-opiate": (
+            100 * no["exits_successful"] / (no["in_treatment"].shift(1) + no["treatment_starts"])
+        ),
+        "successful % of exits": (
+            100 * w["exits_successful"] / (w["exits_successful"] + w["exits_unplanned"] + w["exits_transferred"])
+        ),
         "re-presented 6m % of SC": 100 * w["re_presentations_within_6m"] / w["exits_successful"].shift(0),
         "in tx <1y %": 100 * w["in_treatment_under_1y"] / w["in_treatment"],
         "in tx 6y+ %": 100 * w["in_treatment_6y_plus"] / w["in_treatment"],

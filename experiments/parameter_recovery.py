@@ -21,11 +21,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.calibrate import calibrate, free_parameters, objective_value, trials_table, with_values  # noqa: E402
-from sim.calibration_run import read_targets  # noqa: E402
-from sim.posterior import accept, posterior_table  # noqa: E402
-from sim.projection import load_config  # noqa: E402
-from sim.provenance import PROJECT_ROOT  # noqa: E402
+from sim import load_config  # noqa: E402
+from sim.calibration.ensemble import accept, posterior_table  # noqa: E402
+from sim.calibration.objective import free_parameters, objective_value, with_values  # noqa: E402
+from sim.calibration.study import calibrate, trials_table  # noqa: E402
+from sim.calibration.targets import read_targets  # noqa: E402
+from sim.config.paths import PROJECT_ROOT  # noqa: E402
 
 TRUTH = {
     "presentation.naive_per_year": 0.12,
@@ -50,7 +51,7 @@ def synthetic_targets(cfg, seeds=(901, 902, 903, 904)) -> pd.DataFrame:
 def figure(table: pd.DataFrame, path: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.5))
     for y, r in enumerate(table.itertuples()):
-        scale = lambda x: (x - r.prior_low) / (r.prior_high - r.prior_low)  # noqa: E731
+        scale = lambda x, r=r: (x - r.prior_low) / (r.prior_high - r.prior_low)  # noqa: E731
         ax.hlines(y, 0, 1, color="#dddddd", lw=8)
         ax.hlines(y, scale(r.q05), scale(r.q95), color="#1f77b4", lw=4, label="ensemble 90%" if y == 0 else None)
         ax.plot(scale(r.best), y, "D", color="#1f77b4", label="best" if y == 0 else None)

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 from sim import load_config, run
-from sim.outputs import wide
+from sim.outputs.measures import wide
 
 YEAR = "2011"  # 2011/12 figures; the model's calendar year 2011 is the nearest
 # (label, documented value, tolerance, function of the yearly tables -> simulated value)
@@ -27,11 +27,13 @@ def _planned_share(ts, modality):
 
 def targets():
     rows = [(f"planned share of {m.replace('_', ' ')} exits %", doc, 10.0,
-             lambda ts, m=m: _planned_share(ts, m), "soton_modality_*_planned_pct_2011_12") for m, doc in MODALITIES.items()]
+             lambda ts, m=m: _planned_share(ts, m), "soton_modality_*_planned_pct_2011_12")
+            for m, doc in MODALITIES.items()]
     w = lambda ts, g="all": wide(ts, g).loc[YEAR]  # noqa: E731
     rows += [
         ("tier 2 -> tier 3 transfers picked up %", 81, 10.0,
-         lambda ts: 100 * w(ts)["transfers"] / (w(ts)["transfers"] + w(ts)["transfers_failed"]), "soton_transfer_ssj_resumed_pct"),
+         lambda ts: 100 * w(ts)["transfers"] / (w(ts)["transfers"] + w(ts)["transfers_failed"]),
+         "soton_transfer_ssj_resumed_pct"),
     ]
     for band, doc, key in (("under_1y", 35, "remainder"), ("1_to_2y", 15, "1to2y"), ("2_to_4y", 19, "2to4y"),
                            ("4_to_6y", 15, "4to6y"), ("6y_plus", 16, "6yplus")):
@@ -41,7 +43,8 @@ def targets():
     rows += [
         ("mean time in treatment, years", 2.4, 0.5, lambda ts: w(ts)["time_in_treatment_mean_years"],
          "soton_time_in_tx_avg_2011_12"),
-        ("successful completions % of opiate caseload", 7, 3.0, lambda ts: w(ts, "opiate")["successful_completion_rate"],
+        ("successful completions % of opiate caseload", 7, 3.0,
+         lambda ts: w(ts, "opiate")["successful_completion_rate"],
          "soton_sc_opiate_pct_2011_12"),
         ("successful completions % of non-opiate caseload", 42, 10.0,
          lambda ts: w(ts, "non_opiate")["successful_completion_rate"], "soton_sc_nonopiate_pct_2011_12"),
@@ -65,7 +68,8 @@ def compare(seeds=range(1, 11), overrides=()):
         sims = np.array([f(ts) for ts in tables], dtype=float)
         med = float(np.nanmedian(sims))
         out.append({"target": label, "documented": doc, "simulated_median": round(med, 1),
-                    "p5": round(float(np.nanpercentile(sims, 5)), 1), "p95": round(float(np.nanpercentile(sims, 95)), 1),
+                    "p5": round(float(np.nanpercentile(sims, 5)), 1),
+                    "p95": round(float(np.nanpercentile(sims, 95)), 1),
                     "tolerance": tol, "within": abs(med - doc) <= tol, "source": source})
     return out
 

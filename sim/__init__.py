@@ -1,24 +1,28 @@
 """treatment-journeys: an agent-based microsimulation of drug treatment journeys in England.
 
-    from sim import load_config, run
+    import sim
+    result = sim.run(sim.load_config(["area=england", "seed=7"]))
+
+The package is layered; each layer imports only the layers before it (tests/test_architecture.py):
+
+    domain       states, drug groups, events, modalities, routes; the named transitions
+    config       the run's configs, parameters and their provenance, designs, validation
+    outputs      tallies as NDTMS / DOMES / PHOF measures; the caseload profile; figures
+    model        the mesa model, people as columns, hazard tables, providers, the compiled kernel
+    projection   resolve a config, run it, write its folder: the Python API
+    calibration  targets, the Optuna study, the ensemble           (journeys-calibrate)
+    sweeps       collect a multirun, headline numbers, figures, report  (journeys-compare)
+    cli          the journeys command
 """
 
-__version__ = "0.1.0"
+# The order is the architecture: lowest layer first.
+# isort: off
+from sim.version import __version__
+from sim import domain, config, outputs, model, projection  # noqa: F401
+# isort: on
+from sim.config.schema import JourneysConfig
+from sim.model.model import JourneysModel
+from sim.projection.resolve import resolve
+from sim.projection.simulate import Projection, load_config, run
 
-_API = {
-    "JourneysConfig": "sim.config",
-    "JourneysModel": "sim.model",
-    "Projection": "sim.projection",
-    "load_config": "sim.projection",
-    "run": "sim.projection",
-}
-__all__ = [*_API, "__version__"]
-
-
-def __getattr__(name: str):
-    """Import the public API on first use, so `python -m sim.<module>` stays light."""
-    if name in _API:
-        import importlib
-
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+__all__ = ["JourneysConfig", "JourneysModel", "Projection", "load_config", "resolve", "run", "__version__"]

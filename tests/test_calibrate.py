@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate import calibrate, free_parameters, objective_value, study, trials_table, with_values
-from sim.calibration_run import ship
-from sim.posterior import accept, posterior_table
-from sim.provenance import PROJECT_ROOT
-
-from conftest import compose
+from sim.calibration.ensemble import accept, posterior_table
+from sim.calibration.objective import free_parameters, objective_value, with_values
+from sim.calibration.record import ship
+from sim.calibration.study import calibrate, study, trials_table
+from sim.config.paths import PROJECT_ROOT
+from tests.helpers import compose
 
 FREE = ["presentation.naive_per_year", "treatment.planned_exit_per_year"]
 TRUE = {"presentation.naive_per_year": 0.3, "treatment.planned_exit_per_year": 0.45}
@@ -77,9 +77,10 @@ def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(t
 def test_two_worker_processes_share_one_study(tmp_path):
     storage = tmp_path / "shared.db"
     code = (
-        "import sys; sys.path.insert(0, {tests!r}); from conftest import compose; "
-        "from test_calibrate import _base, FREE, _synthetic_targets; "
-        "from sim.calibrate import study, free_parameters, objective_value, with_values; "
+        "import sys; sys.path.insert(0, {tests!r}); from tests.helpers import compose; "
+        "from tests.test_calibrate import _base, FREE, _synthetic_targets; "
+        "from sim.calibration.study import study; "
+        "from sim.calibration.objective import free_parameters, objective_value, with_values; "
         "t = _synthetic_targets().head(3); cfg = _base(); free = free_parameters(cfg, FREE); "
         "s = study({storage!r}, 'shared', int(sys.argv[1])); "
         "s.optimize(lambda tr: objective_value(with_values(cfg, {{p.name: tr.suggest_float(p.name, p.low, p.high) "
@@ -94,7 +95,7 @@ def test_two_worker_processes_share_one_study(tmp_path):
 
 def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-c", "from sim.cli import journeys_calibrate; journeys_calibrate()"]
+    cmd = [sys.executable, "-c", "from sim.calibration.cli import journeys_calibrate; journeys_calibrate()"]
     done = subprocess.run(cmd + ["n_trials=3", "seeds_per_trial=1", f"hydra.run.dir={out}"], capture_output=True,
                           text=True, timeout=600, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr

@@ -2,17 +2,24 @@
 
 import numpy as np
 
-from sim import run
-from sim.model import JourneysModel
-from sim.outputs import wide
-from sim.states import LIVING, N_STATES, DrugGroup, Event, State
-
-from conftest import compose
+from sim import JourneysModel, resolve, run
+from sim.domain.states import (
+    IN_TREATMENT,
+    LIVING,
+    N_STATES,
+    NO_MODALITY,
+    TREATMENT_MODALITIES,
+    Event,
+    Modality,
+    State,
+)
+from sim.outputs.measures import wide
+from tests.helpers import compose
 
 
 def test_alive_balances_new_users_and_deaths_every_step():
     cfg = compose("area=southampton", "end_year=2015", "population_scale=2")
-    model = JourneysModel(cfg).run()
+    model = JourneysModel(resolve(cfg)).run()
     stocks = model.tallies.stocks.sum(axis=0)  # [step, state, drug, band]
     flows = model.tallies.flows.sum(axis=0)
     alive = stocks[:, list(LIVING)].sum(axis=(1, 3))  # [step, drug group]: drug group never changes
@@ -38,13 +45,29 @@ def test_timeseries_balance_by_year_quarter_and_drug_group():
             np.testing.assert_array_equal(w["alive"].iloc[1:], balance.iloc[1:])
 
 
-def test_no_one_is_in_two_places_transfers_and_deaths_by_state():
-    cfg = compose("area=southampton", "end_year=2010")
-    model = JourneysModel(cfg).run()
+def test_flows_nest_and_everyone_is_in_one_place():
+    """Deaths and exits to custody nest as they should; each person is in one state with at most one
+    provider and one modality, and everyone assessed and waiting is on their provider's list."""
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "system.capacity_multiplier=0.8"))).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
-    # deaths in treatment are a subset of deaths; drug-related likewise
     assert flows[Event.DEATH_IN_TREATMENT] <= flows[Event.DEATH]
     assert flows[Event.DEATH_DRUG_RELATED] <= flows[Event.DEATH]
-    # every exit to custody is also an imprisonment
-    assert flows[Event.EXIT_TRANSFERRED] <= flows[Event.IMPRISONMENT]
-    assert DrugGroup.NON_OPIATE in model.people.drug
+    assert flows[Event.EXIT_TRANSFERRED] <= flows[Event.IMPRISONMENT]  # every exit to custody is an imprisonment
+    people, a = model.people, model.n_active
+    state, provider, modality = people.state[:a], people.provider[:a], people.modality[:a]
+    in_tx = np.isin(state, [int(s) for s in IN_TREATMENT])
+    waiting = state == State.WAITING
+    assert in_tx.sum() > 100 and waiting.sum() > 10  # places bind: people wait
+    # in treatment: one provider and one treatment modality
+    assert (provider[in_tx] >= 0).all() and np.isin(modality[in_tx], [int(m) for m in TREATMENT_MODALITIES]).all()
+    # waiting: on one provider's list, in no modality; anyone else: no provider
+    assert (provider[waiting] >= 0).all() and (modality[waiting] == NO_MODALITY).all()
+    assert (provider[~(in_tx | waiting)] == -1).all()
+    # recovery support is aftercare: only people in sustained recovery
+    assert (state[modality == Modality.RECOVERY_SUPPORT] == State.SUSTAIN).all()
+    # everyone assessed and waiting is on the list of the provider they were referred to
+    assessed = np.flatnonzero(waiting & (people.ready[:a] == 1))
+    assert len(assessed) > 10
+    for j, service in enumerate(model.services):
+        mine = assessed[provider[assessed] == j]
+        assert np.isin(mine, service.waiting).all(), service.name

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from sim.cohort import COHORT_STATES, cohort_index, expm, generator, occupancy
-from sim.hazards import NO_SCHEDULE
-from sim.model import JourneysModel
-from sim.states import N_STATES, DrugGroup, State
-
-from conftest import markov_config
+from sim import JourneysModel
+from sim.domain.states import N_STATES, DrugGroup, State
+from sim.model.hazards import NO_SCHEDULE
+from sim.model.markov import COHORT_STATES, cohort_index, expm, generator, occupancy
+from tests.helpers import markov_config
 
 
 def _lumped(counts_by_state: np.ndarray) -> np.ndarray:

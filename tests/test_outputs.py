@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 
 from sim import run
-from sim.outputs import DURATION_BANDS, FLOWS, GROUPS, STOCKS, annual, period_labels, wide
-
-from conftest import compose
+from sim.outputs.measures import DURATION_BANDS, FLOWS, GROUPS, STOCKS, annual, period_labels, wide
+from tests.helpers import compose
 
 
 def test_period_labels():
@@ -55,7 +54,8 @@ def test_re_presentation_follow_up_of_completers_is_cumulative_and_matches_its_c
     share = w["re_presented_within_6m_share"].dropna()
     expected = (w["re_presented_within_6m_of_completion"] / w["exits_successful"]).loc[share.index]
     np.testing.assert_allclose(share, expected)
-    assert w.loc[("2007", "all"), "re_presented_within_3y_share"] > w.loc[("2007", "all"), "re_presented_within_6m_share"]
+    assert (w.loc[("2007", "all"), "re_presented_within_3y_share"]
+            > w.loc[("2007", "all"), "re_presented_within_6m_share"])
     # shares of the caseload: DOMES bands and age bands each sum to 1 within a year
     for measure in ("time_in_treatment_band_share", "in_treatment_age_share"):
         sums = ts[ts["measure"] == measure].groupby("period")["value"].sum()
@@ -76,4 +76,20 @@ def test_year_end_caseload_profile_follows_its_levers():
     assert base["entrants_in_recovery_after_1y_share"].notna().sum() == 6  # entry years 2005-2010
     assert base["entrants_in_recovery_after_5y_share"].notna().sum() == 2  # entry years 2005-2006
     more_recovery = profile("params.treatment.planned_exit_per_year=0.6")
-    assert more_recovery.loc["2005", "entrants_in_recovery_after_5y_share"] > base.loc["2005", "entrants_in_recovery_after_5y_share"]
+    assert (more_recovery.loc["2005", "entrants_in_recovery_after_5y_share"]
+            > base.loc["2005", "entrants_in_recovery_after_5y_share"])
+
+
+def test_the_per_step_frame_from_mesas_datacollector_agrees_with_the_timeseries():
+    """`Projection.steps`: one row per weekly step (mesa's DataCollector), the same people as the yearly table."""
+    result = run(compose("area=southampton", "end_year=2008", "seed=4"))
+    steps, w = result.steps, wide(result.timeseries)
+    assert list(steps.columns) == ["year", "alive", "in_treatment", "in_recovery", "deaths", "waiting_list"]
+    assert len(steps) == 3 * 52
+    np.testing.assert_allclose(steps["year"].to_numpy(), 2005 + np.arange(1, 3 * 52 + 1) / 52)
+    year_ends = steps.iloc[51::52]
+    for measure in ("alive", "in_treatment", "in_recovery"):
+        np.testing.assert_array_equal(year_ends[measure].to_numpy(), w[measure].to_numpy())
+    deaths = steps["deaths"].to_numpy().reshape(3, 52).sum(axis=1)
+    np.testing.assert_array_equal(deaths, w["deaths"].to_numpy())
+    assert steps["deaths"].sum() > 0 and (steps["in_treatment"] > 0).all()

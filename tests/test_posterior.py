@@ -5,12 +5,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.calibrate import FreeParameter
-from sim.parameter_sets import with_parameter_set
-from sim.posterior import accept, chi2_95, posterior_table, predictive
-from sim.validation import ConfigError
-
-from conftest import compose
+from sim import resolve
+from sim.calibration.ensemble import accept, chi2_95, posterior_table, predictive
+from sim.calibration.objective import FreeParameter
+from sim.config.errors import ConfigError
+from sim.projection.parameter_sets import with_parameter_set
+from tests.helpers import compose
 
 
 def _trials(losses, xs):
@@ -85,9 +85,7 @@ def test_a_parameter_a_scenario_changed_keeps_its_change(tmp_path):
 def test_posterior_needs_an_ensemble_and_valid_names():
     with pytest.raises(ConfigError, match="has no ensemble"):
         with_parameter_set(compose("area=bedford", "uncertainty=posterior"))
-    from sim.model import JourneysModel
-
     with pytest.raises(ConfigError, match="uncertainty = 'sometimes': allowed values are none, posterior"):
-        JourneysModel(compose("uncertainty=sometimes"))
+        resolve(compose("uncertainty=sometimes"))
     with pytest.raises(ConfigError, match="parameter_set = 3: needs uncertainty=posterior"):
-        JourneysModel(compose("parameter_set=3"))
+        resolve(compose("parameter_set=3"))

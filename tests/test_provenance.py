@@ -7,8 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from sim.config import Parameters
-from sim.provenance import ASSUMPTION, PROJECT_ROOT, iter_parameters, seed_figure_ids
+from sim.config.parameters import Parameters
+from sim.config.paths import PROJECT_ROOT
+from sim.config.provenance import ASSUMPTION, iter_parameters, seed_figure_ids
 
 
 def test_every_parameter_has_provenance_and_a_range_containing_its_default():
@@ -26,8 +27,8 @@ def test_every_parameter_has_provenance_and_a_range_containing_its_default():
 
 
 def test_parameter_table_is_up_to_date():
-    done = subprocess.run([sys.executable, "-m", "sim.provenance", "--check"], cwd=PROJECT_ROOT)
-    assert done.returncode == 0, "calibration/parameters.csv is stale: run `python -m sim.provenance`"
+    done = subprocess.run([sys.executable, "-m", "sim.config.parameter_table", "--check"], cwd=PROJECT_ROOT)
+    assert done.returncode == 0, "calibration/parameters.csv is stale: run `python -m sim.config.parameter_table`"
     with (PROJECT_ROOT / "calibration" / "parameters.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert {"parameter", "default", "unit", "low", "high", "source", "note"} <= set(rows[0])

@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 
 from sim import run
-
-from conftest import compose
+from tests.helpers import compose
 
 
 def test_same_seed_same_output_different_seed_differs():
@@ -19,10 +18,10 @@ def test_same_seed_same_output_different_seed_differs():
 
 
 def test_serial_and_parallel_stepping_agree(monkeypatch):
-    import sim.model
+    import sim.model.model
 
     serial = run(compose("area=southampton", "end_year=2010", "seed=5")).timeseries
-    monkeypatch.setattr(sim.model, "PARALLEL_FROM_ROWS", 0)  # force the threaded kernel
+    monkeypatch.setattr(sim.model.model, "PARALLEL_FROM_ROWS", 0)  # force the threaded kernel
     parallel = run(compose("area=southampton", "end_year=2010", "seed=5")).timeseries
     pd.testing.assert_frame_equal(serial, parallel)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.rng import STREAMS, generator, stream_key, uniforms
+from sim.model.rng import STREAMS, generator, stream_key, uniforms
 
 
 def test_uniforms_are_uniform_and_independent():

@@ -6,12 +6,11 @@ import pytest
 import yaml
 
 from sim import run
-from sim.calibration_run import read_targets
-from sim.parameter_sets import ensemble_path, shipped_areas, with_parameter_set
-from sim.provenance import PROJECT_ROOT, iter_parameters
-from sim.targets import simulated
-
-from conftest import compose
+from sim.calibration.targets import read_targets, simulated
+from sim.config.paths import PROJECT_ROOT
+from sim.config.provenance import iter_parameters
+from sim.projection.parameter_sets import ensemble_path, shipped_areas, with_parameter_set
+from tests.helpers import compose
 
 AREAS = shipped_areas()
 

@@ -9,12 +9,13 @@ import time
 import pandas as pd
 import pytest
 
-from sim.compare import collect, compare
-from sim.designs import DesignConfig, latin_hypercube, n_points, point_values
-from sim.provenance import PROJECT_ROOT
-from sim.validation import ConfigError
-
-from conftest import compose
+from sim import resolve
+from sim.config.designs import DesignConfig, latin_hypercube, n_points, point_values
+from sim.config.errors import ConfigError
+from sim.config.paths import PROJECT_ROOT
+from sim.sweeps.cli import compare
+from sim.sweeps.collect import collect
+from tests.helpers import compose
 
 SWEEP = ["+experiment=scenarios", "scenario=baseline,budget_cut_10", "seed=1,2", "end_year=2008"]
 
@@ -57,7 +58,8 @@ def test_compare_writes_a_report_naming_every_scenario(sweeps):
     text = (sweeps / "joblib" / "report.html").read_text()
     for scenario in ("baseline", "budget_cut_10"):
         assert scenario in text
-    assert (sweeps / "joblib" / "collected.parquet").exists() and (sweeps / "joblib" / "figures" / "fan_charts.png").exists()
+    assert ((sweeps / "joblib" / "collected.parquet").exists()
+            and (sweeps / "joblib" / "figures" / "fan_charts.png").exists())
     diff = result.summary[(result.summary["kind"] == "difference") & (result.summary["headline"] == "cost")]
     assert len(diff) == 1 and diff["median"].iloc[0] < 0  # 10% fewer places cost less
 
@@ -98,9 +100,10 @@ def test_a_changed_configuration_is_not_mistaken_for_a_finished_run(tmp_path):
 
 
 def test_named_experiments_compose():
-    from hydra import compose as hydra_compose, initialize_config_dir
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
 
-    from sim.config import register_configs
+    from sim.config.schema import register_configs
 
     register_configs()
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
@@ -110,8 +113,8 @@ def test_named_experiments_compose():
             assert cfg.experiment.name == name
             assert swept in cfg.hydra.sweeper.params and "seed" in cfg.hydra.sweeper.params
             assert str(cfg.hydra.mode) == "RunMode.MULTIRUN"
-    from sim.model import as_config
-    from sim.validation import validate
+    from sim.config.schema import as_config
+    from sim.config.validation import validate
 
     for name in ("sensitivity", "sensitivity_global"):
         base = compose(f"+experiment={name}")
@@ -133,16 +136,13 @@ def test_designs_one_at_a_time_and_latin_hypercube():
 
 
 def test_design_points_apply_their_factor_values_and_bad_designs_are_refused():
-    from sim.model import JourneysModel
-
     cfg = compose("design.kind=one_at_a_time", "+design.factors={levers.planned_exit:[0.5,2.0]}", "design.point=2",
                   "end_year=2006")
-    model = JourneysModel(cfg)
-    assert model.cfg.levers["planned_exit"] == 2.0
+    assert resolve(cfg).levers["planned_exit"] == 2.0
     with pytest.raises(ConfigError, match="design.point = 3: this one_at_a_time design has points 0..2"):
-        JourneysModel(compose("design.kind=one_at_a_time", "+design.factors={levers.planned_exit:[0.5,2.0]}",
+        resolve(compose("design.kind=one_at_a_time", "+design.factors={levers.planned_exit:[0.5,2.0]}",
                               "design.point=3"))
     with pytest.raises(ConfigError, match="design.factors.levers.nonesuch: unknown lever"):
-        JourneysModel(compose("design.kind=one_at_a_time", "+design.factors={levers.nonesuch:[0.5,2.0]}"))
+        resolve(compose("design.kind=one_at_a_time", "+design.factors={levers.nonesuch:[0.5,2.0]}"))
     with pytest.raises(ConfigError, match="design.kind = 'random': allowed values are none, one_at_a_time"):
-        JourneysModel(compose("design.kind=random"))
+        resolve(compose("design.kind=random"))

@@ -4,13 +4,12 @@
 import numpy as np
 import pytest
 
-from sim import run
-from sim.model import JourneysModel
-from sim.outputs import wide
-from sim.provenance import PROJECT_ROOT, seed_figure_ids
-from sim.states import IN_TREATMENT, Event
-
-from conftest import compose
+from sim import JourneysModel, resolve, run
+from sim.config.paths import PROJECT_ROOT
+from sim.config.provenance import seed_figure_ids
+from sim.domain.states import IN_TREATMENT, Event
+from sim.outputs.measures import wide
+from tests.helpers import compose
 
 SYSTEMS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "system").glob("*.yaml"))
 SCENARIOS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "scenario").glob("*.yaml"))
@@ -47,7 +46,7 @@ def _caseloads(model):
 
 
 def test_providers_never_exceed_their_places_and_people_wait_instead():
-    model = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.6")).run()
+    model = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.6"))).run()
     places = np.array([p.places for p in model.services])
     assert (_caseloads(model) <= places).all()
     assert model.waiting_list.sum() > 0  # the limit binds: people wait
@@ -62,16 +61,16 @@ def test_providers_never_exceed_their_places_and_people_wait_instead():
 
 
 def test_unlimited_places_mean_an_empty_waiting_list():
-    model = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=1000")).run()
+    model = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=1000"))).run()
     assert model.waiting_list.sum() == 0
-    tight = JourneysModel(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.8")).run()
+    tight = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.8"))).run()
     assert tight.waiting_list.sum() > 0
 
 
 def test_a_failed_hand_off_returns_the_person_to_using():
     cfg = compose("system=tiered", "end_year=2010", "output.trace_people=100000")
     cfg.system.providers[0].handoff_success_share = 0.0  # open access tier 2 never gets clients picked up
-    model = JourneysModel(cfg).run()
+    model = JourneysModel(resolve(cfg)).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
     assert flows[Event.TRANSFER] == 0 and flows[Event.TRANSFER_FAILED] > 20
     events = model.event_log()
@@ -80,7 +79,7 @@ def test_a_failed_hand_off_returns_the_person_to_using():
     assert set(failed["to_state"]) == {"using_previous"}
     # and with perfect hand-offs none fail
     cfg.system.providers[0].handoff_success_share = 1.0
-    model = JourneysModel(cfg).run()
+    model = JourneysModel(resolve(cfg)).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
     assert flows[Event.TRANSFER_FAILED] == 0 and flows[Event.TRANSFER] > 20
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.provenance import PROJECT_ROOT, seed_figure_ids
-from sim.targets import TargetFileError, load_extract, load_targets, parse_period, parse_value
+from sim.calibration.targets import TargetFileError, load_extract, load_targets, parse_period, parse_value
+from sim.config.paths import PROJECT_ROOT
+from sim.config.provenance import seed_figure_ids
 
 
 def test_documented_targets_load_and_cite_seed_figures():
@@ -78,7 +79,7 @@ def test_missing_columns_are_named(tmp_path):
 def test_targets_map_to_the_same_simulated_measure_and_misfit_counts_in_uncertainty_units():
     import pandas as pd
 
-    from sim.targets import discrepancy, simulated
+    from sim.calibration.targets import discrepancy, simulated
 
     ts = pd.DataFrame({"period": ["2011", "2011", "2011"], "measure": ["treatment_starts", "deaths_drug_related",
                                                                        "successful_completion_rate"],

@@ -3,9 +3,8 @@
 import numpy as np
 
 from sim import run
-from sim.outputs import wide
-
-from conftest import compose
+from sim.outputs.measures import wide
+from tests.helpers import compose
 
 MEASURES = ["alive", "in_treatment", "in_recovery", "using_not_in_treatment", "treatment_starts",
             "exits_successful", "exits_unplanned", "deaths", "new_users"]

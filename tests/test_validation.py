@@ -3,10 +3,9 @@
 import pytest
 from hydra.errors import MissingConfigException
 
-from sim import JourneysModel
-from sim.validation import ConfigError
-
-from conftest import compose
+from sim import resolve
+from sim.config.errors import ConfigError
+from tests.helpers import compose
 
 
 @pytest.mark.parametrize(
@@ -30,13 +29,13 @@ from conftest import compose
 def test_invalid_values_name_the_field(override, field, why):
     cfg = compose("area=southampton", "end_year=2007", override)
     with pytest.raises(ConfigError) as err:
-        JourneysModel(cfg)
+        resolve(cfg)
     assert field in str(err.value) and why in str(err.value)
 
 
 def test_quarterly_output_needs_steps_divisible_by_four():
     with pytest.raises(ConfigError, match="multiple of 4"):
-        JourneysModel(compose("output.period=quarter", "steps_per_year=26"))
+        resolve(compose("output.period=quarter", "steps_per_year=26"))
 
 
 def test_unknown_area_lists_the_valid_names():

@@ -1,0 +1,105 @@
+"""`journeys-calibrate`: load targets, run (or continue) the study, write what it found.
+
+The run folder gets:
+- `trials.csv`: every finished trial (parameters, misfit), best first;
+- `ensemble.csv`: the accepted parameter sets (sim.calibration.ensemble), best first;
+- `posterior.csv`: each free parameter's prior range, best value, ensemble median and 90% range;
+- `fit.csv` and `fit.png`: each target, documented vs simulated (best trial, and the ensemble's
+  median and 90% interval over accepted sets and seeds);
+- `calibrated_params.yaml`: the best values as a Hydra config with their provenance (targets
+  file hash, date, library versions, seed).
+With `ship=true` these become the area's calibration (`sim.calibration.record.ship`).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.calibration.ensemble import accept, posterior_table, predictive
+from sim.calibration.figures import fit_figure
+from sim.calibration.objective import free_parameters
+from sim.calibration.record import params_yaml, provenance, ship, shipped_values
+from sim.calibration.study import calibrate, simulated_by_trial, trials_table
+from sim.calibration.targets import discrepancy, read_targets
+from sim.config.errors import ConfigError
+from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.config.schema import as_config, register_configs
+from sim.config.validation import validate
+
+
+def calibrate_to_folder(cfg, out_dir: Path) -> None:
+    cfg = validate(as_config(cfg))
+    path = Path(cfg.targets_file)
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year)
+    free = free_parameters(cfg, list(cfg.free))
+    seeds = [cfg.seed + k for k in range(cfg.seeds_per_trial)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    storage = cfg.storage or out_dir / "study.db"
+    name = cfg.study_name or cfg.area.name
+    print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
+          f"{len(seeds)} seeds a trial; study {name!r} in {storage}")
+    start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
+    if start:
+        print(f"a new study starts from the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
+    s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start)
+    table = trials_table(s)
+    table.to_csv(out_dir / "trials.csv", index=False)
+    names = [p.name for p in free]
+    ensemble = accept(table, names, cfg.min_accepted)
+    ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)
+    posterior = posterior_table(ensemble, free)
+    posterior.to_csv(out_dir / "posterior.csv", index=False)
+
+    by_trial = simulated_by_trial(s)
+    best_trial = int(table["trial"].iloc[0])
+    best_sim = pd.Series({k: np.nanmedian([np.nan if v is None else v for v in vals])
+                          for k, vals in by_trial[best_trial].items()}).reindex(targets["id"])
+    pred = predictive(by_trial, list(ensemble.accepted["trial"])).reindex(targets["id"])
+    fit = targets.assign(best=best_sim.to_numpy(), squared_z=discrepancy(best_sim, targets).to_numpy(),
+                         sim_median=pred["sim_median"].to_numpy(), sim_q05=pred["sim_q05"].to_numpy(),
+                         sim_q95=pred["sim_q95"].to_numpy())
+    fit["within_interval"] = (fit["sim_median"] >= fit["lower"]) & (fit["sim_median"] <= fit["upper"])
+    fit.to_csv(out_dir / "fit.csv", index=False)
+    info = provenance(cfg, path, seeds, len(table), free, ensemble)
+    fit_figure(fit, out_dir / "fit.png", f"{cfg.area.name}: {int(fit['within_interval'].sum())} of {len(fit)} targets "
+               "within their documented interval\n"
+               f"({len(ensemble.accepted)} accepted parameter sets; blue: the accepted ensemble)")
+    best = {n: float(table[n].iloc[0]) for n in names}
+    (out_dir / "calibrated_params.yaml").write_text(params_yaml(best, info, cfg.area.name))
+    (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))
+
+    pd.set_option("display.width", 160)
+    print(fit[["id", "value", "lower", "upper", "best", "sim_median", "sim_q05", "sim_q95", "within_interval"]]
+          .round(3).to_string(index=False))
+    print()
+    print(posterior.round(4).to_string(index=False))
+    print(f"\nbest loss {table['loss'].iloc[0]:.2f}; {len(ensemble.accepted)} parameter sets accepted "
+          f"(loss <= {ensemble.tolerance:.2f}{', widened to min_accepted' if ensemble.widened else ''}); "
+          f"{int(fit['within_interval'].sum())}/{len(fit)} targets within their interval; outputs in {out_dir}")
+    if cfg.ship:
+        ship(out_dir, cfg.area.name)
+
+
+register_configs()
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
+def journeys_calibrate(cfg: DictConfig) -> None:
+    """Fit the free parameters to the targets; write trials, the best parameters and the fit."""
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        calibrate_to_folder(cfg, out_dir)
+    except (ConfigError, ValueError) as e:
+        print(f"journeys-calibrate: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    journeys_calibrate()

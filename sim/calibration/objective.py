@@ -1,0 +1,71 @@
+"""The calibration objective: a parameter set's misfit to the targets, and the parameters it may move.
+
+The objective of a parameter set is the mean over seeds of the summed squared z of every
+target (`sim.calibration.targets.discrepancy`): each target weighs by its own uncertainty.
+Free parameters and their search ranges come from the parameter provenance
+(`sim.config.provenance`), so a calibration can only move a parameter within the range its
+documentation allows.
+"""
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.targets import discrepancy, simulated
+from sim.config.provenance import iter_parameters, set_parameter
+from sim.config.schema import JourneysConfig
+from sim.projection.simulate import run
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    name: str  # dotted path under params, e.g. "presentation.naive_per_year"
+    low: float
+    high: float
+    log: bool  # search on a log scale (rates and ratios spanning a decade or more)
+
+
+def free_parameters(cfg: JourneysConfig, names: list[str]) -> list[FreeParameter]:
+    """The named parameters with their documented calibration ranges (unknown or fixed names refused)."""
+    documented = {name: prov for name, _, prov in iter_parameters(cfg.params)}
+    out = []
+    for name in names:
+        if name not in documented:
+            raise ValueError(f"free parameter {name!r} is not a parameter; allowed: {', '.join(sorted(documented))}")
+        prov = documented[name]
+        if not prov.low < prov.high:
+            raise ValueError(f"free parameter {name!r} is fixed by its documentation (range {prov.low}-{prov.high})")
+        out.append(FreeParameter(name, prov.low, prov.high, log=prov.low > 0 and prov.high / prov.low >= 10))
+    return out
+
+
+def with_values(cfg: JourneysConfig, values: dict[str, float]) -> JourneysConfig:
+    """A copy of cfg with params.<name> set for each value."""
+    new = copy.deepcopy(cfg)
+    for name, value in values.items():
+        set_parameter(new.params, name, value)
+    return new
+
+
+def objective_value(cfg: JourneysConfig, targets: pd.DataFrame, seeds: list[int]) -> tuple[float, pd.DataFrame]:
+    """Mean over seeds of the summed squared z of all targets, and the simulated values per seed."""
+    sims = {}
+    for seed in seeds:
+        ts = run(with_seed(cfg, seed)).timeseries
+        sims[seed] = simulated(ts, targets)
+    frame = pd.DataFrame(sims)
+    missing = frame.index[frame.isna().all(axis=1)]
+    if len(missing):
+        raise ValueError(f"targets outside the projection or not produced by it: {', '.join(missing)}")
+    losses = [discrepancy(frame[s], targets).sum() for s in seeds]
+    return float(np.mean(losses)), frame
+
+
+def with_seed(cfg: JourneysConfig, seed: int) -> JourneysConfig:
+    new = copy.deepcopy(cfg)
+    new.seed = int(seed)
+    new.output.figures = False
+    new.output.trace_people = 0
+    return new

@@ -1,0 +1,216 @@
+"""Calibration targets: documented figures as data, and NDTMS-style extracts turned into targets.
+
+Two CSV schemas, both checked row by row; every problem is reported with its row number
+before anything is used.
+
+Targets (calibration/targets/*.csv):
+    id, area, period, measure, group, value, lower, upper, source
+`measure` and `group` are the model's own output names (README, "Measures"), so a target
+is compared with exactly the simulated quantity of the same name. `lower`/`upper` give
+the interval a fit should respect (a censored value has lower < upper and no point value).
+
+NDTMS extracts (what a researcher brings): area, period, drug_group, measure, value[, source]
+`period` is a calendar year (2011), a financial year (2011/12 or 2011-12, read as the
+calendar year it starts in) or a quarter (2011-Q3). Published tables suppress small
+numbers: `<3` (any `<k`), `*` and `-` are read as censored counts 0..k-1 (0..2 for `*` and
+`-`), never as zero and never as an error.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.domain.states import MODALITY_NAMES
+from sim.outputs.caseload_profile import PROFILE_MEASURES
+from sim.outputs.measures import BAND_GROUPS, DERIVED, DURATION_BANDS, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS
+
+TARGET_COLUMNS = ["id", "area", "period", "measure", "group", "value", "lower", "upper", "source"]
+EXTRACT_COLUMNS = ["area", "period", "drug_group", "measure", "value"]
+PERCENT_MEASURES = ("successful_completion_rate", "phof_non_representation_6m")
+SHARE_MEASURES = tuple(m for m in (*DERIVED, *PROFILE_MEASURES) if m.endswith("_share"))
+MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, *PROFILE_MEASURES, "time_in_treatment_mean_years",
+                         *DURATION_BANDS}))
+# groups a target may name: drug groups and age bands, DOMES time bands, modalities
+TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())
+SUPPRESSED_DEFAULT_UPPER = 2.0  # `*` and `-`: a suppressed small count, read as 0..2
+
+
+class TargetFileError(ValueError):
+    """A targets or extract file with problems; the message lists every one with its row."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float  # nan when censored
+    lower: float
+    upper: float
+
+
+def parse_value(text: str) -> Parsed:
+    """A number, or a suppressed small count (`<k`, `*`, `-`) as a censored interval."""
+    t = str(text).strip()
+    m = re.fullmatch(r"<\s*(\d+(?:\.\d+)?)", t)
+    if m:
+        return Parsed(np.nan, 0.0, float(m.group(1)) - 1.0)
+    if t in ("*", "-"):
+        return Parsed(np.nan, 0.0, SUPPRESSED_DEFAULT_UPPER)
+    x = float(t.replace(",", ""))  # ValueError for anything else
+    return Parsed(x, x, x)
+
+
+def parse_period(text: str) -> str:
+    """'2011' | '2011/12' | '2011-12' (financial year: its first calendar year) | '2011-Q3'."""
+    t = str(text).strip()
+    if re.fullmatch(r"\d{4}", t) or re.fullmatch(r"\d{4}-Q[1-4]", t):
+        return t
+    m = re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", t)
+    if m and int(m.group(2)[-2:]) == (int(m.group(1)) + 1) % 100:
+        return m.group(1)
+    raise ValueError(f"period {t!r}: expected a year (2011), a financial year (2011/12) or a quarter (2011-Q3)")
+
+
+def _check_range(measure: str, p: Parsed) -> str | None:
+    if p.lower < 0:
+        return f"value {p.lower:g} is negative"
+    if measure in PERCENT_MEASURES and p.upper > 100:
+        return f"value {p.upper:g} is a percentage over 100"
+    if measure in SHARE_MEASURES and p.upper > 1:
+        return f"value {p.upper:g} is a share over 1 (shares are in [0, 1])"
+    return None
+
+
+def _read(path: Path, required: list[str]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise TargetFileError(f"{path}: cannot be read as CSV: {e}") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise TargetFileError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
+    return frame
+
+
+def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
+    """Read an NDTMS-style extract and return it as targets (TARGET_COLUMNS), or raise with every problem."""
+    path = Path(path)
+    frame = _read(path, EXTRACT_COLUMNS)
+    problems, rows, seen = [], [], {}
+    for k, row in frame.iterrows():
+        line = k + 2  # the header is line 1
+        where = f"row {line}"
+        measure, group = row["measure"].strip(), row["drug_group"].strip()
+        if measure not in MEASURES:
+            problems.append(f"{where}: measure {measure!r} is unknown; allowed: {', '.join(MEASURES)}")
+        if group not in TARGET_GROUPS:
+            problems.append(f"{where}: drug_group {group!r} is unknown; allowed: {', '.join(TARGET_GROUPS)}")
+        try:
+            period = parse_period(row["period"])
+        except ValueError as e:
+            problems.append(f"{where}: {e}")
+            period = None
+        try:
+            parsed = parse_value(row["value"])
+        except ValueError:
+            problems.append(f"{where}: value {row['value']!r} is not a number or a suppressed count (<3, *, -)")
+            parsed = None
+        if parsed is not None and measure in MEASURES:
+            why = _check_range(measure, parsed)
+            if why:
+                problems.append(f"{where}: {why}")
+        if area is not None and row["area"].strip() != area:
+            problems.append(f"{where}: area {row['area']!r} is not the area being calibrated ({area!r})")
+        key = (row["area"].strip(), period, group, measure)
+        if key in seen:
+            problems.append(f"{where}: duplicates row {seen[key]} (same area, period, drug_group and measure)")
+        else:
+            seen[key] = line
+        if parsed is not None and period is not None:
+            rows.append({"id": f"{path.stem}_{line}", "area": row["area"].strip(), "period": period,
+                         "measure": measure, "group": group, "value": parsed.value, "lower": parsed.lower,
+                         "upper": parsed.upper, "source": row.get("source", "") or f"{path.name} row {line}"})
+    if problems:
+        raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def load_targets(path: Path | str) -> pd.DataFrame:
+    """Read a targets file (TARGET_COLUMNS), or raise with every problem."""
+    path = Path(path)
+    frame = _read(path, TARGET_COLUMNS)
+    problems, seen = [], {}
+    out = frame[TARGET_COLUMNS].copy()
+    for k, row in frame.iterrows():
+        where = f"row {k + 2} ({row['id']})"
+        if row["id"] in seen:
+            problems.append(f"{where}: id repeats row {seen[row['id']]}")
+        seen[row["id"]] = k + 2
+        if row["measure"] not in MEASURES:
+            problems.append(f"{where}: measure {row['measure']!r} is unknown; allowed: {', '.join(MEASURES)}")
+        if row["group"] not in TARGET_GROUPS:
+            problems.append(f"{where}: group {row['group']!r} is unknown; allowed: {', '.join(TARGET_GROUPS)}")
+        try:
+            out.loc[k, "period"] = parse_period(row["period"])
+        except ValueError as e:
+            problems.append(f"{where}: {e}")
+        try:
+            value = float(row["value"]) if row["value"] != "" else np.nan
+            lower, upper = float(row["lower"]), float(row["upper"])
+        except ValueError:
+            problems.append(f"{where}: value, lower and upper must be numbers (value may be empty when censored)")
+            continue
+        if not lower <= upper or (np.isfinite(value) and not lower <= value <= upper):
+            problems.append(f"{where}: need lower <= value <= upper, got {lower:g} <= {value:g} <= {upper:g}")
+        why = _check_range(row["measure"], Parsed(value, lower, upper))
+        if why:
+            problems.append(f"{where}: {why}")
+        if not row["source"].strip():
+            problems.append(f"{where}: source is empty: name the seed document and table")
+    if problems:
+        raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    for c in ("value", "lower", "upper"):
+        out[c] = pd.to_numeric(out[c], errors="coerce")
+    return out
+
+
+def simulated(ts: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
+    """The simulated value of each target: the same measure, group and period of a projection.
+
+    Targets whose period the projection does not cover come back as NaN.
+    """
+    table = ts.assign(period=ts["period"].astype(str)).set_index(["period", "measure", "group"])["value"]
+    table = table[~table.index.duplicated()]
+    keys = list(zip(targets["period"].astype(str), targets["measure"], targets["group"]))
+    return pd.Series(table.reindex(keys).to_numpy(), index=targets["id"], name="simulated")
+
+
+def discrepancy(values: pd.Series, targets: pd.DataFrame) -> pd.Series:
+    """Per-target misfit in units of its uncertainty: 0 inside a censored interval, else squared z.
+
+    A point target's interval is read as a 95% interval (sd = (upper - lower) / 3.92); a
+    censored target (no point value) costs nothing inside [lower, upper] and the squared
+    distance to the nearest bound, in the same units, outside it.
+    """
+    v = values.to_numpy(dtype=float)
+    t = targets.set_index("id").loc[values.index]
+    sd = np.maximum((t["upper"] - t["lower"]).to_numpy() / 3.92, 1e-9)
+    point = t["value"].to_numpy(dtype=float)
+    censored = np.isnan(point)
+    outside = np.maximum(t["lower"].to_numpy() - v, 0) + np.maximum(v - t["upper"].to_numpy(), 0)
+    z = np.where(censored, outside / sd, (v - point) / sd)
+    return pd.Series(z**2, index=values.index, name="discrepancy")
+
+
+def read_targets(path: Path, area: str, start_year: int, end_year: int) -> pd.DataFrame:
+    """Targets for `area` within the projection: from a targets file or an NDTMS extract."""
+    header = path.read_text().lstrip().splitlines()
+    columns = next((line for line in header if not line.startswith("#")), "")
+    targets = load_extract(path, area=area) if "drug_group" in columns.split(",") else load_targets(path)
+    targets = targets[targets["area"] == area]
+    years = targets["period"].str.slice(0, 4).astype(int)
+    targets = targets[(years >= start_year) & (years < end_year)]
+    if targets.empty:
+        raise ValueError(f"{path}: no targets for area {area!r} in {start_year}-{end_year - 1}")
+    return targets.reset_index(drop=True)

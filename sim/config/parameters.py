@@ -1,0 +1,320 @@
+"""The model's parameters: every hazard, ratio, share and unit cost, each with its provenance.
+
+Rates are annual hazards (`_per_year`); `hr_` fields are hazard ratios (multipliers);
+`_share` fields are proportions in [0, 1]; durations say their unit in the name. Every
+parameter is declared with `param(...)` (`sim.config.provenance`): its unit, the seed figures
+it is derived from or `assumption`, and the range a calibration may move it in. The table of
+all of them is `calibration/parameters.csv`.
+"""
+
+from dataclasses import dataclass, field
+
+from sim.config.provenance import param
+
+A = "assumption"
+
+
+@dataclass
+class OnsetParams:
+    """New dependent users entering the population (by birth cohort, sex and drug group)."""
+
+    ocu_incidence_per_prevalent_per_year: float = param(
+        0.03, "new OCU per prevalent OCU per year (in the start year)",
+        "eng_ocu_prevalence_2005_06_peak eng_ocu_prevalence_2010_11", 0.01, 0.12,
+        "set so that, with deaths and recovery, OCU prevalence falls about 2%/yr "
+        "(332,090 to 298,752 over 5 years, derived.md 21)",
+    )
+    ocu_period_trend_per_year: float = param(
+        -0.05, "log change in OCU onset per calendar year",
+        "eng_heroin_first_time_entrants_2005_06 eng_heroin_first_time_entrants_2011_12", -0.25, 0.05,
+        "first-time heroin entrants fell 24%/yr 2005-06 to 2011-12 (an upper bound on the fall in onset)",
+    )
+    ocu_cohort_trend_per_year: float = param(
+        -0.03, "log change in OCU onset per later birth year", A, -0.15, 0.05,
+        "the heroin epidemic was concentrated in cohorts born in the 1960s-70s; later cohorts initiate less",
+    )
+    non_opiate_incidence_per_prevalent_per_year: float = param(
+        0.15, "new non-opiate users per prevalent non-opiate user per year", A, 0.05, 0.5,
+        "non-opiate careers are short (high remission), so turnover is high",
+    )
+    non_opiate_period_trend_per_year: float = param(0.0, "log change per calendar year", A, -0.1, 0.1)
+    age_at_onset_mean_years: float = param(22.0, "years", A, 17.0, 30.0)
+    age_at_onset_sd_years: float = param(5.0, "years", A, 2.0, 10.0)
+
+
+@dataclass
+class PresentationParams:
+    """Using -> presenting to treatment (split over referral routes by `ReferralParams`)."""
+
+    naive_per_year: float = param(
+        0.18, "per person-year", "eng_ocu_new_treatment_starts_2011_12 eng_ocu_prevalence_2010_11", 0.05, 0.8,
+        "starts per prevalent OCU 0.16/yr; per out-of-treatment OCU about 0.31/yr (derived.md 10)",
+    )
+    previous_per_year: float = param(
+        0.25, "per person-year", "eng_dropout_cohort_no_return_frac eng_dropout_cohort_2005_06_n", 0.1, 1.0,
+        "half of 2005-06 drop-outs returned within 3 years: "
+        ">= 0.21/yr before removing deaths and prison (derived.md 5)",
+    )
+    hr_non_opiate: float = param(
+        2.5, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008", 0.5, 6.0,
+        "non-opiate episodes are short, yet about a quarter of adults in treatment (50,000 a year) are non-opiate "
+        "clients: they must present often",
+    )
+
+
+@dataclass
+class WaitingParams:
+    start_per_year: float = param(
+        52.0, "per person-year", "eng_wait_now_weeks eng_wait_weeks_after_2007", 12.0, 104.0,
+        "national average wait about one week (1/wait in years)",
+    )
+    dropout_per_year: float = param(2.0, "per person-year", A, 0.0, 10.0, "people who present but never start")
+
+
+@dataclass
+class TreatmentParams:
+    """Start (engagement), stay (retention) and stop (planned exit) phases."""
+
+    engagement_weeks: float = param(
+        12.0, "weeks", "eng_min_retention_benefit_weeks", 12.0, 12.0,
+        "the start phase ends after 12 weeks (the NTA retention threshold); fixed, not calibrated",
+    )
+    unplanned_exit_engagement_per_year: float = param(
+        0.6, "per person-year, no criminal-justice, housing or mental health need", "eng_complete_or_retained_12w_frac",
+        0.3, 2.5, "four in five complete or stay 12+ weeks: -ln(0.8)/(12/52) = 0.97 on average (derived.md 9); "
+        "0.75 for the reference group once the need ratios (~1.3 on average) apply",
+    )
+    planned_exit_per_year: float = param(
+        0.35, "per person-year (stay -> stop), opiate only", "eng_sc_opiate_pct_2011_12 soton_sc_opiate_pct_2011_12",
+        0.05, 0.6, "opiate successful completions are 7-9% of the annual caseload (derived.md 7)",
+    )
+    unplanned_exit_per_year: float = param(
+        0.15, "per person-year (stay -> using), opiate only",
+        "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
+        0.1, 1.0, "mean elapsed time in treatment 2.9-3.8 years gives total exit 0.26-0.34/yr (derived.md 8)",
+    )
+    completion_per_year: float = param(
+        4.0, "per person-year (stop -> sustain)", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual",
+        1.0, 12.0, "a planned exit (detox, reduction) takes about 6-12 weeks",
+    )
+    unplanned_exit_stop_per_year: float = param(0.5, "per person-year (stop -> using)", A, 0.1, 4.0)
+    hr_non_opiate_planned_exit: float = param(
+        12.0, "hazard ratio", "eng_sc_nonopiate_pct_2011_12 eng_sc_opiate_pct_2011_12", 2.0, 15.0,
+        "non-opiate completions are 40% of caseload against 9% for opiates",
+    )
+    hr_non_opiate_unplanned_exit: float = param(
+        2.0, "hazard ratio", "bed_nonopiate_time_in_tx_avg_2013_14 bed_opiate_time_in_tx_avg_2013_14", 1.0, 4.0,
+        "non-opiate clients stay 1.0 year on average against 3.8 for opiate clients",
+    )
+    hr_crack_only_planned_exit: float = param(
+        2.5, "hazard ratio", A, 1.0, 6.0, "crack-only clients resemble non-opiate clients"
+    )
+    hr_opiate_crack_unplanned_exit: float = param(1.2, "hazard ratio", A, 0.8, 2.0)
+    hr_criminal_justice_unplanned_exit: float = param(
+        1.7, "hazard ratio", "eng_cj_time_in_tx_avg_2011_12 eng_time_in_tx_avg_2011_12", 1.0, 3.0,
+        "criminal-justice clients stay 1.7 years on average against 2.9 for all clients",
+    )
+    hr_housing_need_unplanned_exit: float = param(1.3, "hazard ratio", A, 1.0, 2.0)
+    hr_mental_health_unplanned_exit: float = param(1.2, "hazard ratio", A, 1.0, 2.0)
+    hr_still_using_planned_exit: float = param(
+        0.5, "hazard ratio", A, 0.1, 1.0, "planned exits follow abstinence (TOP)"
+    )
+    hr_still_using_unplanned_exit: float = param(1.5, "hazard ratio", A, 1.0, 3.0)
+    abstinence_per_year: float = param(
+        1.1, "per person-year in treatment",
+        "soton_top_q4_opiate_abstinent_review_pct clusterd_top_opiate_abstinent_review_range_low "
+        "clusterd_top_opiate_abstinent_review_range_high",
+        0.4, 2.5, "42% abstinent from opiates at the ~6-month TOP review: -ln(0.58)/0.5 = 1.09 (derived.md 18)",
+    )
+    housing_resolution_per_year: float = param(
+        0.25, "per person-year in treatment with a housing need",
+        "worcs_top_housing_resolved_pct eng_top_housing_resolved_pct_worcs_doc",
+        0.05, 3.0, "38% (Worcestershire) to 70% (England) of clients with housing problems no longer report them at "
+        "discharge; 84% of completers have no housing need in England (eng_top_sc_no_housing_need_all_2011_12)",
+    )
+    maintenance_share_opiate: float = param(
+        0.45, "share of opiate treatment episodes",
+        "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
+        0.0, 0.7,
+        "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8)",
+    )
+    hr_maintenance_exit: float = param(0.25, "hazard ratio on stay-phase exits", A, 0.05, 1.0)
+
+
+@dataclass
+class RecoveryParams:
+    """Sustain (after successful completion) and natural remission."""
+
+    represent_first_6m_per_year: float = param(
+        0.3, "per person-year, first 6 months after completion",
+        "eng_rep_opiate_pct_2011_12 soton_rep_opiate_pct_2011_12",
+        0.1, 0.6,
+        "15% of opiate completers re-present within the year, ~6 months follow-up: "
+        "-ln(0.85)/0.5 = 0.33 (derived.md 3)",
+    )
+    represent_6_to_12m_per_year: float = param(
+        0.08, "per person-year, months 6-12",
+        "eng_sc_cohort_relapse_y1_frac eng_sc_cohort_no_return_n eng_sc_cohort_2005_06_n",
+        0.0, 0.3,
+        "with the first 6 months, gives the NTA cohort's year-1 return of ~0.18 (derived.md 1): 1-exp(-(0.15+0.04))",
+    )
+    represent_year2_per_year: float = param(
+        0.11, "per person-year, second year", "eng_sc_cohort_relapse_y2_frac eng_sc_cohort_no_return_n", 0.04, 0.25,
+        "1/10 of the cohort in year 2: 0.10/0.80 = 0.125, scaled 0.11 (derived.md 1)",
+    )
+    represent_year3_per_year: float = param(
+        0.06, "per person-year, third year", "eng_sc_cohort_relapse_y3_pct eng_sc_cohort_no_return_n", 0.02, 0.15,
+        "nearly 5% of the cohort in year 3: 0.05/0.70 = 0.071, scaled 0.06 (derived.md 1)",
+    )
+    represent_later_per_year: float = param(
+        0.03, "per person-year after 3 years", A, 0.0, 0.08, "continues the falling trend"
+    )
+    hr_non_opiate_represent: float = param(
+        0.27, "hazard ratio", "eng_rep_nonopiate_pct_2011_12 eng_rep_opiate_pct_2011_12", 0.1, 0.8,
+        "within-year re-presentation 4% non-opiate against 15% opiate (derived.md 3)",
+    )
+    relapse_per_year: float = param(0.04, "per person-year (sustain -> using, not re-presenting)", A, 0.0, 0.2)
+    natural_remission_per_year: float = param(
+        0.03, "per person-year (using -> remission), OCU", "lit_drug_free_5y_frac", 0.0, 0.1,
+        "long-term careers end slowly; drug-free shares of treated cohorts (derived.md 14) bound it above",
+    )
+    hr_non_opiate_remission: float = param(4.0, "hazard ratio", A, 1.0, 10.0)
+    relapse_from_remission_per_year: float = param(0.1, "per person-year (remission -> using)", A, 0.0, 0.4)
+
+
+@dataclass
+class PrisonParams:
+    imprisonment_per_year: float = param(
+        0.05, "per person-year, using, no criminal-justice involvement", "eng_pdu_prison_cjs_tx_n_c2008", 0.0, 0.2,
+        "around 60,000 problem drug users in prison or treated through the criminal justice system c.2008",
+    )
+    hr_criminal_justice_imprisonment: float = param(5.0, "hazard ratio", A, 1.0, 10.0)
+    hr_in_treatment_imprisonment: float = param(
+        0.5, "hazard ratio", "eng_acquisitive_fall_dip_frac eng_theft_fall_community_tx_frac", 0.2, 1.0,
+        "offending falls by a quarter to a half in treatment",
+    )
+    hr_recovery_imprisonment: float = param(0.2, "hazard ratio", A, 0.05, 1.0)
+    release_per_year: float = param(2.0, "per person-year (mean stay 6 months)", A, 0.5, 6.0)
+    release_to_treatment_share: float = param(
+        0.3, "share of releases referred straight to community treatment", A, 0.0, 0.8,
+        "prison-to-community continuity of care; the criminal-justice lever of the next issue moves it",
+    )
+
+
+@dataclass
+class MortalityParams:
+    drug_related_per_year: float = param(
+        0.005, "per person-year, opiate user using out of treatment, aged under 30",
+        "bed_avg_deaths_2009_11 bed_ocu_prevalence_2011_12",
+        0.003, 0.02,
+        "Bedford: 3 drug-related deaths a year per 965 OCU = 0.31%/yr on the narrow EMCDDA definition "
+        "(derived.md 13); literature ~1%",
+    )
+    hr_drug_related_per_decade_over_30: float = param(1.2, "hazard ratio per 10 years of age over 30", A, 1.0, 1.6)
+    hr_crack_only_drug_related: float = param(0.5, "hazard ratio", A, 0.2, 1.0)
+    hr_non_opiate_drug_related: float = param(0.2, "hazard ratio", A, 0.05, 0.6)
+    hr_injecting_drug_related: float = param(2.0, "hazard ratio (current injectors)", A, 1.0, 4.0)
+    hr_in_treatment_drug_related: float = param(0.5, "hazard ratio (opioid substitution and care)", A, 0.2, 1.0)
+    hr_recovery_drug_related: float = param(0.3, "hazard ratio", A, 0.1, 1.0)
+    hr_prison_drug_related: float = param(0.2, "hazard ratio", A, 0.05, 1.0)
+    post_treatment_exit_weeks: float = param(4.0, "weeks of raised risk after leaving treatment", A, 1.0, 12.0)
+    hr_post_treatment_exit: float = param(2.5, "hazard ratio", A, 1.0, 6.0, "loss of tolerance after detox or drop-out")
+    post_release_weeks: float = param(4.0, "weeks of raised risk after prison release", A, 1.0, 12.0)
+    hr_post_release: float = param(6.0, "hazard ratio", A, 1.0, 12.0, "overdose risk in the first weeks after release")
+    other_cause_at_40_per_year: float = param(
+        0.0015, "per person-year, general population aged 40", A, 0.0008, 0.003, "approximates national life tables"
+    )
+    other_cause_gompertz_slope_per_year: float = param(0.09, "log hazard per year of age", A, 0.07, 0.11)
+    smr_other_cause: float = param(3.0, "standardised mortality ratio, non-drug causes", A, 1.0, 6.0)
+    hr_female_other_cause: float = param(0.6, "hazard ratio", A, 0.4, 1.0)
+
+
+@dataclass
+class ModalityParams:
+    """Modality effects on exits from the stay phase, and unit costs (cost per client-week, GBP)."""
+
+    hr_planned_exit_specialist_prescribing: float = param(1.0, "hazard ratio (reference)", A, 1.0, 1.0)
+    hr_unplanned_exit_specialist_prescribing: float = param(1.0, "hazard ratio (reference)", A, 1.0, 1.0)
+    hr_planned_exit_gp_shared_care: float = param(0.8, "hazard ratio", A, 0.3, 2.0, "stable clients, long stays")
+    hr_unplanned_exit_gp_shared_care: float = param(0.6, "hazard ratio", A, 0.3, 1.5)
+    hr_planned_exit_psychosocial: float = param(
+        1.0, "hazard ratio", "soton_modality_other_psychosocial_planned_pct_2011_12", 0.3, 3.0,
+        "44% of psychosocial modality exits planned, like prescribing (45%)")
+    hr_unplanned_exit_psychosocial: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_structured_day: float = param(
+        1.5, "hazard ratio", "soton_modality_struct_day_planned_pct_2011_12", 0.5, 4.0,
+        "51% of structured day programme exits planned")
+    hr_unplanned_exit_structured_day: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_other_structured: float = param(
+        1.2, "hazard ratio", "soton_modality_other_structured_planned_pct_2011_12", 0.5, 4.0,
+        "51% of other structured treatment exits planned")
+    hr_unplanned_exit_other_structured: float = param(1.2, "hazard ratio", A, 0.5, 3.0)
+    hr_planned_exit_inpatient_detox: float = param(
+        8.0, "hazard ratio", A, 2.0, 20.0, "a detox admission lasts weeks, then a planned exit or a drop-out")
+    hr_unplanned_exit_inpatient_detox: float = param(3.0, "hazard ratio", A, 1.0, 10.0)
+    hr_planned_exit_residential_rehab: float = param(
+        4.0, "hazard ratio", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual", 1.0, 10.0,
+        "12-step residential programmes usually take 6 to 12 weeks")
+    hr_unplanned_exit_residential_rehab: float = param(2.0, "hazard ratio", A, 0.5, 6.0)
+    cost_specialist_prescribing_per_week: float = param(45.0, "GBP per client-week", A, 20.0, 100.0)
+    cost_gp_shared_care_per_week: float = param(25.0, "GBP per client-week", A, 10.0, 60.0)
+    cost_psychosocial_per_week: float = param(30.0, "GBP per client-week", A, 10.0, 80.0)
+    cost_structured_day_per_week: float = param(150.0, "GBP per client-week", A, 60.0, 400.0)
+    cost_other_structured_per_week: float = param(35.0, "GBP per client-week", A, 10.0, 100.0)
+    cost_inpatient_detox_per_week: float = param(1500.0, "GBP per client-week", A, 700.0, 3000.0)
+    cost_residential_rehab_per_week: float = param(700.0, "GBP per client-week", A, 400.0, 1500.0)
+    cost_recovery_support_per_week: float = param(10.0, "GBP per client-week", A, 2.0, 40.0)
+    step_down_per_year: float = param(
+        0.3, "per person-year, abstinent opiate clients on prescribing -> GP shared care",
+        "soton_modality_spec_prescribing_planned_pct_2011_12",
+        0.0, 1.0,
+        "planned prescribing exits (175 in 2011/12) far outnumber successful completions (118): most are step-downs")
+    step_up_per_year: float = param(
+        0.05, "per person-year, opiate clients on prescribing or shared care -> inpatient detox", A, 0.0, 0.3)
+    aftercare_share: float = param(
+        0.3, "share of successful completers given recovery support", A, 0.0, 1.0,
+        "aftercare, mutual aid and peer support after exit; the recovery-orientated lever raises it")
+    aftercare_weeks: float = param(26.0, "weeks of recovery support after exit", A, 4.0, 104.0)
+    hr_represent_in_aftercare: float = param(
+        0.7, "hazard ratio on re-presentation and relapse while in aftercare", "lit_litt2007_abstinent_network_effect",
+        0.3, 1.0, "adding an abstinent friend raised abstinence next year by 27% (alcohol, US)")
+
+
+@dataclass
+class ReferralParams:
+    """Referral routes: each route's share of presentations and the chance a referral is picked up."""
+
+    self_share: float = param(0.45, "share of presentations", A, 0.1, 0.8)
+    gp_share: float = param(0.1, "share of presentations", A, 0.0, 0.4)
+    criminal_justice_share: float = param(
+        0.25, "share of presentations", "eng_tx_referral_cjs_share_c2008_frac", 0.1, 0.5,
+        "about a quarter of treatment entrants are picked up through the criminal justice system")
+    outreach_share: float = param(0.1, "share of presentations (needle exchange and outreach)", A, 0.0, 0.4)
+    hospital_share: float = param(0.1, "share of presentations", A, 0.0, 0.3)
+    hr_criminal_justice_route: float = param(
+        4.0, "hazard ratio on the criminal-justice route for people with criminal-justice involvement", A, 1.0, 10.0)
+    pickup_self_share: float = param(0.9, "share of referrals picked up", A, 0.5, 1.0)
+    pickup_gp_share: float = param(0.9, "share of referrals picked up", A, 0.5, 1.0)
+    pickup_criminal_justice_share: float = param(
+        0.84, "share of referrals picked up",
+        "soton_dip_not_picked_up_n_q1_2011_12 soton_dip_new_referred_q1_2011_12 "
+        "soton_dip_picked_up_pct_q4_2011_12",
+        0.6, 1.0, "new DIP referrals 2011/12: 12 of 77 never picked up (derived.md 16)")
+    pickup_outreach_share: float = param(0.8, "share of referrals picked up", A, 0.4, 1.0)
+    pickup_hospital_share: float = param(0.7, "share of referrals picked up", A, 0.3, 1.0)
+    pickup_prison_release_share: float = param(0.7, "share of release referrals picked up", A, 0.3, 1.0)
+
+
+@dataclass
+class Parameters:
+    """All hazards of the journey model. Levers (commissioning) multiply named hazards on top."""
+
+    onset: OnsetParams = field(default_factory=OnsetParams)
+    presentation: PresentationParams = field(default_factory=PresentationParams)
+    waiting: WaitingParams = field(default_factory=WaitingParams)
+    treatment: TreatmentParams = field(default_factory=TreatmentParams)
+    recovery: RecoveryParams = field(default_factory=RecoveryParams)
+    prison: PrisonParams = field(default_factory=PrisonParams)
+    mortality: MortalityParams = field(default_factory=MortalityParams)
+    modality: ModalityParams = field(default_factory=ModalityParams)
+    referral: ReferralParams = field(default_factory=ReferralParams)

@@ -1,0 +1,8 @@
+"""Where the project's own files are: configs, calibration records, seed figures."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # an editable install: the repository
+CONFIG_DIR = PROJECT_ROOT / "configs"
+SEED_FIGURES = PROJECT_ROOT / "calibration" / "sources" / "seed_figures.csv"
+PARAMETERS_CSV = PROJECT_ROOT / "calibration" / "parameters.csv"

@@ -1,0 +1,215 @@
+"""Structured configs (Hydra/OmegaConf dataclasses): what one run is.
+
+A run is an area, a commissioned system, a scenario, the parameters (`sim.config.parameters`),
+levers, a time grid, a seed and the output wanted. Hydra composes these from `configs/`;
+`as_config` turns the composed config into these dataclasses. The allowed values of the
+fields that take a name are listed here, next to the fields.
+"""
+
+from dataclasses import dataclass, field
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.designs import DesignConfig
+from sim.config.parameters import Parameters
+
+PERIODS = ("year", "quarter")  # output.period
+UNCERTAINTY = ("none", "posterior")  # uncertainty
+
+
+@dataclass
+class AgeBand:
+    lower: float
+    upper: float
+    share: float
+
+
+@dataclass
+class TimeInTreatment:
+    """DOMES bands of elapsed time in treatment for the current caseload (shares sum to 1)."""
+
+    under_1y: float = 0.30
+    y1_to_2: float = 0.14
+    y2_to_4: float = 0.21
+    y4_to_6: float = 0.14
+    y6_plus: float = 0.21
+
+
+@dataclass
+class AreaConfig:
+    """A local area (or England): its documented users, treatment population and profile.
+
+    One small YAML file under configs/area/ per area; `sources` lists the seed-figure
+    ids it uses (checked by a test). Counts are people aged 15-64 unless stated.
+    """
+
+    name: str = "???"
+    description: str = ""
+    ocu_users: float = 0.0  # opiate and/or crack users at the start year
+    ocu_per_1000_15_64: float | None = None  # documented rate, for reference
+    opiate_only_share: float = 0.4  # of OCU
+    opiate_and_crack_share: float = 0.45
+    crack_only_share: float = 0.15
+    non_opiate_users: float = 0.0  # dependent users of other drugs (cocaine, cannabis, ...)
+    ocu_in_treatment_share: float = 0.5
+    non_opiate_in_treatment_share: float = 0.4
+    never_treated_share_of_untreated: float = 0.6
+    in_prison_share: float = 0.05
+    in_recovery_per_user: float = 0.1  # people in sustained recovery at the start, per current user
+    male_share: float = 0.73
+    age_profile: list[AgeBand] = field(
+        default_factory=lambda: [AgeBand(15, 25, 0.15), AgeBand(25, 35, 0.45), AgeBand(35, 65, 0.40)]
+    )
+    time_in_treatment: TimeInTreatment = field(default_factory=TimeInTreatment)
+    injecting_current_share: float = 0.33  # of opiate users
+    injecting_previous_share: float = 0.3
+    criminal_justice_share: float = 0.25
+    housing_need_share: float = 0.25
+    mental_health_share: float = 0.3
+    living_with_children_share: float = 0.2
+    parent_not_living_with_children_share: float = 0.3
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProviderConfig:
+    """One commissioned service (a mesa Agent in the model)."""
+
+    name: str = "???"
+    tier: int = 3  # 2 open access, 3 structured community, 4 inpatient/residential; 0 integrated
+    capacity_ratio: float | None = None  # places per person in treatment at the start (null: unlimited)
+    routes: dict[str, float] = field(default_factory=dict)  # referral route -> share of that route it receives
+    opiate_modalities: dict[str, float] = field(default_factory=dict)  # modality -> share at admission
+    non_opiate_modalities: dict[str, float] = field(default_factory=dict)
+    hands_off_opiate_to: str | None = None  # tier 2 service passing opiate clients to a prescribing service
+    handoff_success_share: float = 1.0  # chance a hand-off is picked up by the receiving service
+    modality_after_handoff: str = "specialist_prescribing"
+
+
+@dataclass
+class SystemConfig:
+    """A commissioning configuration: which providers, which pathways (config group `system`)."""
+
+    name: str = "???"
+    description: str = ""
+    providers: list[ProviderConfig] = field(default_factory=list)
+    handoff_per_year: float = 6.0  # tier 2 -> tier 3 hand-off hazard for opiate clients once engaged
+    capacity_multiplier: float = 1.0  # scenario lever on every provider's places
+    modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # scenario lever: modality -> weight
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioConfig:
+    """Label and documentation of the levers a scenario sets (config group `scenario`)."""
+
+    name: str = "baseline"
+    description: str = ""
+    assumptions: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CalibrationRef:
+    """Which calibration the parameters come from (config group `calibration`, one file per area).
+
+    `configs/calibration/<area>.yaml` sets the best-fitting parameters of the shipped
+    calibration and names its ensemble (`calibration/<area>/ensemble.csv`); `calibration=none`
+    runs on the documented defaults.
+    """
+
+    name: str = "none"
+    ensemble: str | None = None  # parameter sets accepted by the calibration (CSV), relative to the project
+    record: str | None = None  # the folder holding its provenance, fit report and posterior table
+
+
+@dataclass
+class ExperimentConfig:
+    """A named sweep (config group `experiment`, used as `journeys +experiment=<name>`)."""
+
+    name: str = "none"
+    description: str = ""
+
+
+@dataclass
+class OutputConfig:
+    period: str = "year"  # PERIODS: "year" or "quarter"
+    figures: bool = True
+    trace_people: int = 200  # journeys logged person by person (events.csv)
+    print_summary: bool = True
+
+
+@dataclass
+class JourneysConfig:
+    """One projection: an area, parameters, levers, a time grid and a seed."""
+
+    area: AreaConfig = field(default_factory=AreaConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    params: Parameters = field(default_factory=Parameters)
+    levers: dict[str, float] = field(default_factory=dict)  # hazard name -> multiplier
+    seed: int = 1
+    start_year: int = 2005
+    end_year: int = 2030  # exclusive: the projection covers start_year .. end_year - 1
+    steps_per_year: int = 52
+    population_scale: float = 1.0  # simulated people per real person (0.1 = a tenth)
+    calibration: CalibrationRef = field(default_factory=CalibrationRef)
+    uncertainty: str = "none"  # UNCERTAINTY: "none" the calibrated point; "posterior" a parameter set from the ensemble
+    parameter_set: int | None = None  # which ensemble row (default with posterior: drawn from the seed)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    design: DesignConfig = field(default_factory=DesignConfig)  # sensitivity designs (sim.config.designs)
+    onset: bool = True  # new users enter
+    ageing: bool = True
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+@dataclass
+class CalibrateConfig(JourneysConfig):
+    """`journeys-calibrate`: a projection config plus what to fit and how long to search."""
+
+    targets_file: str = "calibration/targets/documented.csv"  # targets schema or an NDTMS extract
+    n_trials: int = 50
+    seeds_per_trial: int = 2
+    free: list[str] = field(default_factory=lambda: [
+        "presentation.naive_per_year", "presentation.previous_per_year", "treatment.planned_exit_per_year",
+        "treatment.unplanned_exit_per_year", "treatment.maintenance_share_opiate",
+        "treatment.hr_non_opiate_planned_exit",
+        "recovery.represent_first_6m_per_year", "referral.criminal_justice_share", "treatment.hr_maintenance_exit",
+    ])
+    min_accepted: int = 100  # the ensemble keeps at least this many parameter sets (sim.calibration.ensemble)
+    start_from_shipped: bool = True  # a new study's first trial: the area's shipped calibration, if any
+    ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
+    storage: str | None = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
+    study_name: str | None = None  # default: the area name
+
+
+def register_configs() -> None:
+    """Make the schemas known to Hydra (configs/journeys.yaml and calibrate.yaml start from them)."""
+    cs = ConfigStore.instance()
+    cs.store(name="journeys_schema", node=JourneysConfig)
+    cs.store(name="calibrate_schema", node=CalibrateConfig)
+
+
+def as_config(cfg) -> JourneysConfig:
+    """A JourneysConfig dataclass from a Hydra/OmegaConf config or a dataclass."""
+    if isinstance(cfg, JourneysConfig):
+        return cfg
+    if isinstance(cfg, DictConfig):
+        obj = OmegaConf.to_object(cfg)
+        if isinstance(obj, JourneysConfig):
+            return obj
+    raise TypeError(f"expected a JourneysConfig or its OmegaConf form, got {type(cfg).__name__}")
+
+
+_RESOLVED = "_resolved"  # an attribute, not a field: OmegaConf (and the config hash) never see it
+
+
+def mark_resolved(cfg: JourneysConfig) -> JourneysConfig:
+    """Say that cfg is validated and carries its design point and parameter set (sim.projection.resolve)."""
+    cfg.__dict__[_RESOLVED] = True
+    return cfg
+
+
+def is_resolved(cfg: JourneysConfig) -> bool:
+    return bool(cfg.__dict__.get(_RESOLVED, False))

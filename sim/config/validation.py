@@ -1,0 +1,104 @@
+"""Refuse bad input before a run starts, naming the field and what is allowed."""
+
+import dataclasses
+import math
+
+from sim.config.designs import check as check_design
+from sim.config.errors import ConfigError
+from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
+from sim.domain.transitions import check_levers
+
+
+def _finite(path: str, value) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path} = {value!r}: expected a number") from None
+    if not math.isfinite(x):
+        raise ConfigError(f"{path} = {value}: expected a finite number")
+    return x
+
+
+def _rule(name: str):
+    """(check, message) for a parameter from its name's unit suffix or prefix."""
+    if name.endswith("_share"):
+        return (lambda x: 0.0 <= x <= 1.0), "a share must lie in [0, 1]"
+    if name.endswith("_per_year") and "trend" not in name:
+        return (lambda x: x >= 0.0), "a rate must be >= 0 (annual hazard)"
+    if name.startswith(("hr_", "smr_")):
+        return (lambda x: x >= 0.0), "a hazard ratio must be >= 0"
+    if name.endswith(("_weeks", "_years")):
+        return (lambda x: x > 0.0), "a duration must be > 0"
+    if name.endswith(("_users", "_per_1000_15_64", "_per_user")):
+        return (lambda x: x >= 0.0), "a count must be >= 0"
+    return (lambda x: True), ""
+
+
+def _check_numbers(node, prefix: str) -> None:
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        path = f"{prefix}.{f.name}"
+        if dataclasses.is_dataclass(value):
+            _check_numbers(value, path)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            x = _finite(path, value)
+            ok, why = _rule(f.name)
+            if not ok(x):
+                raise ConfigError(f"{path} = {value}: {why}")
+
+
+def _close_to_one(path: str, total: float, tol: float = 0.01) -> None:
+    if abs(total - 1.0) > tol:
+        raise ConfigError(f"{path}: shares sum to {total:.4f}; they must sum to 1")
+
+
+def validate(cfg: JourneysConfig) -> JourneysConfig:
+    """Check a config (a dataclass instance); return it unchanged or raise ConfigError."""
+    _check_numbers(cfg.params, "params")
+    area = cfg.area
+    _check_numbers(area, "area")
+    if area.ocu_users + area.non_opiate_users <= 0:
+        raise ConfigError(f"area ({area.name}): ocu_users + non_opiate_users must be > 0")
+    _close_to_one("area.opiate_only_share + opiate_and_crack_share + crack_only_share",
+                  area.opiate_only_share + area.opiate_and_crack_share + area.crack_only_share)
+    t = area.time_in_treatment
+    _close_to_one("area.time_in_treatment", t.under_1y + t.y1_to_2 + t.y2_to_4 + t.y4_to_6 + t.y6_plus)
+    if not area.age_profile:
+        raise ConfigError("area.age_profile: needs at least one band (lower, upper, share)")
+    for j, band in enumerate(area.age_profile):
+        if not (15.0 <= band.lower < band.upper <= 100.0):
+            raise ConfigError(f"area.age_profile[{j}]: need 15 <= lower < upper <= 100, got {band.lower}-{band.upper}")
+        if not 0.0 <= band.share <= 1.0:
+            raise ConfigError(f"area.age_profile[{j}].share = {band.share}: a share must lie in [0, 1]")
+    _close_to_one("area.age_profile shares", sum(b.share for b in area.age_profile))
+    for a, b in (("injecting_current_share", "injecting_previous_share"),
+                 ("living_with_children_share", "parent_not_living_with_children_share"),
+                 ("ocu_in_treatment_share", "in_prison_share"),
+                 ("non_opiate_in_treatment_share", "in_prison_share")):
+        if getattr(area, a) + getattr(area, b) > 1.0 + 1e-9:
+            raise ConfigError(f"area.{a} + area.{b} = {getattr(area, a) + getattr(area, b):.3f}: must be <= 1")
+
+    if not isinstance(cfg.steps_per_year, int) or cfg.steps_per_year < 1:
+        raise ConfigError(f"steps_per_year = {cfg.steps_per_year!r}: must be a whole number >= 1 (52 = weekly)")
+    if not cfg.start_year < cfg.end_year:
+        raise ConfigError(f"start_year = {cfg.start_year}, end_year = {cfg.end_year}: start_year must be < end_year")
+    if cfg.output.period not in PERIODS:
+        raise ConfigError(f"output.period = {cfg.output.period!r}: allowed values are {', '.join(PERIODS)}")
+    if cfg.output.period == "quarter" and cfg.steps_per_year % 4:
+        raise ConfigError(f"steps_per_year = {cfg.steps_per_year}: quarterly output needs a multiple of 4")
+    if not cfg.population_scale > 0:
+        raise ConfigError(f"population_scale = {cfg.population_scale}: must be > 0 (1 = one simulated person each)")
+    if cfg.seed < 0:
+        raise ConfigError(f"seed = {cfg.seed}: must be >= 0")
+    if cfg.output.trace_people < 0:
+        raise ConfigError(f"output.trace_people = {cfg.output.trace_people}: must be >= 0")
+    if cfg.uncertainty not in UNCERTAINTY:
+        raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
+    if cfg.parameter_set is not None and cfg.uncertainty != "posterior":
+        raise ConfigError(f"parameter_set = {cfg.parameter_set}: needs uncertainty=posterior")
+    check_design(cfg.design, cfg.params)
+    try:
+        check_levers(dict(cfg.levers))
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    return cfg

@@ -1,0 +1,128 @@
+"""What a provider does each step, compiled: take over handed-off clients, admit from its waiting list.
+
+Called by each provider (`sim.model.providers.Provider.step`) after the journeys of the step.
+Both keep the end-of-step tallies right: a person admitted or handed on in step n moves from
+one stock to another in the tallies of step n (block 0).
+"""
+
+import numpy as np
+from numba import njit
+
+from sim.domain.states import DrugGroup
+from sim.model.kernel.codes import (
+    E_HANDOFF,
+    E_HANDOFF_FAILED,
+    E_IN_TX_YEAR,
+    E_OVER_3_WEEKS,
+    E_START,
+    E_UNPLANNED,
+    EXIT_PLANNED,
+    EXIT_TRANSFERRED,
+    HANDOFF_DUE,
+    HANDOFF_NONE,
+    HANDOFF_READY,
+    THREE_WEEKS_YEARS,
+    TX_START,
+    USING_PREVIOUS,
+    WAITING,
+)
+from sim.model.kernel.people import age_band, domes_band, draw, in_treatment, leave_treatment, log_note
+from sim.model.kernel.records import TraceNote
+
+NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
+OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRACK)
+
+
+@njit(cache=True)
+def admit(people, waiting, free, service, n, year, t_end, age_clock, key, outcomes, tallies):
+    """Admit from the waiting list (longest-waiting first) up to the free places; return who still waits."""
+    keep = np.empty_like(waiting)
+    kept = 0
+    for j in range(waiting.shape[0]):
+        i = waiting[j]
+        if people.state[i] != WAITING or people.ready[i] == 0 or people.provider[i] != service.index:
+            continue  # left the list: dropped out, died, imprisoned
+        if free[0] <= 0:
+            keep[kept] = i
+            kept += 1
+            continue
+        free[0] -= 1
+        g = people.drug[i]
+        band = age_band(age_clock - people.birth_time[i])
+        opiate = g == OPIATE_ONLY or g == OPIATE_CRACK
+        cdf = service.opiate_cdf if opiate else service.other_cdf
+        u = draw(people, i, key)
+        m = 0
+        while m < cdf.shape[0] - 1 and u >= cdf[m]:
+            m += 1
+        people.state[i] = TX_START
+        people.since[i] = t_end
+        people.ready[i] = 0
+        people.modality[i] = m
+        people.handoff[i] = HANDOFF_DUE if (service.hands_off and opiate) else HANDOFF_NONE
+        people.episodes[i] += 1
+        people.episode_start[i] = t_end
+        people.still_using[i] = 1
+        people.reviewed[i] = 0
+        people.maintenance[i] = 1 if draw(people, i, key) < outcomes.maintenance_share[g] else 0
+        people.refresh_step[i] = n + 1
+        people.next_check[i] = n + 1
+        f = tallies.flows[0]
+        f[n, E_START, g, band] += 1
+        if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
+            f[n, E_OVER_3_WEEKS, g, band] += 1
+        if people.counted_year[i] != year:
+            people.counted_year[i] = year
+            f[n, E_IN_TX_YEAR, g, band] += 1
+        tallies.stocks[0, n, WAITING, g, band] -= 1
+        tallies.stocks[0, n, TX_START, g, band] += 1
+        tallies.tx_duration[0, n, g, 0] += 1
+        tallies.providers[0, n, service.index] += 1
+        tallies.modalities[0, n, m] += 1
+    return keep[:kept].copy()
+
+
+@njit(cache=True)
+def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_clock, key, tallies, log):
+    """Take over clients handed off by tier 2 services while places last; failed hand-offs return to using."""
+    keep = np.empty_like(queue)
+    kept = 0
+    for j in range(queue.shape[0]):
+        i = queue[j]
+        s = people.state[i]
+        if people.handoff[i] != HANDOFF_READY or not in_treatment(s):
+            continue  # left treatment meanwhile
+        if free[0] <= 0:
+            keep[kept] = i
+            kept += 1
+            continue
+        sender = people.provider[i]
+        g = people.drug[i]
+        band = age_band(age_clock - people.birth_time[i])
+        old_modality = people.modality[i]
+        f = tallies.flows[0]
+        tallies.providers[0, n, sender] -= 1
+        tallies.modalities[0, n, old_modality] -= 1
+        if draw(people, i, key) < handoff_success[sender]:
+            free[0] -= 1
+            tallies.modality_exits[0, n, EXIT_PLANNED, old_modality] += 1  # a hand-off is a planned modality exit
+            people.provider[i] = service.index
+            people.modality[i] = service.after_handoff_modality
+            people.handoff[i] = HANDOFF_NONE
+            tallies.providers[0, n, service.index] += 1
+            tallies.modalities[0, n, service.after_handoff_modality] += 1
+            f[n, E_HANDOFF, g, band] += 1
+        else:  # not picked up: back to using, an unplanned exit from the system
+            f[n, E_HANDOFF_FAILED, g, band] += 1
+            f[n, E_UNPLANNED, g, band] += 1
+            leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, 0)
+            tallies.tx_duration[0, n, g, domes_band(t_end - people.episode_start[i])] -= 1
+            tallies.stocks[0, n, s, g, band] -= 1
+            tallies.stocks[0, n, USING_PREVIOUS, g, band] += 1
+            people.state[i] = USING_PREVIOUS
+            people.since[i] = t_end
+            log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
+            people.last_exit[i] = t_end
+            people.refresh_step[i] = n + 1
+            people.next_check[i] = n + 1
+    return keep[:kept].copy()

@@ -1,0 +1,87 @@
+"""One person's hazards at a moment: death, each transition out of their state, in-treatment outcomes.
+
+`transition_hazards` is where every transition family of the table (`sim.domain.transitions`,
+built in `sim.model.hazards`) meets a person: base rate for their drug group x the product of
+the ratios of their attributes (one lookup by attribute pattern) x the ratio of their modality
+x the multiplier of their duration band in the state.
+"""
+
+import numpy as np
+from numba import njit
+
+from sim.model.kernel.codes import CURRENT_INJECTOR, HANDOFF_DUE
+from sim.model.kernel.people import in_treatment
+
+
+@njit(inline="always")
+def age_index(age, mort):
+    """Mortality age band of an age."""
+    return min(max(int(age * mort.per_age_step), 0), mort.other_cause_age.shape[0] - 1)
+
+
+@njit(inline="always")
+def mortality_hazards(people, i, s, g, t_mid, a, mort):
+    """(drug-related, other-cause) annual death hazards of person i at time t_mid, age band a."""
+    h_drd = mort.drug_related_base[g] * mort.drug_related_state[s] * mort.drug_related_age[a]
+    if people.injecting[i] == CURRENT_INJECTOR:
+        h_drd *= mort.hr_injecting
+    if not in_treatment(s) and t_mid - people.last_exit[i] < mort.post_exit_years:
+        h_drd *= mort.hr_post_exit
+    if t_mid - people.last_release[i] < mort.post_release_years:
+        h_drd *= mort.hr_post_release
+    h_other = mort.other_cause_age[a]
+    if people.female[i] == 1:
+        h_other *= mort.hr_female_other
+    return h_drd, h_other
+
+
+@njit(inline="always")
+def attribute_pattern(people, i):
+    """The person's attributes as the bits of a Covariate pattern (the column of hr_table)."""
+    return (people.criminal_justice[i] | (people.housing_need[i] << 1) | (people.mental_health[i] << 2)
+            | (people.still_using[i] << 3) | (people.maintenance[i] << 4)
+            | ((people.injecting[i] == CURRENT_INJECTOR) << 5) | (people.female[i] << 6)
+            | (people.ready[i] << 7) | ((people.handoff[i] == HANDOFF_DUE) << 8))
+
+
+@njit(inline="always")
+def transition_hazards(people, i, s, g, t_mid, haz, hbuf):
+    """Fill hbuf with the hazards out of state s (table rows ptr[s]..ptr[s+1]); return their sum and
+    the time of the next duration-band edge (when they change)."""
+    lo = haz.ptr[s]
+    hi = haz.ptr[s + 1]
+    mask = attribute_pattern(people, i)
+    modality = people.modality[i] + 1
+    tis = t_mid - people.since[i]
+    n_bands = haz.dur_edges.shape[1]
+    total = 0.0
+    next_edge = np.inf
+    for k in range(lo, hi):
+        h = haz.base[k, g]
+        if h > 0.0:
+            h *= haz.hr_table[k, mask] * haz.modality_hr[k, modality]
+            b = 0
+            while b + 1 < n_bands and tis >= haz.dur_edges[k, b + 1]:
+                b += 1
+            h *= haz.dur_mult[k, b]
+            if b + 1 < n_bands:
+                next_edge = min(next_edge, people.since[i] + haz.dur_edges[k, b + 1])
+        hbuf[k - lo] = h
+        total += h
+    return total, next_edge
+
+
+@njit(inline="always")
+def abstinence_hazard(people, i, s, outcomes):
+    """TOP: stopping illicit use while in treatment."""
+    if in_treatment(s) and people.still_using[i] == 1:
+        return outcomes.abstinence_per_year
+    return 0.0
+
+
+@njit(inline="always")
+def housing_hazard(people, i, s, outcomes):
+    """A housing need resolved while in treatment."""
+    if in_treatment(s) and people.housing_need[i] == 1:
+        return outcomes.housing_resolution_per_year
+    return 0.0

@@ -1,0 +1,71 @@
+"""Small compiled helpers on one person's row, shared by the step and the providers' admissions.
+
+All are inlined into their callers (`inline="always"`): reading a person's age band, drawing
+their next uniform, taking them off a modality, logging a traced journey.
+"""
+
+import numpy as np
+from numba import njit
+
+from sim.domain.states import AGE_BAND_EDGES
+from sim.model.kernel.codes import HANDOFF_NONE, NO_MODALITY, NO_PROVIDER, TX_START, TX_STOP
+from sim.model.rng import uniform
+
+AGE_BAND_OF_YEAR = np.searchsorted(np.array(AGE_BAND_EDGES), np.arange(0, 130), side="right").clip(1) - 1
+# DOMES time-in-treatment bands (<1, 1-2, 2-4, 4-6, 6+ years) by whole years elapsed (capped at 7)
+DOMES_BAND_OF_YEAR = np.array([0, 1, 2, 2, 3, 3, 4, 4], dtype=np.int64)
+
+
+@njit(inline="always")
+def age_band(age):
+    """Reporting age band (index into AGE_BAND_NAMES) by table lookup: no data-dependent branches."""
+    return AGE_BAND_OF_YEAR[min(max(int(age), 0), 129)]
+
+
+@njit(inline="always")
+def domes_band(elapsed_years):
+    """DOMES band of an episode's elapsed time."""
+    return DOMES_BAND_OF_YEAR[min(int(elapsed_years), 7)]
+
+
+@njit(inline="always")
+def in_treatment(s):
+    return TX_START <= s <= TX_STOP
+
+
+@njit(inline="always")
+def draw(people, i, key):
+    """The person's next uniform on the journey stream (never exactly 0)."""
+    u = uniform(key, i, people.draws[i])
+    people.draws[i] += 1
+    return max(u, 1.1102230246251565e-16)
+
+
+@njit(inline="always")
+def leave_treatment(people, i, reason, n, tallies, c):
+    """Off their modality and provider, counting a modality exit for `reason` (an ExitReason code)."""
+    m = people.modality[i]
+    if m >= 0:
+        tallies.modality_exits[c, n, reason, m] += 1
+    people.modality[i] = NO_MODALITY
+    people.provider[i] = NO_PROVIDER
+    people.handoff[i] = HANDOFF_NONE
+
+
+@njit(inline="always")
+def log_note(log, c, traced, step, person, source, target, note):
+    """One row of the journey log for a traced person (a TraceNote code in `note`)."""
+    if traced:
+        j = log.count[c]
+        if j < log.step.shape[1]:
+            log.step[c, j] = step
+            log.person[c, j] = person
+            log.source[c, j] = source
+            log.target[c, j] = target
+            log.note[c, j] = note
+        log.count[c] = j + 1
+
+
+@njit(inline="always")
+def log_move(log, c, traced, step, person, source, target):
+    log_note(log, c, traced, step, person, source, target, 0)

@@ -1,0 +1,94 @@
+"""The named tuples the compiled step takes: its context, the tables it reads, the records it writes.
+
+Every compiled function gets the same few bundles instead of a long list of positional
+arguments:
+- `StepContext`: which step this is and where it lies in calendar time;
+- `Tables`: the hazard, mortality and outcome tables (`sim.model.hazards`) and the commissioned
+  system as the step sees it (`SystemTables`), all read-only during a run;
+- `Records`: what the step writes besides the person columns: tallies, the queues handed to
+  the providers and the trace of logged journeys.
+Tallies and queues have one slice per block of rows, so blocks can run in parallel.
+"""
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.model.hazards import HazardTables, MortalityTables, OutcomeTables
+
+
+class StepContext(NamedTuple):
+    """Step n covers calendar time [t_start, t_start + dt)."""
+
+    n: int  # index of the step
+    year: int  # index of its calendar year (n // steps_per_year): NDTMS counts people once a year
+    t_start: float
+    dt: float  # years
+    ageing: bool  # False: ages stay as at the start (age_clock)
+    age_clock: float  # the time ages are read at when ageing is off
+    journey_key: np.uint64  # the run's journey stream (sim.model.rng): every per-person draw
+
+
+class SystemTables(NamedTuple):
+    """The commissioned system as the compiled step sees it."""
+
+    pickup: np.ndarray  # float64[route]: chance a referral is picked up
+    route_provider_cdf: np.ndarray  # float64[route, provider]: which provider a referral goes to
+    aftercare_share: float
+    aftercare_years: float
+
+
+class Tables(NamedTuple):
+    hazards: HazardTables
+    mortality: MortalityTables
+    outcomes: OutcomeTables
+    system: SystemTables
+
+
+class Tallies(NamedTuple):
+    """Counts per block of rows (summed over the first axis for output), so blocks run in parallel."""
+
+    stocks: np.ndarray  # int32[block, step, state, drug group, age band], end of step
+    flows: np.ndarray  # int32[block, step, event, drug group, age band], during step
+    tx_duration: np.ndarray  # int32[block, step, drug group, DOMES band]: in treatment by elapsed episode time
+    providers: np.ndarray  # int32[block, step, provider]: caseload at the end of the step
+    modalities: np.ndarray  # int32[block, step, modality]: people in each modality at the end of the step
+    modality_exits: np.ndarray  # int32[block, step, ExitReason, modality]
+    tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload
+
+
+class Queues(NamedTuple):
+    """People who became ready this step, per block, for the providers to act on."""
+
+    ready: np.ndarray  # int64[block, row]: assessed, waiting for a place
+    ready_count: np.ndarray  # int64[block]
+    handoff: np.ndarray  # int64[block, row]: ready to be handed off
+    handoff_count: np.ndarray  # int64[block]
+
+
+class TraceNote(IntEnum):
+    """What a row of the journey log records besides the change of state."""
+
+    NONE = 0  # a state change
+    HANDOFF_FAILED = 1  # a hand-off not picked up: the person returned to using
+
+
+TRACE_NOTES = tuple("" if n == TraceNote.NONE else n.name.lower() for n in TraceNote)
+
+
+class TraceLog(NamedTuple):
+    """State changes of traced people, one buffer per block of rows."""
+
+    step: np.ndarray  # int32[block, row]
+    person: np.ndarray  # int64[block, row]
+    source: np.ndarray  # int8[block, row]
+    target: np.ndarray  # int8[block, row]
+    note: np.ndarray  # int8[block, row]: a TraceNote
+    count: np.ndarray  # int64[block]: rows used (may exceed capacity: overflow)
+
+
+class Records(NamedTuple):
+    tallies: Tallies
+    queues: Queues
+    log: TraceLog

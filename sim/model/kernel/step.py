@@ -1,0 +1,309 @@
+"""One step of every person's journey, compiled (numba) and run over the person columns.
+
+Each person carries the step of their next event, sampled whenever their hazards change
+("refresh"): with total hazard H constant, the number of whole steps until the next event
+is geometric with P(event in a step) = 1 - exp(-H dt), drawn exactly as floor(-ln u / (H dt)).
+Hazards change only at a state or attribute change, a year of age, a duration-band edge or
+the end of a raised-risk window, so most person-steps cost one comparison.
+
+For each person in step n (`step_rows`; the phases of a whole step are in `sim.model.model`):
+  1. a new user whose onset time has come joins, using and never treated;
+  2. if n is their refresh step, hazards are re-evaluated and the next event re-drawn (`refresh`);
+  3. if n is their event step, one of the competing events happens, chosen in proportion
+     to its hazard (`event`): death (drug-related or other cause), a transition out of the
+     current state, or, in treatment, abstinence from illicit use (TOP) or a housing need
+     resolved; else if n is the step a scheduled move falls due (engagement ends after a fixed
+     number of weeks), it happens; either way the person's hazards are refreshed from step
+     n + 1 (one move per step) (`due`);
+  4. the person is counted into the end-of-step stocks (age = clock - birth time).
+Flows are counted by drug group and age band at the middle of the step.
+
+Hazards are evaluated at the middle of the step (age and time in state), which keeps
+results stable when the time step changes. Draws are keyed by (stream, person, k-th draw
+of that person) (`sim.model.rng`): a lever changes only the journeys it touches.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from sim.model.kernel.codes import (
+    CURRENT_INJECTOR,
+    DEAD,
+    E_ABSTINENT,
+    E_DEATH,
+    E_DEATH_TX,
+    E_DRD,
+    E_HOUSED,
+    E_IN_TX_YEAR,
+    E_NEW,
+    E_TOP_ABSTINENT,
+    E_TOP_REVIEW,
+    EXIT_PLANNED,
+    EXIT_UNPLANNED,
+    GP_SHARED_CARE,
+    HANDOFF_READY,
+    INPATIENT_DETOX,
+    NEVER_STEP,
+    NO_MODALITY,
+    NO_PROVIDER,
+    NO_SCHEDULE,
+    NOT_YET,
+    PREVIOUS_INJECTOR,
+    RECOVERY_SUPPORT,
+    TO_HANDOFF,
+    TO_READY,
+    TO_STEP_DOWN,
+    TO_STEP_UP,
+    TO_USING,
+    TOP_REVIEW_YEARS,
+    TX_START,
+    TX_STOP,
+    USING_NAIVE,
+    WAITING,
+)
+from sim.model.kernel.hazards import (
+    abstinence_hazard,
+    age_index,
+    housing_hazard,
+    mortality_hazards,
+    transition_hazards,
+)
+from sim.model.kernel.moves import move, using_state
+from sim.model.kernel.people import age_band, domes_band, draw, in_treatment, leave_treatment, log_move
+from sim.model.kernel.records import Records, Tables
+
+MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
+
+
+@njit(inline="always")
+def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
+    """Re-evaluate person i's hazards at step m (ctx.n or the next) and draw the step of their next event.
+
+    Also sets the step at which the hazards next change (refresh) and the step a scheduled
+    move falls due. Exact: between refreshes the hazards are constant.
+    """
+    n, dt, t_start = ctx.n, ctx.dt, ctx.t_start
+    haz, mort = tables.hazards, tables.mortality
+    t_mid = t_start + (m - n + 0.5) * dt
+    aftercare_end = people.last_completion[i] + tables.system.aftercare_years
+    if people.modality[i] == RECOVERY_SUPPORT and t_mid >= aftercare_end:
+        people.modality[i] = NO_MODALITY
+    age_mid = (t_mid if ctx.ageing else ctx.age_clock) - people.birth_time[i]
+    a = age_index(age_mid, mort)
+    h_drd, h_other = mortality_hazards(people, i, s, g, t_mid, a, mort)
+    total, until = transition_hazards(people, i, s, g, t_mid, haz, hbuf)
+    h_all = (h_drd + h_other + total + abstinence_hazard(people, i, s, tables.outcomes)
+             + housing_hazard(people, i, s, tables.outcomes))
+    review_at = people.episode_start[i] + TOP_REVIEW_YEARS
+    review_pending = in_treatment(s) and people.reviewed[i] == 0
+    if review_pending and t_mid >= review_at:
+        if m == n:  # the 6-month TOP review falls in this step
+            people.reviewed[i] = 1
+            review_pending = False
+            band = age_band(age_mid)
+            records.tallies.flows[c, n, E_TOP_REVIEW, g, band] += 1
+            if people.still_using[i] == 0:
+                records.tallies.flows[c, n, E_TOP_ABSTINENT, g, band] += 1
+    if ctx.ageing and a < mort.other_cause_age.shape[0] - 1:
+        until = min(until, t_mid + (a + 1) / mort.per_age_step - age_mid)  # the next mortality age band
+    if people.modality[i] == RECOVERY_SUPPORT:
+        until = min(until, aftercare_end)
+    end = people.last_exit[i] + mort.post_exit_years
+    if t_mid < end:
+        until = min(until, end)
+    end = people.last_release[i] + mort.post_release_years
+    if t_mid < end:
+        until = min(until, end)
+
+    if review_pending:
+        until = min(until, review_at)
+    next_refresh = NEVER_STEP
+    if review_pending and t_mid >= review_at:  # due in step m, after this step's move: look again then
+        next_refresh = m
+    elif until < np.inf:
+        next_refresh = m + max(1, int(np.ceil((until - t_mid) / dt - 1e-7)))
+    next_event = NEVER_STEP
+    if h_all > 0.0:
+        k = -np.log(draw(people, i, ctx.journey_key)) / (h_all * dt)
+        if k < NEVER_STEP - m:
+            next_event = m + int(k)
+    scheduled = NEVER_STEP
+    if haz.scheduled_target[s] != NO_SCHEDULE:
+        due_at = (people.since[i] + haz.scheduled_after_years[s] - 1e-9 - t_start) / dt + n - 1
+        scheduled = max(m, int(np.ceil(due_at)))
+    people.refresh_step[i] = next_refresh
+    people.event_step[i] = next_event
+    people.sched_step[i] = scheduled
+    people.next_check[i] = min(next_refresh, min(next_event, scheduled))
+
+
+@njit(inline="always")
+def event(people, i, s, g, ctx, tables, records, c, hbuf):
+    """One competing event in step ctx.n: death, a transition, abstinence or housing, in proportion to the hazards."""
+    n = ctx.n
+    haz, mort, outcomes = tables.hazards, tables.mortality, tables.outcomes
+    tallies, queues = records.tallies, records.queues
+    flows = tallies.flows[c]
+    t_mid = ctx.t_start + 0.5 * ctx.dt
+    age_mid = (t_mid if ctx.ageing else ctx.age_clock) - people.birth_time[i]
+    band = age_band(age_mid)
+    h_drd, h_other = mortality_hazards(people, i, s, g, t_mid, age_index(age_mid, mort), mort)
+    total, _ = transition_hazards(people, i, s, g, t_mid, haz, hbuf)
+    h_abs = abstinence_hazard(people, i, s, outcomes)
+    h_house = housing_hazard(people, i, s, outcomes)
+    x = draw(people, i, ctx.journey_key) * (h_drd + h_other + total + h_abs + h_house)
+    if x < h_drd + h_other:  # death
+        people.state[i] = DEAD
+        people.death_time[i] = t_mid
+        flows[n, E_DEATH, g, band] += 1
+        if x < h_drd:
+            people.drug_related_death[i] = 1
+            flows[n, E_DRD, g, band] += 1
+        if in_treatment(s):
+            flows[n, E_DEATH_TX, g, band] += 1
+            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c)
+        elif s == WAITING:  # off the waiting list (providers skip the dead; this keeps the columns true)
+            people.ready[i] = 0
+            people.provider[i] = NO_PROVIDER
+        people.modality[i] = NO_MODALITY
+        log_move(records.log, c, people.traced[i], n, i, s, DEAD)
+        return
+    x -= h_drd + h_other
+    if x < total:  # a transition: which one, in proportion to the hazards in hbuf
+        lo = haz.ptr[s]
+        hi = haz.ptr[s + 1]
+        k = lo
+        acc = hbuf[0]
+        while acc <= x and k < hi - 1:
+            k += 1
+            acc += hbuf[k - lo]
+        new = haz.target[k]
+        if new == TO_READY:  # assessed: joins the provider's waiting list
+            people.ready[i] = 1
+            queues.ready[c, queues.ready_count[c]] = i
+            queues.ready_count[c] += 1
+            return
+        if new == TO_STEP_DOWN or new == TO_STEP_UP:  # a change of modality within treatment: a planned modality exit
+            tallies.modality_exits[c, n, EXIT_PLANNED, people.modality[i]] += 1
+            people.modality[i] = GP_SHARED_CARE if new == TO_STEP_DOWN else INPATIENT_DETOX
+            return
+        if new == TO_HANDOFF:  # ready to pass to the prescribing service
+            people.handoff[i] = HANDOFF_READY
+            queues.handoff[c, queues.handoff_count[c]] = i
+            queues.handoff_count[c] += 1
+            return
+        if new == TO_USING:
+            new = using_state(people, i)
+        move(people, i, s, new, haz.route[k], g, band, ctx, tables, records, c)
+        return
+    if x - total < h_abs:
+        people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
+        flows[n, E_ABSTINENT, g, band] += 1
+        if people.injecting[i] == CURRENT_INJECTOR:
+            people.injecting[i] = PREVIOUS_INJECTOR
+    else:
+        people.housing_need[i] = 0
+        flows[n, E_HOUSED, g, band] += 1
+
+
+@njit(inline="always")
+def due(people, i, s, g, ctx, tables, records, c, hbuf):
+    """Refresh, event or scheduled move of person i in step ctx.n; returns their state after it."""
+    n = ctx.n
+    if n >= people.refresh_step[i]:  # hazards change from this step on
+        refresh(people, i, s, g, n, ctx, tables, records, c, hbuf)
+    moved = False
+    if n == people.event_step[i]:  # a competing event
+        event(people, i, s, g, ctx, tables, records, c, hbuf)
+        moved = True
+    elif n >= people.sched_step[i]:  # or the scheduled move
+        age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
+        move(people, i, s, tables.hazards.scheduled_target[s], -1, g, age_band(age_mid), ctx, tables, records, c)
+        moved = True
+    s = people.state[i]
+    if moved and s != DEAD:
+        refresh(people, i, s, g, n + 1, ctx, tables, records, c, hbuf)
+    return s
+
+
+@njit(cache=True)
+def step_people(people, n_before, n_active, ctx, tables, records):
+    """Advance rows [0, n_active) by one step (ctx). Rows [n_before, n_active) start using in it.
+
+    Rows are cut into fixed blocks (as many as the tallies have) that run in parallel;
+    results do not depend on the number of threads.
+    """
+    # numba's parallel loop takes tuples only as they came in as arguments: pass it the inner ones
+    _step_blocks_in_parallel(people, n_before, n_active, ctx, tables.hazards, tables.mortality, tables.outcomes,
+                             tables.system, records.tallies, records.queues, records.log)
+
+
+@njit(cache=True, parallel=True)
+def _step_blocks_in_parallel(people, n_before, n_active, ctx, hazards, mortality, outcomes, system, tallies, queues,
+                             log):
+    n_blocks = tallies.stocks.shape[0]
+    hbufs = np.empty((n_blocks, MAX_COMPETING))
+    for c in prange(n_blocks):
+        lo = c * n_active // n_blocks
+        hi = (c + 1) * n_active // n_blocks
+        step_rows(people, lo, hi, c, n_before, ctx, Tables(hazards, mortality, outcomes, system),
+                  Records(tallies, queues, log), hbufs[c])
+
+
+@njit(cache=True)
+def step_people_serial(people, n_before, n_active, ctx, tables, records):
+    """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
+    n_blocks = records.tallies.stocks.shape[0]
+    hbuf = np.empty(MAX_COMPETING)
+    for c in range(n_blocks):
+        lo = c * n_active // n_blocks
+        hi = (c + 1) * n_active // n_blocks
+        step_rows(people, lo, hi, c, n_before, ctx, tables, records, hbuf)
+
+
+# `_nrt=False` (numba's internal switch for reference counting): this function allocates
+# nothing, and without it every helper call increfs/decrefs each array of the person, hazard
+# and mortality tuples, which measured 5x slower. If numba drops the switch, delete it:
+# results are identical, only slower.
+@njit(cache=True, error_model="numpy", _nrt=False)
+def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
+    """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
+    n = ctx.n
+    tallies = records.tallies
+    stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
+    stocks_n, txd_n, elapsed_n = stocks[n], txd[n], tallies.tx_elapsed[c, n]  # this step's slices, hoisted
+    providers_n, modalities_n = tallies.providers[c, n], tallies.modalities[c, n]
+    t_end = ctx.t_start + ctx.dt
+    age_end_clock = t_end if ctx.ageing else ctx.age_clock
+    for i in range(lo_row, hi_row):
+        s = people.state[i]
+        if s == DEAD:
+            continue
+        g = people.drug[i]
+        if i >= n_before:  # 1. onset: joins during this step, hazards from the next
+            people.state[i] = USING_NAIVE
+            people.refresh_step[i] = n + 1
+            people.next_check[i] = n + 1
+            age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
+            flows[n, E_NEW, g, age_band(age_mid)] += 1
+            log_move(records.log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
+            stocks[n, USING_NAIVE, g, age_band(age_end_clock - people.birth_time[i])] += 1
+            continue
+        if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
+            s = due(people, i, s, g, ctx, tables, records, c, hbuf)
+            if s == DEAD:
+                continue
+        # 4. end-of-step stocks
+        band = age_band(age_end_clock - people.birth_time[i])
+        stocks_n[s, g, band] += 1
+        if TX_START <= s <= TX_STOP:
+            d = t_end - people.episode_start[i]
+            txd_n[g, domes_band(d)] += 1
+            elapsed_n[g] += d
+            providers_n[people.provider[i]] += 1
+            if people.counted_year[i] != ctx.year:  # NDTMS: anyone in treatment at any point in the year
+                people.counted_year[i] = ctx.year
+                flows[n, E_IN_TX_YEAR, g, band] += 1
+        m = people.modality[i]
+        if m >= 0:
+            modalities_n[m] += 1

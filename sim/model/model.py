@@ -1,0 +1,227 @@
+"""The mesa model: clock, random streams, the step order, and data collection.
+
+The order of phases in one step is written down here, once (`JourneysModel.step`):
+
+    1. onset     new users whose onset time falls in the step join (rows switched on);
+    2. journeys  every person: death, competing transitions, in-treatment outcomes,
+                 ageing, counting (compiled: `sim.model.kernel.step.step_people`);
+    3. providers the people the step made ready join their provider's queues; each
+                 commissioned service (a mesa Agent, `sim.model.providers`) takes over
+                 clients handed off to it and admits from its waiting list up to its places;
+    4. record    model-level series into mesa's DataCollector (`Projection.steps`), and at
+                 each year end the caseload profile (`sim.outputs.caseload_profile`).
+
+The model is built from a resolved config: validated, with its design point and parameter
+set applied (`sim.projection.resolve`); `sim.run` does both.
+"""
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.config.errors import ConfigError
+from sim.config.schema import JourneysConfig, as_config, is_resolved
+from sim.domain.states import (
+    IN_RECOVERY,
+    IN_TREATMENT,
+    LIVING,
+    N_AGE_BANDS,
+    N_DOMES_BANDS,
+    N_DRUG_GROUPS,
+    N_EVENTS,
+    N_MODALITIES,
+    N_STATES,
+    Event,
+    ExitReason,
+    Modality,
+    State,
+)
+from sim.model import rng
+from sim.model.hazards import build_hazards, build_mortality, build_outcomes, pickup_shares
+from sim.model.kernel.fastcall import FastCall
+from sim.model.kernel.records import (
+    TRACE_NOTES,
+    Queues,
+    Records,
+    StepContext,
+    SystemTables,
+    Tables,
+    Tallies,
+    TraceLog,
+)
+from sim.model.kernel.step import step_people, step_people_serial
+from sim.model.population import build_people
+from sim.model.providers import Provider, build_providers, hand_out, place_starting_caseload, route_provider_cdf
+from sim.outputs.caseload_profile import CaseloadProfile
+
+ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow)
+PARALLEL_FROM_ROWS = 40_000  # below this, starting threads costs more than it saves (measured)
+TRACE_ROWS_PER_PERSON = 400
+
+
+class JourneysModel(mesa.Model):
+    """Drug treatment journeys of a whole area, people held as columns.
+
+    `steps` (mesa) counts completed steps; step n covers calendar time
+    [start_year + n*dt, start_year + (n+1)*dt).
+    """
+
+    def __init__(self, cfg: JourneysConfig):
+        cfg = as_config(cfg)
+        if not is_resolved(cfg):
+            raise ConfigError("JourneysModel needs a resolved config (validated, design point and parameter set "
+                              "applied): JourneysModel(sim.projection.resolve(cfg)), or sim.run(cfg)")
+        super().__init__(rng=cfg.seed)
+        self.cfg = cfg
+        self.dt = 1.0 / cfg.steps_per_year
+        self.start_time = float(cfg.start_year)
+        self.n_steps = (cfg.end_year - cfg.start_year) * cfg.steps_per_year
+        self.journey_key = rng.stream_key(cfg.seed, "journey")
+        self.people, self.n_initial = build_people(
+            cfg.area, cfg.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
+            rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
+        )
+        self.n_active = self.n_initial
+        self._future_onsets = self.people.onset_time[self.n_initial:]
+        self._parallel, self._serial = FastCall(step_people), FastCall(step_people_serial)
+        levers = dict(cfg.levers)
+        self.hazards = build_hazards(cfg.params, levers, cfg.system.handoff_per_year)
+        self.mortality = build_mortality(cfg.params, levers)
+        self.outcomes = build_outcomes(cfg.params)
+        b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
+        self.tallies = Tallies(
+            stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
+            flows=np.zeros((b, t, N_EVENTS, g, a), dtype=np.int32),
+            tx_duration=np.zeros((b, t, g, N_DOMES_BANDS), dtype=np.int32),
+            providers=np.zeros((b, t, max(len(cfg.system.providers), 1)), dtype=np.int32),
+            modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
+            modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
+            tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
+        )
+        self._build_system(cfg)
+        self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
+        self._trace(cfg)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "year": lambda m: m.start_time + m.steps * m.dt,
+            "alive": lambda m: m._stock(LIVING),
+            "in_treatment": lambda m: m._stock(IN_TREATMENT),
+            "in_recovery": lambda m: m._stock(IN_RECOVERY),
+            "deaths": lambda m: int(m.tallies.flows[:, m.steps - 1, Event.DEATH].sum()),
+            "waiting_list": lambda m: int(m.waiting_list[m.steps - 1].sum()),
+        })
+
+    def _build_system(self, cfg: JourneysConfig) -> None:
+        """Providers (mesa Agents) with their places; today's clients placed with them."""
+        people = self.people
+        in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
+        self.services: list[Provider] = build_providers(self, cfg.system, int(in_tx.sum()))
+        self.system = SystemTables(
+            pickup=pickup_shares(cfg.params),
+            route_provider_cdf=route_provider_cdf(cfg.system),
+            aftercare_share=cfg.params.modality.aftercare_share,
+            aftercare_years=cfg.params.modality.aftercare_weeks / 52.0,
+        )
+        self.handoff_success = np.array([p.tables.handoff_success for p in self.services])
+        self._handoff_to = np.array([p.handoff_to for p in self.services], dtype=np.int64)
+        self.waiting_list = np.zeros((self.n_steps, len(self.services)), dtype=np.int64)
+        mp = cfg.params.modality
+        self.cost_per_week = np.array([getattr(mp, f"cost_{m.name.lower()}_per_week") for m in Modality])
+        rows = int(np.ceil(people.size / ROW_BLOCKS)) + 1
+        self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
+                             handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
+                             handoff_count=np.zeros(ROW_BLOCKS, np.int64))
+        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), self.system.route_provider_cdf,
+                                rng.generator(cfg.seed, "placement"), self.start_time)
+
+    def _trace(self, cfg: JourneysConfig) -> None:
+        """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
+        b = ROW_BLOCKS
+        n_traced = min(cfg.output.trace_people, self.people.size)
+        chosen = np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
+        self.people.traced[chosen] = 1
+        self.people_traced_rows = chosen
+        cap = (b, max(n_traced * TRACE_ROWS_PER_PERSON // b, 1))
+        self.trace = TraceLog(step=np.zeros(cap, np.int32), person=np.zeros(cap, np.int64),
+                              source=np.zeros(cap, np.int8), target=np.zeros(cap, np.int8),
+                              note=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
+        self.initial_people = {k: v[chosen].copy() for k, v in self.people._asdict().items()}
+
+    def _stock(self, states) -> int:
+        """People in `states` at the end of the last step (for the DataCollector)."""
+        return int(self._by_state[list(states)].sum())
+
+    # ------------------------------------------------------------------ the step, phase by phase
+
+    def step(self) -> None:
+        n = self.steps - 1  # mesa has already counted this step
+        if n >= self.n_steps:
+            self.running = False
+            return
+        n_before = self._onset(n)
+        self._journeys(n, n_before)
+        self._providers(n)
+        self._record(n)
+        if n + 1 == self.n_steps:
+            self.running = False
+
+    def _onset(self, n: int) -> int:
+        """1. Rows whose onset time is before the end of step n switch on; returns the rows active before."""
+        n_before = self.n_active
+        t_end = self.start_time + n * self.dt + self.dt
+        self.n_active = self.n_initial + int(np.searchsorted(self._future_onsets, t_end, side="left"))
+        return n_before
+
+    def _journeys(self, n: int, n_before: int) -> None:
+        """2. Every active person's journey for step n (compiled)."""
+        t = self.start_time + n * self.dt
+        ctx = StepContext(n=n, year=n // self.cfg.steps_per_year, t_start=t, dt=self.dt, ageing=self.cfg.ageing,
+                          age_clock=t if self.cfg.ageing else self.start_time, journey_key=self.journey_key)
+        self.queues.ready_count[:] = 0
+        self.queues.handoff_count[:] = 0
+        stepper = self._parallel if self.n_active >= PARALLEL_FROM_ROWS else self._serial
+        stepper(self.people, n_before, self.n_active, ctx, self.tables, self.records)
+
+    def _providers(self, n: int) -> None:
+        """3. New waiting-list entries and hand-offs join their provider's queue, then providers act."""
+        hand_out(self.services, self.queues, self.people.provider, self._handoff_to)
+        self.agents_by_type[Provider].do("step")
+        self.waiting_list[n] = [len(p.waiting) for p in self.services]
+
+    def _record(self, n: int) -> None:
+        """4. Model-level series every step; the caseload profile at each year end."""
+        self._by_state = self.tallies.stocks[:, n].sum(axis=(0, 2, 3))
+        self.datacollector.collect(self)
+        if (n + 1) % self.cfg.steps_per_year == 0:
+            a, pp = self.n_active, self.people
+            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
+                                self.cfg.start_year + n // self.cfg.steps_per_year)
+
+    @property
+    def tables(self) -> Tables:
+        """What the compiled step reads (a property, so a test may swap one table before running)."""
+        return Tables(hazards=self.hazards, mortality=self.mortality, outcomes=self.outcomes, system=self.system)
+
+    @property
+    def records(self) -> Records:
+        return Records(tallies=self.tallies, queues=self.queues, log=self.trace)
+
+    def run(self) -> "JourneysModel":
+        while self.running:
+            self.step()
+        return self
+
+    def event_log(self) -> pd.DataFrame:
+        """The logged journeys (traced people): one row per state change."""
+        used = np.minimum(self.trace.count, self.trace.step.shape[1])
+        take = lambda a: np.concatenate([a[c, :k] for c, k in enumerate(used)])  # noqa: E731
+        names = np.array([s.name.lower() for s in State])
+        steps = take(self.trace.step)
+        log = pd.DataFrame({
+            "person": take(self.trace.person),
+            "time": self.start_time + (steps + 1) * self.dt,
+            "step": steps,
+            "from_state": names[take(self.trace.source)],
+            "to_state": names[take(self.trace.target)],
+            "note": np.array(TRACE_NOTES)[take(self.trace.note)],
+        })
+        return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)

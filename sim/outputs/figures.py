@@ -1,0 +1,90 @@
+"""Figures of one projection (PNG), readable without Python.
+
+Each figure carries the package version and run description in its PNG metadata.
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from sim.domain.states import AGE_BAND_NAMES, DRUG_GROUP_NAMES  # noqa: E402
+from sim.outputs.measures import annual, wide  # noqa: E402
+from sim.version import __version__  # noqa: E402
+
+DRUG_COLOURS = {"opiate_only": "#1b5e91", "opiate_and_crack": "#6a3d9a", "crack_only": "#e08214", "non_opiate": "#4d9221"}
+AGE_COLOURS = ["#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08"]
+
+
+def _save(fig, path: Path, description: str) -> Path:
+    for ax in fig.axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, metadata={"Software": f"treatment-journeys {__version__}", "Description": description})
+    plt.close(fig)
+    return path
+
+
+def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    data = {name: wide(ts, name)["in_treatment"] for name in DRUG_GROUP_NAMES.values()}
+    frame = pd.DataFrame(data)
+    x = frame.index.astype(int)
+    ax.stackplot(x, frame.T.values, labels=[n.replace("_", " ") for n in frame.columns],
+                 colors=[DRUG_COLOURS[c] for c in frame.columns], alpha=0.9)
+    ax.set(title=f"People in treatment at year end by drug group: {title}", xlabel="year", ylabel="people")
+    ax.legend(loc="upper right", fontsize=8)
+    return _save(fig, path, "in_treatment by drug group")
+
+
+def completions(ts: pd.DataFrame, path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for group, colour in (("opiate", "#1b5e91"), ("non_opiate", "#4d9221"), ("crack_only", "#e08214")):
+        w = wide(ts, group)
+        ax.plot(w.index.astype(int), w["exits_successful"], label=f"successful completions: {group.replace('_', ' ')}",
+                color=colour)
+        ax.plot(w.index.astype(int), w["exits_unplanned"], ls="--", color=colour, alpha=0.6,
+                label=f"unplanned exits: {group.replace('_', ' ')}")
+    ax.set(title=f"Exits from treatment per year: {title}", xlabel="year", ylabel="people per year")
+    ax.legend(fontsize=7, ncol=2)
+    return _save(fig, path, "exits_successful and exits_unplanned")
+
+
+def deaths(ts: pd.DataFrame, path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    w = wide(ts)
+    x = w.index.astype(int)
+    ax.bar(x, w["deaths_drug_related"], color="#b2182b", label="drug-related")
+    ax.bar(x, w["deaths"] - w["deaths_drug_related"], bottom=w["deaths_drug_related"], color="#999999",
+           label="other causes")
+    ax.plot(x, w["deaths_in_treatment"], color="black", marker=".", label="of which in treatment (all causes)")
+    ax.set(title=f"Deaths per year: {title}", xlabel="year", ylabel="deaths per year")
+    ax.legend(fontsize=8)
+    return _save(fig, path, "deaths by cause")
+
+
+def age_profile(ts: pd.DataFrame, path: Path, title: str) -> Path:
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharex=True)
+    for ax, measure, label in ((axes[0], "in_treatment", "in treatment"), (axes[1], "prevalent_users", "all current users")):
+        frame = pd.DataFrame({band: wide(ts, band)[measure] for band in AGE_BAND_NAMES})
+        share = frame.div(frame.sum(axis=1).where(lambda s: s > 0), axis=0)
+        ax.stackplot(share.index.astype(int), share.T.values, labels=AGE_BAND_NAMES, colors=AGE_COLOURS)
+        ax.set(title=f"Age profile, {label}", xlabel="year", ylabel="share", ylim=(0, 1))
+    axes[1].legend(loc="upper left", fontsize=8, title="age")
+    fig.suptitle(f"Ageing cohort: {title}")
+    return _save(fig, path, "age bands of people in treatment and of current users")
+
+
+def write_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
+    ts = annual(ts)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        in_treatment_by_drug(ts, out_dir / "in_treatment_by_drug.png", title),
+        completions(ts, out_dir / "completions.png", title),
+        deaths(ts, out_dir / "deaths.png", title),
+        age_profile(ts, out_dir / "age_profile.png", title),
+    ]

@@ -1,0 +1,289 @@
+"""Measures from the model's tallies, in one tidy table: period, measure, group, value.
+
+Stocks are counts at the end of the period; flows are counts during it, so that
+alive(end) = alive(previous end) + new_users - deaths. Groups are `all`, the drug groups,
+the NDTMS aggregates (`opiate`, `ocu`) and age bands. Measure names are stable: they are
+documented in the README and used by calibration and comparison.
+"""
+
+import numpy as np
+import pandas as pd
+
+from sim.domain.states import (
+    AGE_BAND_NAMES,
+    DOMES_BAND_NAMES,
+    DRUG_GROUP_AGGREGATES,
+    DRUG_GROUP_NAMES,
+    EXIT_REASON_NAMES,
+    IN_RECOVERY,
+    IN_TREATMENT,
+    LIVING,
+    MODALITY_NAMES,
+    USING,
+    Event,
+    Modality,
+    State,
+)
+
+COLUMNS = ["period", "measure", "group", "value"]
+
+# Stock measures: states counted at the end of the period.
+STOCKS: dict[str, tuple[State, ...]] = {
+    "alive": LIVING,
+    "prevalent_users": USING + (State.WAITING,) + IN_TREATMENT + (State.PRISON,),
+    "using_not_in_treatment": USING,
+    "using_never_treated": (State.USING_NAIVE,),
+    "waiting": (State.WAITING,),
+    "in_treatment": IN_TREATMENT,
+    "in_treatment_start": (State.TX_START,),
+    "in_treatment_stay": (State.TX_STAY,),
+    "in_treatment_stop": (State.TX_STOP,),
+    "in_recovery": IN_RECOVERY,
+    "in_recovery_after_treatment": (State.SUSTAIN,),
+    "in_remission_untreated": (State.REMISSION,),
+    "in_prison": (State.PRISON,),
+}
+
+# Flow measures: events counted during the period.
+FLOWS: dict[str, Event] = {
+    "new_users": Event.NEW_USER,
+    "presentations": Event.PRESENTATION,
+    "treatment_starts": Event.TREATMENT_START,
+    "exits_successful": Event.EXIT_SUCCESSFUL,
+    "exits_unplanned": Event.EXIT_UNPLANNED,
+    "exits_transferred": Event.EXIT_TRANSFERRED,
+    "deaths": Event.DEATH,
+    "deaths_drug_related": Event.DEATH_DRUG_RELATED,
+    "deaths_in_treatment": Event.DEATH_IN_TREATMENT,
+    "re_presentations_within_6m": Event.RE_PRESENTATION_6M,
+    "waiting_dropouts": Event.WAITING_DROPOUT,
+    "relapses": Event.RELAPSE,
+    "natural_remissions": Event.NATURAL_REMISSION,
+    "imprisonments": Event.IMPRISONMENT,
+    "releases": Event.RELEASE,
+    "abstinent_in_treatment": Event.ABSTINENT_IN_TREATMENT,
+    "referrals_not_picked_up": Event.REFERRAL_NOT_PICKED_UP,
+    "transfers": Event.TRANSFER,
+    "transfers_failed": Event.TRANSFER_FAILED,
+    "starts_waited_over_3_weeks": Event.WAITED_OVER_3_WEEKS,
+    "in_treatment_during_year": Event.IN_TREATMENT_THIS_YEAR,  # NDTMS count; year to date in quarterly tables
+    "re_presented_within_6m_of_completion": Event.RE_PRESENTED_OF_COMPLETION,  # by the period of the completion
+    "top_reviews": Event.TOP_REVIEW,
+    "top_reviews_abstinent": Event.TOP_REVIEW_ABSTINENT,
+    "housing_need_resolved_in_treatment": Event.HOUSING_RESOLVED,
+    "exits_successful_no_housing_need": Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED,
+    # first re-presentation after a completion, by the period of the completion (NTA cohort follow-up)
+    "re_presented_within_1y_of_completion": Event.RE_PRESENTED_1Y_OF_COMPLETION,
+    "re_presented_within_2y_of_completion": Event.RE_PRESENTED_2Y_OF_COMPLETION,
+    "re_presented_within_3y_of_completion": Event.RE_PRESENTED_3Y_OF_COMPLETION,
+}
+YEAR_TO_DATE = ("in_treatment_during_year",)
+
+# DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
+DURATION_BANDS = tuple(f"in_treatment_{band}" for band in DOMES_BAND_NAMES)
+BAND_GROUPS = DOMES_BAND_NAMES  # groups of time_in_treatment_band
+
+DRUG_GROUPS = ["all", *DRUG_GROUP_NAMES.values(), *DRUG_GROUP_AGGREGATES]
+GROUPS = [*DRUG_GROUPS, *AGE_BAND_NAMES]
+
+
+def period_labels(start_year: int, n_steps: int, steps_per_year: int, period: str) -> np.ndarray:
+    """The reporting period of each step: '2015' or '2015-Q3'."""
+    n = np.arange(n_steps)
+    year = start_year + n // steps_per_year
+    if period == "year":
+        return year.astype(str)
+    quarter = 1 + (n % steps_per_year) * 4 // steps_per_year
+    return np.char.add(np.char.add(year.astype(str), "-Q"), quarter.astype(str))
+
+
+def _by_group(x: np.ndarray) -> np.ndarray:
+    """[periods, drug group, age band] -> [periods, GROUPS]."""
+    cols = [x.sum(axis=(1, 2))]
+    cols += [x[:, int(g)].sum(axis=1) for g in DRUG_GROUP_NAMES]
+    cols += [x[:, [int(g) for g in members]].sum(axis=(1, 2)) for members in DRUG_GROUP_AGGREGATES.values()]
+    cols += [x[:, :, b].sum(axis=1) for b in range(len(AGE_BAND_NAMES))]
+    return np.stack(cols, axis=1)
+
+
+def _long(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: list[str]) -> pd.DataFrame:
+    n_periods, n_groups = len(periods), len(groups)
+    values = np.concatenate([v for _, v in frames], axis=0).astype(float)  # [measure*period, group]
+    return pd.DataFrame({
+        "period": np.tile(np.repeat(periods, n_groups), len(frames)),
+        "measure": np.repeat([name for name, _ in frames], n_periods * n_groups),
+        "group": np.tile(groups, n_periods * len(frames)),
+        "value": values.ravel(),
+    })
+
+
+def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, tx_elapsed: np.ndarray, start_year: int,
+               steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+    """Tidy table from per-step tallies summed over row blocks.
+
+    stocks: [step, state, drug group, age band]; flows: [step, event, drug group, age band];
+    tx_duration: [step, drug group, DOMES band]. Values are divided by `scale`
+    (simulated people per real person).
+    """
+    labels = period_labels(start_year, stocks.shape[0], steps_per_year, period)
+    periods, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    periods, first = periods[order], first[order]
+    last = np.append(first[1:], stocks.shape[0]) - 1
+    frames = []
+    for name, states in STOCKS.items():
+        frames.append((name, _by_group(stocks[last][:, [int(s) for s in states]].sum(axis=1))))
+    year_start = np.arange(stocks.shape[0]) // steps_per_year * steps_per_year
+    for name, event in FLOWS.items():
+        per_step = flows[:, int(event)]
+        if name in YEAR_TO_DATE:  # counted once a year per person: year-to-date totals at period ends
+            cumulative = np.cumsum(per_step, axis=0)
+            before_year = np.where(year_start[last] > 0, year_start[last] - 1, -1)
+            ytd = cumulative[last] - np.where(before_year[:, None, None] >= 0, cumulative[before_year], 0)
+            frames.append((name, _by_group(ytd)))
+            continue
+        frames.append((name, _by_group(np.add.reduceat(per_step, first, axis=0))))
+    durations = []
+    for j, name in enumerate(DURATION_BANDS):
+        x = tx_duration[last][:, :, j]  # [period, drug group]
+        cols = [x.sum(axis=1)] + [x[:, int(g)] for g in DRUG_GROUP_NAMES]
+        cols += [x[:, [int(g) for g in members]].sum(axis=1) for members in DRUG_GROUP_AGGREGATES.values()]
+        durations.append((name, np.stack(cols, axis=1)))
+    elapsed = tx_elapsed[last]  # [period, drug group]
+    elapsed = np.column_stack([elapsed.sum(axis=1), elapsed] + [elapsed[:, [int(g) for g in members]].sum(axis=1)
+                                                                 for members in DRUG_GROUP_AGGREGATES.values()])
+    in_tx = sum(v for _, v in durations)
+    mean_years = np.where(in_tx > 0, elapsed / np.maximum(in_tx, 1), np.nan)
+    out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
+    out["value"] /= scale
+    mean = _long(periods, [("time_in_treatment_mean_years", mean_years)], DRUG_GROUPS)
+    bands = np.stack([v[:, 0] for _, v in durations], axis=1) / scale  # [period, band], all drug groups
+    by_band = _long(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
+    out = pd.concat([out, mean.dropna(), by_band], ignore_index=True)
+    return out
+
+
+def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exits: np.ndarray,
+                    waiting_list: np.ndarray, provider_names: list[str], cost_per_week: np.ndarray,
+                    start_year: int, steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+    """Measures of the commissioned system, tidy, grouped by provider or modality (and `all`).
+
+    providers [step, provider] and modalities [step, modality] are end-of-step counts;
+    modality_exits [step, reason, modality] and cost are counted during the period;
+    waiting_list [step, provider] is people assessed and waiting for a place.
+    """
+    labels = period_labels(start_year, providers.shape[0], steps_per_year, period)
+    periods, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    periods, first = periods[order], first[order]
+    last = np.append(first[1:], providers.shape[0]) - 1
+    modality_names = [MODALITY_NAMES[m] for m in Modality]
+    weeks_per_step = 52.0 / steps_per_year
+    cost = np.add.reduceat(modalities @ cost_per_week * weeks_per_step, first)
+    frames = [
+        ("in_treatment_provider", providers[last], provider_names),
+        ("waiting_list", waiting_list[last], provider_names),
+        ("in_modality", modalities[last], modality_names),
+    ]
+    for j, reason in enumerate(EXIT_REASON_NAMES):
+        frames.append((f"modality_exits_{reason}", np.add.reduceat(modality_exits[:, j], first, axis=0), modality_names))
+    parts = []
+    for name, values, groups in frames:
+        values = np.column_stack([values.sum(axis=1), values])
+        parts.append(_long(periods, [(name, values)], ["all", *groups]))
+    parts.append(_long(periods, [("cost", cost[:, None])], ["all"]))
+    out = pd.concat(parts, ignore_index=True)
+    out["value"] /= scale
+    return out
+
+
+def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
+    """Rates and shares computed from other measures of the same year and group (yearly tables only).
+
+    successful_completion_rate and phof_non_representation_6m are percentages of everyone in
+    treatment during the year (NDTMS/DOMES and PHOF 2.15 definitions); shares are in [0, 1].
+    PHOF counts completions of the year not re-presenting within 6 months: for the last half
+    year of a projection the follow-up is incomplete, so its value there is an upper bound.
+    """
+    if ts["period"].astype(str).str.contains("Q").any():
+        return ts.iloc[:0]
+    w = ts.pivot_table(index=["period", "group"], columns="measure", values="value", sort=False)
+    have = set(w.columns)
+    out = {}
+    if {"starts_waited_over_3_weeks", "treatment_starts"} <= have:
+        out["waiting_over_3_weeks_share"] = w["starts_waited_over_3_weeks"] / w["treatment_starts"]
+    if {"cost", "exits_successful"} <= have:
+        out["cost_per_successful_completion"] = w["cost"] / w["exits_successful"]
+    if {"exits_successful", "in_treatment_during_year"} <= have:
+        out["successful_completion_rate"] = 100 * w["exits_successful"] / w["in_treatment_during_year"]
+        out["phof_non_representation_6m"] = 100 * (
+            w["exits_successful"] - w["re_presented_within_6m_of_completion"]) / w["in_treatment_during_year"]
+    if {"top_reviews", "top_reviews_abstinent"} <= have:
+        out["top_abstinent_at_review_share"] = w["top_reviews_abstinent"] / w["top_reviews"]
+    if {"exits_successful", "exits_successful_no_housing_need"} <= have:
+        out["successful_exits_no_housing_need_share"] = w["exits_successful_no_housing_need"] / w["exits_successful"]
+    if {"deaths", "deaths_in_treatment"} <= have:
+        out["deaths_out_of_treatment"] = w["deaths"] - w["deaths_in_treatment"]
+    for window in ("6m", "1y", "2y", "3y"):  # completers of the period who re-presented within the window
+        if {f"re_presented_within_{window}_of_completion", "exits_successful"} <= have:
+            out[f"re_presented_within_{window}_share"] = (w[f"re_presented_within_{window}_of_completion"]
+                                                          / w["exits_successful"])
+    if {"modality_exits_planned", "modality_exits_unplanned"} <= have:  # Southampton data report, by modality
+        out["modality_planned_exit_share"] = w["modality_exits_planned"] / (
+            w["modality_exits_planned"] + w["modality_exits_unplanned"])
+    if {"transfers", "transfers_failed"} <= have:
+        out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
+    frames = [_shares_within(ts, "time_in_treatment_band", "time_in_treatment_band_share", BAND_GROUPS),
+              _shares_within(ts, "in_treatment_during_year", "in_treatment_age_share", AGE_BAND_NAMES)]
+    for name, series in out.items():
+        series = series.replace([np.inf, -np.inf], np.nan).dropna()
+        frames.append(pd.DataFrame({"period": series.index.get_level_values(0), "measure": name,
+                                    "group": series.index.get_level_values(1), "value": series.to_numpy()}))
+    return pd.concat(frames, ignore_index=True) if frames else ts.iloc[:0]
+
+
+def _shares_within(ts: pd.DataFrame, measure: str, name: str, groups) -> pd.DataFrame:
+    """Each group's share of the sum over `groups` of one measure, per period (e.g. DOMES bands)."""
+    sel = ts[(ts["measure"] == measure) & ts["group"].isin(groups)]
+    total = sel.groupby("period", sort=False)["value"].transform("sum")
+    share = (sel["value"] / total.where(total > 0)).to_numpy()
+    return pd.DataFrame({"period": sel["period"].to_numpy(), "measure": name, "group": sel["group"].to_numpy(),
+                         "value": share}).dropna()
+
+
+def wide(ts: pd.DataFrame, group: str = "all") -> pd.DataFrame:
+    """Periods as rows, measures as columns, for one group (handy in notebooks and plots)."""
+    sel = ts[ts["group"] == group]
+    return sel.pivot(index="period", columns="measure", values="value")[list(dict.fromkeys(sel["measure"]))]
+
+
+def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
+    """Key measures for the whole area, every few years and at the end."""
+    w = wide(ts)
+    years = list(w.index)
+    keep = sorted(set(years[::every]) | {years[-1]}, key=years.index)
+    measures = ["alive", "prevalent_users", "in_treatment", "in_recovery", "in_prison", "new_users",
+                "treatment_starts", "exits_successful", "deaths", "deaths_drug_related"]
+    return w.loc[keep, measures].T
+
+
+SYSTEM_FLOWS = ("cost", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
+DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "successful_completion_rate",
+           "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
+           "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
+           "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
+           "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share")
+
+
+def annual(ts: pd.DataFrame) -> pd.DataFrame:
+    """Quarterly table -> yearly (stocks at Q4, flows summed, rates recomputed); yearly tables unchanged."""
+    periods = ts["period"].astype(str)
+    if not periods.str.contains("Q").any():
+        return ts
+    ts = ts[~ts["measure"].isin(DERIVED)].assign(year=periods.str.slice(0, 4))
+    periods = ts["period"].astype(str)
+    is_flow = ts["measure"].isin([m for m in (*FLOWS, *SYSTEM_FLOWS) if m not in YEAR_TO_DATE])
+    flows = ts[is_flow].groupby(["year", "measure", "group"], sort=False, as_index=False)["value"].sum()
+    stocks = ts[~is_flow & periods.str.endswith("Q4")].drop(columns="period")
+    out = pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)
+    return pd.concat([out, derived_measures(out)], ignore_index=True)

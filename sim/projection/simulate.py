@@ -1,0 +1,89 @@
+"""Run one projection: the Python API for notebooks, and what the `journeys` command calls.
+
+    from sim import load_config, run
+    cfg = load_config(["area=england", "seed=7"])
+    result = run(cfg, "out/england")      # or run(cfg) to keep everything in memory
+    result.timeseries                      # tidy: period, measure, group, value
+    result.steps                           # mesa DataCollector: model-level series at every step
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from hydra import compose, initialize_config_dir
+
+from sim.config.paths import CONFIG_DIR
+from sim.config.schema import JourneysConfig, as_config, register_configs
+from sim.model.model import JourneysModel
+from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
+from sim.projection.folder import config_sha256, write
+from sim.projection.resolve import resolve
+
+TRACED_ATTRIBUTES = ["drug", "female", "birth_time", "injecting", "criminal_justice", "housing_need", "mental_health",
+                     "parental", "episodes", "state", "onset_time"]
+
+
+@dataclass
+class Projection:
+    """Everything one run produced."""
+
+    config: JourneysConfig  # as run: resolved (design point and parameter set applied)
+    timeseries: pd.DataFrame  # period, measure, group, value
+    events: pd.DataFrame  # journeys of the traced people, one row per state change
+    people: pd.DataFrame  # traced people's attributes at the start (or at onset)
+    steps: pd.DataFrame  # mesa DataCollector: year, alive, in_treatment, in_recovery, deaths, waiting_list per step
+    summary: pd.DataFrame
+    wall_seconds: float
+    requested_sha256: str = ""  # hash of the config as asked for (before design points and parameter draws)
+    out_dir: Path | None = None
+
+
+def load_config(overrides: list[str] | tuple[str, ...] = (), config_dir: Path | str = CONFIG_DIR) -> JourneysConfig:
+    """Compose the Hydra config (as `journeys` would) and return it as a dataclass (resolved by `run`)."""
+    register_configs()
+    with initialize_config_dir(config_dir=str(Path(config_dir).resolve()), version_base="1.3"):
+        cfg = compose(config_name="journeys", overrides=list(overrides))
+    return as_config(cfg)
+
+
+def tables(model: JourneysModel) -> pd.DataFrame:
+    """All measures of a finished model in one tidy table (values in real people: divided by the scale)."""
+    cfg, tallies = model.cfg, model.tallies
+    ts = timeseries(tallies.stocks.sum(axis=0), tallies.flows.sum(axis=0), tallies.tx_duration.sum(axis=0),
+                    tallies.tx_elapsed.sum(axis=0), cfg.start_year, cfg.steps_per_year, cfg.output.period,
+                    cfg.population_scale)
+    system = system_measures(tallies.providers.sum(axis=0), tallies.modalities.sum(axis=0),
+                             tallies.modality_exits.sum(axis=0), model.waiting_list, [p.name for p in model.services],
+                             model.cost_per_week, cfg.start_year, cfg.steps_per_year, cfg.output.period,
+                             cfg.population_scale)
+    ts = pd.concat([ts, system, model.profile.table()], ignore_index=True)
+    return pd.concat([ts, derived_measures(ts)], ignore_index=True)
+
+
+def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> Projection:
+    """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`)."""
+    requested = as_config(cfg)
+    requested_sha = config_sha256(requested)
+    t0 = time.perf_counter()
+    model = JourneysModel(resolve(requested))
+    model.run()
+    ts = tables(model)
+    wall = time.perf_counter() - t0
+    people = pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES})
+    if len(people):
+        people.insert(0, "person", [int(i) for i in model.people_traced_rows])
+    result = Projection(
+        config=model.cfg,
+        timeseries=ts,
+        events=model.event_log(),
+        people=people,
+        steps=model.datacollector.get_model_vars_dataframe(),
+        summary=summary_table(annual(ts)),
+        wall_seconds=wall,
+        requested_sha256=requested_sha,
+    )
+    if out_dir is not None:
+        write(result, Path(out_dir), figures=requested.output.figures if figures is None else figures)
+    return result

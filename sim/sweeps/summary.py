@@ -1,0 +1,262 @@
+"""Summarising a sweep: arms, runs paired by seed, headline numbers with intervals, bands over time.
+
+Each scenario is summarised across seeds and parameter sets (median and 5-95% interval) and
+measured against the baseline run by run: the same seed in two scenarios shares its random
+numbers (common random numbers), so a paired difference is far narrower than either
+scenario's own spread.
+
+    from sim.sweeps.summary import headline
+    summary = headline(collected, baseline="baseline", years="2025-2029")
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.sweeps.collect import KEYS, CompareError
+
+LOW, HIGH = 0.05, 0.95  # the reported interval: 5th to 95th percentile across runs (or pairs of runs)
+DEFAULT_YEARS = 5  # headline years when none are asked for: the last five of the runs
+
+
+# ---------------------------------------------------------------- years
+
+
+def parse_years(spec) -> list[str]:
+    """'2025-2029' (inclusive), '2025', '2015,2025' or a list of ints -> year labels."""
+    if spec is None:
+        return []
+    if not isinstance(spec, str):
+        return [str(int(y)) for y in spec]
+    years = []
+    for part in spec.replace(" ", "").split(","):
+        ends = part.split("-")
+        if not part or len(ends) > 2 or not all(e.isdigit() for e in ends) or int(ends[0]) > int(ends[-1]):
+            raise CompareError(f"years {spec!r}: write a year (2025), a range (2025-2029) or a list (2015,2025)")
+        years += [str(y) for y in range(int(ends[0]), int(ends[-1]) + 1)]
+    return list(dict.fromkeys(years))
+
+
+def select_years(periods, years=None, default_last: int = DEFAULT_YEARS) -> tuple[list[str], list[str]]:
+    """The asked-for years that the runs cover, and those they do not (the last few years if none asked)."""
+    available = sorted({str(p) for p in periods})
+    if years is None or (not isinstance(years, str) and len(years) == 0):
+        return available[-default_last:], []
+    wanted = parse_years(years)
+    kept = [y for y in wanted if y in available]
+    if not kept:
+        raise CompareError(f"none of the years {years_label(wanted)} is in the runs, which cover "
+                           f"{available[0]}-{available[-1]}")
+    return kept, [y for y in wanted if y not in available]
+
+
+def years_label(years: list[str]) -> str:
+    """'2025-2029' for consecutive years, else '2015, 2025'."""
+    if not years:
+        return ""
+    ints = [int(y) for y in years]
+    if len(ints) > 1 and ints == list(range(ints[0], ints[-1] + 1)):
+        return f"{ints[0]}-{ints[-1]}"
+    return ", ".join(years)
+
+
+# ---------------------------------------------------------------- runs, arms and pairs
+
+
+def run_table(collected: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+    """One row per run (index `run`): its labels, `arm` (what is compared: the scenario, with the
+    system and area when the sweep varies them) and `pair` (runs sharing random numbers), in arm order."""
+    runs = collected[["run", *KEYS]].drop_duplicates("run").set_index("run")
+    vary = [k for k in ("system", "area") if runs[k].nunique() > 1]
+    arm = runs["scenario"].astype(str)
+    if vary:
+        arm = arm + " (" + runs[vary].astype(str).agg(", ".join, axis=1) + ")"
+    draw = runs["parameter_set"].astype("string").fillna("point")
+    point = runs["design_point"].astype("string").fillna("-")
+    pair = (runs["area"].astype(str) + "|" + runs["system"].astype(str) + "|" + runs["seed"].astype(str) + "|" + draw
+            + "|" + point)
+    runs = runs.assign(arm=arm, pair=pair, _not_baseline=runs["scenario"] != baseline)
+    runs = runs.sort_values(["area", "system", "_not_baseline", "scenario", "seed", "parameter_set", "design_point"],
+                            na_position="first", kind="stable")
+    return runs.drop(columns="_not_baseline")
+
+
+def arms(runs: pd.DataFrame) -> list[str]:
+    """Arms in order: within each area and system the baseline first, then scenarios by name."""
+    return list(dict.fromkeys(runs["arm"]))
+
+
+def pairs(runs: pd.DataFrame, baseline: str = "baseline") -> dict[str, pd.DataFrame]:
+    """For each non-baseline arm, its runs matched to the baseline run with the same area, system,
+    seed and parameter set (columns run, run_baseline). Arms with no baseline to match are left out."""
+    base = runs[runs["scenario"] == baseline]
+    out = {}
+    for arm, members in runs[runs["scenario"] != baseline].groupby("arm", sort=False):
+        matched = (members.reset_index()[["run", "pair"]]
+                   .merge(base.reset_index()[["run", "pair"]], on="pair", suffixes=("", "_baseline")))
+        if len(matched):
+            out[arm] = matched[["run", "run_baseline"]]
+    return out
+
+
+# ---------------------------------------------------------------- headline numbers
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A number per run over the compared years: a measure at the last year (`end`), summed (`total`),
+    averaged (`mean`) or a ratio of totals (`ratio`, over `per`). `label` is plain English."""
+
+    name: str
+    label: str  # {years}, {last} and {baseline} are filled in
+    unit: str  # people, deaths, percent, share (0-1), gbp
+    measure: str
+    how: str
+    group: str = "all"
+    per: str = ""
+
+
+HEADLINES = (
+    Headline("in_treatment_end", "People in treatment at the end of {last}", "people", "in_treatment", "end"),
+    Headline("successful_completions", "Successful completions, {years}", "people", "exits_successful", "total"),
+    Headline("completion_rate_opiate", "Successful completion rate, opiate clients (average {years})", "percent",
+             "successful_completion_rate", "mean", "opiate"),
+    Headline("completion_rate_non_opiate", "Successful completion rate, non-opiate clients (average {years})",
+             "percent", "successful_completion_rate", "mean", "non_opiate"),
+    Headline("phof_non_representation_6m",
+             "Completed and not back in treatment within 6 months, PHOF 2.15 (average {years})", "percent",
+             "phof_non_representation_6m", "mean"),
+    Headline("deaths", "Deaths from all causes, {years}", "deaths", "deaths", "total"),
+    Headline("drug_related_deaths", "Drug-related deaths, {years}", "deaths", "deaths_drug_related", "total"),
+    Headline("cost", "Cost of treatment, {years}", "gbp", "cost", "total"),
+    # a ratio of totals: steadier than the mean of yearly ratios
+    Headline("cost_per_successful_completion", "Cost per successful completion, {years}", "gbp", "cost", "ratio",
+             per="exits_successful"),
+    Headline("waiting_over_3_weeks_share", "Treatment starts after waiting over 3 weeks (average {years})", "share",
+             "waiting_over_3_weeks_share", "mean"),
+)
+AVERTED = Headline("drug_related_deaths_averted", "Drug-related deaths averted, {years} ({baseline} minus scenario)",
+                   "deaths", "deaths_drug_related", "total")
+
+
+def run_headlines(collected: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """Each headline number for each run (index `run`); one whose measure the runs lack is left out.
+    A total over years some run lacks is missing (NaN) for that run."""
+    needed = {h.measure for h in HEADLINES} | {h.per for h in HEADLINES if h.per}
+    sub = collected[collected["measure"].isin(needed) & collected["period"].isin(years)]
+
+    def per_year(measure: str, group: str) -> pd.DataFrame | None:
+        sel = sub[(sub["measure"] == measure) & (sub["group"] == group)]
+        return None if sel.empty else sel.pivot(index="run", columns="period", values="value").reindex(columns=years)
+
+    out = {}
+    for h in HEADLINES:
+        w = per_year(h.measure, h.group)
+        if w is None:
+            continue
+        if h.how == "end":
+            out[h.name] = w[years[-1]]
+        elif h.how == "mean":
+            out[h.name] = w.mean(axis=1)
+        else:
+            out[h.name] = w.sum(axis=1, min_count=len(years))
+        if h.how == "ratio":
+            per = per_year(h.per, h.group)
+            if per is None:
+                del out[h.name]
+                continue
+            out[h.name] = (out[h.name] / per.sum(axis=1, min_count=len(years))).replace([np.inf, -np.inf], np.nan)
+    return pd.DataFrame(out)
+
+
+def _interval(values) -> dict:
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if not len(v):
+        return {"median": np.nan, "low": np.nan, "high": np.nan, "n": 0}
+    low, median, high = np.quantile(v, [LOW, 0.5, HIGH])
+    return {"median": median, "low": low, "high": high, "n": len(v)}
+
+
+def headline(collected: pd.DataFrame, baseline: str = "baseline", years=None) -> pd.DataFrame:
+    """Headline numbers per arm (kind `level`: median and 5-95% interval across seeds and parameter
+    sets) and per non-baseline arm its difference from the baseline (kind `difference`: scenario
+    minus baseline, paired by seed and parameter set; plus drug-related deaths averted).
+
+    `width_ratio` (difference rows): width of the paired interval / width of the arm's own interval.
+    Differences are left out when the baseline scenario is not in the sweep.
+    """
+    years, _ = select_years(collected["period"].unique(), years)
+    runs = run_table(collected, baseline)
+    values = run_headlines(collected, years)
+    fill = {"years": years_label(years), "last": years[-1], "baseline": baseline}
+    rows, own = [], {}
+    for arm in arms(runs):
+        members = runs[runs["arm"] == arm]
+        first = members.iloc[0]
+        for h in HEADLINES:
+            if h.name not in values:
+                continue
+            stats = _interval(values.loc[members.index, h.name])
+            own[arm, h.name] = stats["high"] - stats["low"]
+            rows.append({"area": first["area"], "system": first["system"], "scenario": first["scenario"], "arm": arm,
+                         "kind": "level", "headline": h.name, "label": h.label.format(**fill), "unit": h.unit,
+                         "years": fill["years"], **stats, "width_ratio": np.nan})
+    for arm, matched in pairs(runs, baseline).items():
+        first = runs.loc[matched["run"].iloc[0]]
+        for h in (*HEADLINES, AVERTED):
+            source = "drug_related_deaths" if h is AVERTED else h.name
+            if source not in values:
+                continue
+            diff = (values.loc[matched["run"], source].to_numpy()
+                    - values.loc[matched["run_baseline"], source].to_numpy())
+            stats = _interval(-diff if h is AVERTED else diff)
+            width = own.get((arm, source), np.nan)
+            ratio = (stats["high"] - stats["low"]) / width if width and width > 0 else np.nan
+            rows.append({"area": first["area"], "system": first["system"], "scenario": first["scenario"], "arm": arm,
+                         "kind": "difference", "headline": h.name, "label": h.label.format(**fill), "unit": h.unit,
+                         "years": fill["years"], **stats, "width_ratio": ratio})
+    return pd.DataFrame(rows, columns=["area", "system", "scenario", "arm", "kind", "headline", "label", "unit",
+                                       "years", "median", "low", "high", "n", "width_ratio"])
+
+
+# ---------------------------------------------------------------- series over time
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BAND_COLUMNS = ["q05", "q25", "q50", "q75", "q95"]
+
+
+def _per_run(collected: pd.DataFrame, measure: str, group: str) -> pd.DataFrame | None:
+    sel = collected[(collected["measure"] == measure) & (collected["group"] == group)]
+    return None if sel.empty else sel.pivot(index="run", columns="period", values="value")
+
+
+def _bands(block: pd.DataFrame, arm: str) -> pd.DataFrame:
+    q = block.quantile(list(QUANTILES)).T  # periods x quantiles, NaNs skipped
+    q.columns = BAND_COLUMNS
+    return q.assign(n=block.notna().sum(), arm=arm).rename_axis("period").reset_index()
+
+
+def fan(collected: pd.DataFrame, measure: str, group: str = "all", baseline: str = "baseline") -> pd.DataFrame:
+    """Per arm and period: quantiles 5, 25, 50, 75, 95% across seeds and parameter sets (empty if absent)."""
+    w = _per_run(collected, measure, group)
+    if w is None:
+        return pd.DataFrame(columns=["period", *BAND_COLUMNS, "n", "arm"])
+    runs = run_table(collected, baseline)
+    return pd.concat([_bands(w.reindex(runs.index[runs["arm"] == arm]), arm) for arm in arms(runs)], ignore_index=True)
+
+
+def paired_differences(collected: pd.DataFrame, measure: str, group: str = "all",
+                       baseline: str = "baseline") -> pd.DataFrame:
+    """Per non-baseline arm and period: quantiles of scenario minus baseline over runs paired by seed
+    and parameter set (empty when there is no baseline or the measure is absent)."""
+    w = _per_run(collected, measure, group)
+    matched = pairs(run_table(collected, baseline), baseline)
+    if w is None or not matched:
+        return pd.DataFrame(columns=["period", *BAND_COLUMNS, "n", "arm"])
+    frames = []
+    for arm, m in matched.items():
+        diff = w.reindex(m["run"]).to_numpy() - w.reindex(m["run_baseline"]).to_numpy()
+        frames.append(_bands(pd.DataFrame(diff, columns=w.columns), arm))
+    return pd.concat(frames, ignore_index=True)
