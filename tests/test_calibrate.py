@@ -45,6 +45,7 @@ def test_free_parameters_come_with_their_documented_ranges():
         free_parameters(_base(), ["treatment.engagement_weeks"])
 
 
+@pytest.mark.slow
 def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
     targets = _synthetic_targets()
     s = calibrate(_base(), targets, free_parameters(_base(), FREE), n_trials=40, storage=tmp_path / "study.db",
@@ -61,6 +62,7 @@ def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
         assert p.share_of_prior_range < 0.5, p
 
 
+@pytest.mark.slow
 def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(tmp_path):
     targets = _synthetic_targets().head(3)
     free = free_parameters(_base(), FREE)
@@ -74,6 +76,7 @@ def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(t
     np.testing.assert_array_equal(np.sort(kept), np.sort(first["loss"].to_numpy()))
 
 
+@pytest.mark.slow
 def test_two_worker_processes_share_one_study(tmp_path):
     storage = tmp_path / "shared.db"
     code = (
@@ -93,6 +96,7 @@ def test_two_worker_processes_share_one_study(tmp_path):
     assert len(table) == 6 and table["trial"].is_unique
 
 
+@pytest.mark.slow
 def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     out = tmp_path / "cal"
     cmd = [sys.executable, "-c", "from sim.calibration.cli import journeys_calibrate; journeys_calibrate()"]

@@ -5,10 +5,12 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 JOURNEYS = [sys.executable, "-m", "sim.cli"]
 
 
+@pytest.mark.slow
 def test_journeys_writes_tidy_timeseries_figures_and_summary(tmp_path: Path):
     out = tmp_path / "run"
     done = subprocess.run(JOURNEYS + ["area=bedford", "seed=7", "end_year=2009", f"hydra.run.dir={out}"],

@@ -37,6 +37,7 @@ def sweeps(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_launchers_give_identical_collected_tables(sweeps):
     tables = {name: collect(sweeps / name, progress=False) for name in ("serial", "joblib", "submitit")}
     serial = tables["serial"]
@@ -53,6 +54,7 @@ def test_serial_and_parallel_launchers_give_identical_collected_tables(sweeps):
         pd.testing.assert_frame_equal(tables[name], serial)
 
 
+@pytest.mark.slow
 def test_compare_writes_a_report_naming_every_scenario(sweeps):
     result = compare(sweeps / "joblib", progress=False)
     text = (sweeps / "joblib" / "report.html").read_text()
@@ -64,6 +66,7 @@ def test_compare_writes_a_report_naming_every_scenario(sweeps):
     assert len(diff) == 1 and diff["median"].iloc[0] < 0  # 10% fewer places cost less
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_completes_without_redoing_finished_runs(tmp_path):
     out = tmp_path / "sweep"
     args = ["+experiment=scenarios", "scenario=baseline", "seed=1,2,3,4", "end_year=2008", f"hydra.sweep.dir={out}"]
@@ -85,6 +88,7 @@ def test_an_interrupted_sweep_completes_without_redoing_finished_runs(tmp_path):
     assert all(after[name] == mtime for name, mtime in finished.items())  # finished runs untouched
 
 
+@pytest.mark.slow
 def test_a_changed_configuration_is_not_mistaken_for_a_finished_run(tmp_path):
     out = tmp_path / "sweep"
     journeys("+experiment=scenarios", "scenario=baseline", "seed=1", "end_year=2007", f"hydra.sweep.dir={out}")

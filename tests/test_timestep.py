@@ -1,6 +1,8 @@
+
 """Halving the time step leaves annual outputs within Monte Carlo error."""
 
 import numpy as np
+import pytest
 
 from sim import run
 from sim.outputs.measures import wide
@@ -28,11 +30,13 @@ def _check(a: np.ndarray, b: np.ndarray, allowed_bias: float) -> None:
     assert not bad.any(), {m: (round(d, 1), round(lim, 1)) for m, d, lim, x in zip(MEASURES, diff, limit, bad) if x}
 
 
+@pytest.mark.slow
 def test_weekly_and_half_weekly_steps_agree():
     # independent seeds on each side: the comparison is of two Monte Carlo estimates
     _check(_totals(52, range(1, 9)), _totals(104, range(101, 109)), allowed_bias=0.01)
 
 
+@pytest.mark.slow
 def test_monthly_steps_are_close_to_weekly():
     # one move per person per step: a month-long step delays a few two-move paths (stay -> stop -> sustain)
     _check(_totals(12, range(1, 7)), _totals(52, range(201, 207)), allowed_bias=0.04)
