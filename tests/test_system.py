@@ -7,7 +7,7 @@ import pytest
 from sim import JourneysModel, resolve, run
 from sim.config.paths import PROJECT_ROOT
 from sim.config.provenance import seed_figure_ids
-from sim.domain.states import IN_TREATMENT, Event
+from sim.domain.states import IN_TREATMENT, Event, ExitReason
 from sim.outputs.measures import wide
 from tests.helpers import compose
 
@@ -77,6 +77,10 @@ def test_a_failed_hand_off_returns_the_person_to_using():
     failed = events[(events["note"] == "handoff_failed")]
     assert len(failed) == flows[Event.TRANSFER_FAILED]
     assert set(failed["to_state"]) == {"using_previous"}
+    # a failed hand-off is an unplanned modality exit; "transferred" modality exits are exits to custody only
+    exits = model.tallies.modality_exits.sum(axis=(0, 1, 3))  # [reason]
+    assert exits[ExitReason.TRANSFERRED] == flows[Event.EXIT_TRANSFERRED]
+    assert exits[ExitReason.UNPLANNED] >= flows[Event.TRANSFER_FAILED]
     # and with perfect hand-offs none fail
     cfg.system.providers[0].handoff_success_share = 1.0
     model = JourneysModel(resolve(cfg)).run()
@@ -96,6 +100,7 @@ def _paired(scenario: str, measure: str, seeds=range(1, 6), **kw) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("scenario", "measure", "direction"), [
     ("harm_reduction_plus", "deaths_drug_related", -1),
     ("recovery_orientated", "exits_successful", +1),

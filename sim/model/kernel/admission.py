@@ -17,7 +17,7 @@ from sim.model.kernel.codes import (
     E_START,
     E_UNPLANNED,
     EXIT_PLANNED,
-    EXIT_TRANSFERRED,
+    EXIT_UNPLANNED,
     HANDOFF_DUE,
     HANDOFF_NONE,
     HANDOFF_READY,
@@ -115,7 +115,7 @@ def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_c
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
             f[n, E_UNPLANNED, g, band] += 1
-            leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, 0)
+            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, 0)
             tallies.tx_duration[0, n, g, domes_band(t_end - people.episode_start[i])] -= 1
             tallies.stocks[0, n, s, g, band] -= 1
             tallies.stocks[0, n, USING_PREVIOUS, g, band] += 1
