@@ -32,7 +32,8 @@ def test_state_occupancy_matches_matrix_exponential():
     cfg = markov_config(n_users=100_000)
     model = JourneysModel(cfg)
     # The fixed 12-week engagement is not Markov: switch it off (start -> stay then never happens).
-    model.hazards = model.hazards._replace(scheduled_target=np.full(N_STATES, NO_SCHEDULE))
+    model.tables = model.tables._replace(
+        hazards=model.hazards._replace(scheduled_target=np.full(N_STATES, NO_SCHEDULE)))
     start = np.bincount(model.people.state, minlength=N_STATES)
     n = start.sum()
     p0 = _lumped(start) / n

@@ -84,10 +84,6 @@ class JourneysModel(mesa.Model):
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
         self._parallel, self._serial = FastCall(step_people), FastCall(step_people_serial)
-        levers = dict(cfg.levers)
-        self.hazards = build_hazards(cfg.params, levers, cfg.system.handoff_per_year)
-        self.mortality = build_mortality(cfg.params, levers)
-        self.outcomes = build_outcomes(cfg.params)
         b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
@@ -98,9 +94,14 @@ class JourneysModel(mesa.Model):
             modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
         )
-        self._build_system(cfg)
+        system = self._build_system(cfg)
+        levers = dict(cfg.levers)
+        self.tables = Tables(hazards=build_hazards(cfg.params, levers, cfg.system.handoff_per_year),
+                             mortality=build_mortality(cfg.params, levers), outcomes=build_outcomes(cfg.params),
+                             system=system)
         self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
         self._trace(cfg)
+        self.records = Records(tallies=self.tallies, queues=self.queues, log=self.trace)
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": lambda m: m.start_time + m.steps * m.dt,
             "alive": lambda m: m._stock(LIVING),
@@ -110,12 +111,12 @@ class JourneysModel(mesa.Model):
             "waiting_list": lambda m: int(m.waiting_list[m.steps - 1].sum()),
         })
 
-    def _build_system(self, cfg: JourneysConfig) -> None:
+    def _build_system(self, cfg: JourneysConfig) -> SystemTables:
         """Providers (mesa Agents) with their places; today's clients placed with them."""
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
         self.services: list[Provider] = build_providers(self, cfg.system, int(in_tx.sum()))
-        self.system = SystemTables(
+        system = SystemTables(
             pickup=pickup_shares(cfg.params),
             route_provider_cdf=route_provider_cdf(cfg.system),
             aftercare_share=cfg.params.modality.aftercare_share,
@@ -130,8 +131,9 @@ class JourneysModel(mesa.Model):
         self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
                              handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
                              handoff_count=np.zeros(ROW_BLOCKS, np.int64))
-        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), self.system.route_provider_cdf,
+        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), system.route_provider_cdf,
                                 rng.generator(cfg.seed, "placement"), self.start_time)
+        return system
 
     def _trace(self, cfg: JourneysConfig) -> None:
         """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
@@ -196,14 +198,11 @@ class JourneysModel(mesa.Model):
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
                                 self.cfg.start_year + n // self.cfg.steps_per_year)
 
-    @property
-    def tables(self) -> Tables:
-        """What the compiled step reads (a property, so a test may swap one table before running)."""
-        return Tables(hazards=self.hazards, mortality=self.mortality, outcomes=self.outcomes, system=self.system)
-
-    @property
-    def records(self) -> Records:
-        return Records(tallies=self.tallies, queues=self.queues, log=self.trace)
+    # What the compiled step reads, by name (replace `tables` to change them: a test swaps the hazards).
+    hazards = property(lambda self: self.tables.hazards)
+    mortality = property(lambda self: self.tables.mortality)
+    outcomes = property(lambda self: self.tables.outcomes)
+    system = property(lambda self: self.tables.system)
 
     def run(self) -> "JourneysModel":
         while self.running:
