@@ -23,7 +23,8 @@ def sweep(tmp_path_factory) -> Path:
     """A multirun folder laid out as Hydra does (0/, 1/, ...), made once for the module."""
     root = tmp_path_factory.mktemp("multirun")
     for i, (scenario, seed) in enumerate((s, n) for s in SCENARIOS for n in SEEDS):
-        cfg = load_config([f"scenario={scenario}", f"seed={seed}", "end_year=2010", "output.figures=false",
+        cfg = load_config([f"scenario={scenario}", f"seed={seed}", "end_year=2010", "policy_year=2006",
+                           "output.figures=false",
                            "output.trace_people=0"])
         run(cfg, root / str(i))
     return root

@@ -48,7 +48,8 @@ def test_timeseries_balance_by_year_quarter_and_drug_group():
 def test_flows_nest_and_everyone_is_in_one_place():
     """Deaths and exits to custody nest as they should; each person is in one state with at most one
     provider and one modality, and everyone assessed and waiting is on their provider's list."""
-    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "system.capacity_multiplier=0.8"))).run()
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "policy_year=2005",
+                                                 "system.capacity_multiplier=0.8"))).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
     assert flows[Event.DEATH_IN_TREATMENT] <= flows[Event.DEATH]
     assert flows[Event.DEATH_DRUG_RELATED] <= flows[Event.DEATH]

@@ -17,7 +17,7 @@ from sim.sweeps.cli import compare
 from sim.sweeps.collect import collect
 from tests.helpers import compose
 
-SWEEP = ["+experiment=scenarios", "scenario=baseline,budget_cut_10", "seed=1,2", "end_year=2008"]
+SWEEP = ["+experiment=scenarios", "scenario=baseline,budget_cut_10", "seed=1,2", "end_year=2008", "policy_year=2006"]
 
 
 def journeys(*args: str, timeout: int = 400) -> subprocess.CompletedProcess:
@@ -46,7 +46,8 @@ def test_serial_and_parallel_launchers_give_identical_collected_tables(sweeps):
     stocks = serial[(serial["measure"] == "in_treatment") & (serial["group"] == "all")]
     assert stocks.groupby("run")["period"].apply(list).map(tuple).nunique() == 1  # every run, every year, once
     assert len(stocks) == 4 * 3
-    assert set(serial["run"]) == {f"end_year=2008,scenario={s},seed={k}" for s in ("baseline", "budget_cut_10")
+    assert set(serial["run"]) == {f"end_year=2008,policy_year=2006,scenario={s},seed={k}"
+                                  for s in ("baseline", "budget_cut_10")
                                   for k in (1, 2)}
     labels = serial[["scenario", "seed"]].drop_duplicates()
     assert len(labels) == 4  # no run missing or duplicated

@@ -24,7 +24,7 @@ def test_shipped_systems_and_scenarios():
 @pytest.mark.parametrize("system", SYSTEMS)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_system_and_scenario_runs(system, scenario):
-    cfg = compose(f"system={system}", f"scenario={scenario}", "end_year=2008")
+    cfg = compose(f"system={system}", f"scenario={scenario}", "end_year=2008", "policy_year=2006")
     assert cfg.scenario.name == scenario and cfg.system.name == system
     assert set(cfg.scenario.sources) <= seed_figure_ids()
     ts = run(cfg).timeseries
@@ -41,12 +41,18 @@ def test_unknown_system_or_scenario_lists_the_valid_names():
         assert all(name in str(err.value) for name in names)
 
 
+def _tiered_from_2005(capacity: float) -> JourneysModel:
+    """The tiered system with its places times `capacity`, in force from the start, 2005-2011."""
+    cfg = compose("system=tiered", "end_year=2012", "policy_year=2005", f"system.capacity_multiplier={capacity}")
+    return JourneysModel(resolve(cfg)).run()
+
+
 def _caseloads(model):
     return model.tallies.providers.sum(axis=0)  # [step, provider]
 
 
 def test_providers_never_exceed_their_places_and_people_wait_instead():
-    model = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.6"))).run()
+    model = _tiered_from_2005(capacity=0.6)
     places = np.array([p.places for p in model.services])
     assert (_caseloads(model) <= places).all()
     assert model.waiting_list.sum() > 0  # the limit binds: people wait
@@ -61,14 +67,14 @@ def test_providers_never_exceed_their_places_and_people_wait_instead():
 
 
 def test_unlimited_places_mean_an_empty_waiting_list():
-    model = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=1000"))).run()
+    model = _tiered_from_2005(capacity=1000)
     assert model.waiting_list.sum() == 0
-    tight = JourneysModel(resolve(compose("system=tiered", "end_year=2012", "system.capacity_multiplier=0.8"))).run()
+    tight = _tiered_from_2005(capacity=0.8)
     assert tight.waiting_list.sum() > 0
 
 
 def test_a_failed_hand_off_returns_the_person_to_using():
-    cfg = compose("system=tiered", "end_year=2010", "output.trace_people=100000")
+    cfg = compose("system=tiered", "end_year=2010", "policy_year=2005", "output.trace_people=100000")
     cfg.system.providers[0].handoff_success_share = 0.0  # open access tier 2 never gets clients picked up
     model = JourneysModel(resolve(cfg)).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
@@ -94,7 +100,8 @@ def _paired(scenario: str, measure: str, seeds=range(1, 6), **kw) -> np.ndarray:
     for seed in seeds:
         totals = []
         for sc in ("baseline", scenario):
-            ts = run(compose(f"scenario={sc}", f"seed={seed}", "end_year=2020", "population_scale=2")).timeseries
+            ts = run(compose(f"scenario={sc}", f"seed={seed}", "end_year=2020", "policy_year=2005",
+                             "population_scale=2")).timeseries
             totals.append(wide(ts, kw.get("group", "all"))[measure].sum())
         out.append(totals[1] - totals[0])
     return np.array(out)

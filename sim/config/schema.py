@@ -89,25 +89,33 @@ class ProviderConfig:
 
 @dataclass
 class SystemConfig:
-    """A commissioning configuration: which providers, which pathways (config group `system`)."""
+    """A commissioning configuration: which providers, which pathways (config group `system`; the same
+    group fills `history_system`, the system in force before the policy year)."""
 
     name: str = "???"
     description: str = ""
     providers: list[ProviderConfig] = field(default_factory=list)
     handoff_per_year: float = 6.0  # tier 2 -> tier 3 hand-off hazard for opiate clients once engaged
-    capacity_multiplier: float = 1.0  # scenario lever on every provider's places
-    modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # scenario lever: modality -> weight
+    capacity_multiplier: float = 1.0  # on every provider's places (a scenario multiplies it from the policy year)
+    modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # modality -> weight in every mix
     sources: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ScenarioConfig:
-    """Label and documentation of the levers a scenario sets (config group `scenario`)."""
+    """What a commissioner changes from the policy year (config group `scenario`), with its documentation.
+
+    Everything here acts from `policy_year` on; before it, the run follows the documented history.
+    """
 
     name: str = "baseline"
     description: str = ""
     assumptions: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    levers: dict[str, float] = field(default_factory=dict)  # hazard or family name -> multiplier
+    params: dict[str, dict[str, float]] = field(default_factory=dict)  # section -> parameter -> new value
+    capacity_multiplier: float = 1.0  # on every provider's places
+    modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # modality -> weight in every mix
 
 
 @dataclass
@@ -145,13 +153,15 @@ class JourneysConfig:
     """One projection: an area, parameters, levers, a time grid and a seed."""
 
     area: AreaConfig = field(default_factory=AreaConfig)
-    system: SystemConfig = field(default_factory=SystemConfig)
-    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
-    params: Parameters = field(default_factory=Parameters)
-    levers: dict[str, float] = field(default_factory=dict)  # hazard name -> multiplier
+    system: SystemConfig = field(default_factory=SystemConfig)  # commissioned from policy_year
+    history_system: SystemConfig = field(default_factory=SystemConfig)  # the area's documented system before it
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)  # changes made from policy_year
+    params: Parameters = field(default_factory=Parameters)  # the whole run (assumptions, calibrated values)
+    levers: dict[str, float] = field(default_factory=dict)  # the whole run: hazard name -> multiplier
     seed: int = 1
     start_year: int = 2005
-    end_year: int = 2030  # exclusive: the projection covers start_year .. end_year - 1
+    end_year: int = 2033  # exclusive: the projection covers start_year .. end_year - 1
+    policy_year: int = 2027  # system= and scenario= act from Jan 1 of this year (<= start_year: from the start)
     steps_per_year: int = 52
     population_scale: float = 1.0  # simulated people per real person (0.1 = a tenth)
     calibration: CalibrationRef = field(default_factory=CalibrationRef)

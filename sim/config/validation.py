@@ -5,7 +5,10 @@ import math
 
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
+from sim.config.parameters import Parameters
+from sim.config.policy import changes_at_policy, from_policy
 from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
+from sim.domain.states import Modality
 from sim.domain.transitions import check_levers
 
 
@@ -101,4 +104,37 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         check_levers(dict(cfg.levers))
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    _check_scenario(cfg)
     return cfg
+
+
+def _check_scenario(cfg: JourneysConfig) -> None:
+    """The scenario's changes name real parameters, levers and modalities, and fall inside the run."""
+    sc = cfg.scenario
+    sections = {f.name: f.type for f in dataclasses.fields(Parameters)}
+    for section, values in sc.params.items():
+        if section not in sections:
+            raise ConfigError(f"scenario.params.{section}: not a parameter section; allowed: {', '.join(sections)}")
+        names = [f.name for f in dataclasses.fields(getattr(cfg.params, section))]
+        for name in values:
+            if name not in names:
+                raise ConfigError(f"scenario.params.{section}.{name}: not a parameter; allowed: {', '.join(names)}")
+    try:
+        check_levers({k: v for k, v in sc.levers.items()})
+    except ValueError as e:
+        raise ConfigError(f"scenario.{e}") from None
+    x = _finite("scenario.capacity_multiplier", sc.capacity_multiplier)
+    if x < 0:
+        raise ConfigError(f"scenario.capacity_multiplier = {x}: must be >= 0")
+    modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]
+    for name, value in sc.modality_mix_multipliers.items():
+        if name not in modalities:
+            raise ConfigError(f"scenario.modality_mix_multipliers.{name}: unknown modality; allowed: "
+                              f"{', '.join(modalities)}")
+        if _finite(f"scenario.modality_mix_multipliers.{name}", value) < 0:
+            raise ConfigError(f"scenario.modality_mix_multipliers.{name} = {value}: must be >= 0")
+    _check_numbers(from_policy(cfg).params, "params (with scenario.params)")
+    if changes_at_policy(cfg) and cfg.policy_year >= cfg.end_year:
+        raise ConfigError(f"policy_year = {cfg.policy_year}: system {cfg.system.name!r} and scenario "
+                          f"{cfg.scenario.name!r} act from then, but the run ends before it (end_year = "
+                          f"{cfg.end_year}, exclusive); set a later end_year or an earlier policy_year")

@@ -2,6 +2,9 @@
 
 The order of phases in one step is written down here, once (`JourneysModel.step`):
 
+    0. policy    at the first step of the policy year only: the chosen system and the
+                 scenario's parameters, levers and places take over from the documented
+                 history (`sim.config.policy`); everyone's next event is drawn afresh;
     1. onset     new users whose onset time falls in the step join (rows switched on);
     2. journeys  every person: death, competing transitions, in-treatment outcomes,
                  ageing, counting (compiled: `sim.model.kernel.step.step_people`);
@@ -20,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import ConfigError
+from sim.config.parameters import Parameters
+from sim.config.policy import Regime, before_policy, from_policy, policy_step
 from sim.config.schema import JourneysConfig, as_config, is_resolved
 from sim.domain.states import (
     IN_RECOVERY,
@@ -51,7 +56,15 @@ from sim.model.kernel.records import (
 )
 from sim.model.kernel.step import step_people, step_people_serial
 from sim.model.population import build_people
-from sim.model.providers import Provider, build_providers, hand_out, place_starting_caseload, route_provider_cdf
+from sim.model.providers import (
+    Provider,
+    build_providers,
+    hand_out,
+    place_starting_caseload,
+    recommission,
+    renew_contracts,
+    route_provider_cdf,
+)
 from sim.outputs.caseload_profile import CaseloadProfile
 
 ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow)
@@ -77,8 +90,13 @@ class JourneysModel(mesa.Model):
         self.start_time = float(cfg.start_year)
         self.n_steps = (cfg.end_year - cfg.start_year) * cfg.steps_per_year
         self.journey_key = rng.stream_key(cfg.seed, "journey")
+        self.history, self.policy = before_policy(cfg), from_policy(cfg)
+        self.policy_step = policy_step(cfg)
+        names = [p.name for p in self.history.system.providers]
+        self._new_providers = self.policy_step is not None and names != [p.name for p in self.policy.system.providers]
+        self.provider_names = names + ([p.name for p in self.policy.system.providers] if self._new_providers else [])
         self.people, self.n_initial = build_people(
-            cfg.area, cfg.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
+            cfg.area, self.history.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
         )
         self.n_active = self.n_initial
@@ -89,16 +107,13 @@ class JourneysModel(mesa.Model):
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
             flows=np.zeros((b, t, N_EVENTS, g, a), dtype=np.int32),
             tx_duration=np.zeros((b, t, g, N_DOMES_BANDS), dtype=np.int32),
-            providers=np.zeros((b, t, max(len(cfg.system.providers), 1)), dtype=np.int32),
+            providers=np.zeros((b, t, len(self.provider_names)), dtype=np.int32),
             modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
             modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
         )
-        system = self._build_system(cfg)
-        levers = dict(cfg.levers)
-        self.tables = Tables(hazards=build_hazards(cfg.params, levers, cfg.system.handoff_per_year),
-                             mortality=build_mortality(cfg.params, levers), outcomes=build_outcomes(cfg.params),
-                             system=system)
+        self._build_system(cfg)
+        self.tables = self._tables(self.history, provider_offset=0)
         self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
         self._trace(cfg)
         self.records = Records(tallies=self.tallies, queues=self.queues, log=self.trace)
@@ -111,29 +126,44 @@ class JourneysModel(mesa.Model):
             "waiting_list": lambda m: int(m.waiting_list[m.steps - 1].sum()),
         })
 
-    def _build_system(self, cfg: JourneysConfig) -> SystemTables:
-        """Providers (mesa Agents) with their places; today's clients placed with them."""
+    def _tables(self, regime: Regime, provider_offset: int) -> Tables:
+        """What the compiled step reads under a regime (the documented history, or the policy)."""
+        p, levers = regime.params, regime.levers
+        return Tables(
+            hazards=build_hazards(p, levers, regime.system.handoff_per_year),
+            mortality=build_mortality(p, levers),
+            outcomes=build_outcomes(p),
+            system=SystemTables(pickup=pickup_shares(p), route_provider_cdf=route_provider_cdf(regime.system),
+                                provider_offset=provider_offset, aftercare_share=p.modality.aftercare_share,
+                                aftercare_years=p.modality.aftercare_weeks / 52.0),
+        )
+
+    def _build_system(self, cfg: JourneysConfig) -> None:
+        """Providers (mesa Agents) of the documented system with their places; today's clients placed with them."""
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
-        self.services: list[Provider] = build_providers(self, cfg.system, int(in_tx.sum()))
-        system = SystemTables(
-            pickup=pickup_shares(cfg.params),
-            route_provider_cdf=route_provider_cdf(cfg.system),
-            aftercare_share=cfg.params.modality.aftercare_share,
-            aftercare_years=cfg.params.modality.aftercare_weeks / 52.0,
-        )
-        self.handoff_success = np.array([p.tables.handoff_success for p in self.services])
-        self._handoff_to = np.array([p.handoff_to for p in self.services], dtype=np.int64)
-        self.waiting_list = np.zeros((self.n_steps, len(self.services)), dtype=np.int64)
-        mp = cfg.params.modality
-        self.cost_per_week = np.array([getattr(mp, f"cost_{m.name.lower()}_per_week") for m in Modality])
+        self.starting_caseload = int(in_tx.sum())
+        system = self.history.system
+        self.services: list[Provider] = build_providers(self, system, self.starting_caseload)
+        n_providers = len(self.provider_names)
+        self.handoff_success = np.zeros(n_providers)
+        self._handoff_to = np.full(n_providers, -1, dtype=np.int64)
+        self._contracts_changed()
+        self.waiting_list = np.zeros((self.n_steps, n_providers), dtype=np.int64)
+        self.commissioned = np.zeros((self.n_steps, n_providers), dtype=bool)  # [step, provider]
+        self.commissioned[:, : len(self.services)] = True
         rows = int(np.ceil(people.size / ROW_BLOCKS)) + 1
         self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
                              handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
                              handoff_count=np.zeros(ROW_BLOCKS, np.int64))
-        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), system.route_provider_cdf,
+        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), route_provider_cdf(system),
                                 rng.generator(cfg.seed, "placement"), self.start_time)
-        return system
+
+    def _contracts_changed(self) -> None:
+        """Refresh the arrays the providers' compiled code reads (indexed by global provider number)."""
+        for p in self.services:
+            self.handoff_success[p.tables.index] = p.tables.handoff_success
+            self._handoff_to[p.tables.index] = p.handoff_to
 
     def _trace(self, cfg: JourneysConfig) -> None:
         """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
@@ -159,12 +189,47 @@ class JourneysModel(mesa.Model):
         if n >= self.n_steps:
             self.running = False
             return
+        if n == self.policy_step:
+            self._start_policy(n)
         n_before = self._onset(n)
         self._journeys(n, n_before)
         self._providers(n)
         self._record(n)
         if n + 1 == self.n_steps:
             self.running = False
+
+    def _start_policy(self, n: int) -> None:
+        """0. From the first step of the policy year: the chosen system and the scenario's changes.
+
+        Every run redraws everyone's next event here, whatever changed (the waits are memoryless
+        between changes of hazard, so this is exact): two scenarios run with the same seed then keep
+        identical journeys wherever the policy does not reach.
+        """
+        regime = self.policy
+        offset = self.services[0].tables.index
+        if self._new_providers:
+            old, offset = self.services, len(self.services)
+            self.services = build_providers(self, regime.system, self.starting_caseload, offset)
+            recommission(self.people, self.n_active, old, self.services, route_provider_cdf(regime.system),
+                         rng.generator(self.cfg.seed, "recommissioning"))
+            self.commissioned[n:, : len(old)] = False
+            self.commissioned[n:, offset:] = True
+        else:
+            renew_contracts(self.services, regime.system, self.starting_caseload)
+        self._contracts_changed()
+        self.tables = self._tables(regime, provider_offset=offset)
+        a = self.n_active
+        self.people.refresh_step[:a] = n
+        self.people.next_check[:a] = n
+
+    def cost_per_step(self) -> np.ndarray:
+        """GBP spent in each step: people in each modality x its cost per client-week (the regime's unit costs)."""
+        weeks = 52.0 / self.cfg.steps_per_year
+        modalities = self.tallies.modalities.sum(axis=0)
+        cost = modalities @ _weekly_costs(self.history.params) * weeks
+        if self.policy_step is not None:
+            cost[self.policy_step:] = modalities[self.policy_step:] @ _weekly_costs(self.policy.params) * weeks
+        return cost
 
     def _onset(self, n: int) -> int:
         """1. Rows whose onset time is before the end of step n switch on; returns the rows active before."""
@@ -187,7 +252,8 @@ class JourneysModel(mesa.Model):
         """3. New waiting-list entries and hand-offs join their provider's queue, then providers act."""
         hand_out(self.services, self.queues, self.people.provider, self._handoff_to)
         self.agents_by_type[Provider].do("step")
-        self.waiting_list[n] = [len(p.waiting) for p in self.services]
+        for p in self.services:
+            self.waiting_list[n, p.tables.index] = len(p.waiting)
 
     def _record(self, n: int) -> None:
         """4. Model-level series every step; the caseload profile at each year end."""
@@ -224,3 +290,8 @@ class JourneysModel(mesa.Model):
             "note": np.array(TRACE_NOTES)[take(self.trace.note)],
         })
         return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)
+
+
+def _weekly_costs(p: Parameters) -> np.ndarray:
+    """Cost per client-week of each modality (Modality order)."""
+    return np.array([getattr(p.modality, f"cost_{m.name.lower()}_per_week") for m in Modality])

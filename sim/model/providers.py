@@ -64,6 +64,14 @@ class Provider(mesa.Agent):
     def __init__(self, model, spec: ProviderConfig, index: int, places: int, handoff_to: int,
                  mix_multipliers: dict[str, float]):
         super().__init__(model)
+        self.contract(spec, index, places, handoff_to, mix_multipliers)
+        self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
+        self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
+        self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
+
+    def contract(self, spec: ProviderConfig, index: int, places: int, handoff_to: int,
+                 mix_multipliers: dict[str, float]) -> None:
+        """The terms the service works to: places, modality mix, hand-offs (set again when they change)."""
         self.name = spec.name
         self.tier = spec.tier
         self.places = places
@@ -77,9 +85,6 @@ class Provider(mesa.Agent):
             handoff_success=spec.handoff_success_share,
             after_handoff_modality=MODALITY_BY_NAME[spec.modality_after_handoff],
         )
-        self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
-        self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
-        self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
 
     def join_waiting_list(self, rows: np.ndarray) -> None:
         """People assessed this step (in row order), at the back of the list."""
@@ -143,13 +148,13 @@ def route_provider_cdf(system: SystemConfig) -> np.ndarray:
     return np.cumsum(table / table.sum(axis=1, keepdims=True), axis=1)
 
 
-def build_providers(model, system: SystemConfig, starting_caseload: int) -> list[Provider]:
+def _terms(system: SystemConfig, starting_caseload: int, offset: int):
+    """(spec, index, places, handoff_to, mix) of each provider of a system; indices start at `offset`."""
     names = [p.name for p in system.providers]
     if not names:
         raise ValueError(f"system {system.name}: needs at least one provider")
     if len(set(names)) != len(names):
         raise ValueError(f"system {system.name}: provider names must be unique, got {names}")
-    providers = []
     for j, spec in enumerate(system.providers):
         if spec.hands_off_opiate_to is not None and spec.hands_off_opiate_to not in names:
             raise ValueError(f"system.providers[{spec.name}].hands_off_opiate_to = {spec.hands_off_opiate_to!r}: "
@@ -161,9 +166,46 @@ def build_providers(model, system: SystemConfig, starting_caseload: int) -> list
             places = UNLIMITED
         else:
             places = int(round(spec.capacity_ratio * system.capacity_multiplier * starting_caseload))
-        handoff_to = names.index(spec.hands_off_opiate_to) if spec.hands_off_opiate_to is not None else -1
-        providers.append(Provider(model, spec, j, places, handoff_to, dict(system.modality_mix_multipliers)))
-    return providers
+        handoff_to = offset + names.index(spec.hands_off_opiate_to) if spec.hands_off_opiate_to is not None else -1
+        yield spec, offset + j, places, handoff_to, dict(system.modality_mix_multipliers)
+
+
+def build_providers(model, system: SystemConfig, starting_caseload: int, offset: int = 0) -> list[Provider]:
+    """The services of a system (mesa Agents); places are per person in treatment at the start."""
+    return [Provider(model, *terms) for terms in _terms(system, starting_caseload, offset)]
+
+
+def renew_contracts(services: list[Provider], system: SystemConfig, starting_caseload: int) -> None:
+    """The same services under new terms (places, mixes, hand-offs): clients and waiting lists stay."""
+    for service, terms in zip(services, _terms(system, starting_caseload, services[0].tables.index), strict=True):
+        service.contract(*terms)
+
+
+def recommission(people, n_active: int, old: list[Provider], new: list[Provider], route_provider_cdf: np.ndarray,
+                 draw: np.random.Generator) -> None:
+    """Hand the old services' clients and waiting lists to the new system's services.
+
+    Each person passes to the service their referral route reaches in the new system (drawn
+    with the route's shares, from a stream of its own), keeps their modality, and keeps their
+    place in the queue (waiting lists are ordered by time of referral). A hand-off under way
+    continues only where the new service hands clients on too.
+    """
+    rows = np.flatnonzero(people.provider[:n_active] >= 0)
+    route = people.route[rows].astype(np.int64)
+    route[route < 0] = Route.SELF
+    cdf = route_provider_cdf[route]  # [person, new provider]
+    j = np.minimum((draw.random(len(rows))[:, None] >= cdf).sum(axis=1), cdf.shape[1] - 1)
+    offset = new[0].tables.index
+    people.provider[rows] = offset + j
+    hands_off = np.array([p.handoff_to >= 0 for p in new])
+    people.handoff[rows] = np.where(hands_off[j] & (people.handoff[rows] != Handoff.NONE), Handoff.DUE,
+                                    Handoff.NONE).astype(np.int8)
+    waiting = rows[(people.state[rows] == State.WAITING) & (people.ready[rows] == 1)]
+    waiting = waiting[np.lexsort((waiting, people.wait_start[waiting]))]  # longest-waiting first
+    for k, service in enumerate(new):
+        service.waiting = waiting[people.provider[waiting] == offset + k]
+    for service in old:
+        service.remove()
 
 
 def place_starting_caseload(people, services: list[Provider], clients: np.ndarray, route_provider_cdf: np.ndarray,

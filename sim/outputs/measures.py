@@ -79,6 +79,25 @@ FLOWS: dict[str, Event] = {
 }
 YEAR_TO_DATE = ("in_treatment_during_year",)
 
+# Cohort measures: reported against the period of the completions (or treatment entries) they
+# follow, but observed up to this many calendar years after it. A row of year p is final once
+# year p + k is over; a policy from year p + k or earlier can still change it.
+FOLLOW_UP_YEARS = {
+    "re_presented_within_6m_of_completion": 1, "re_presented_within_6m_share": 1, "phof_non_representation_6m": 1,
+    "re_presented_within_1y_of_completion": 1, "re_presented_within_1y_share": 1,
+    "re_presented_within_2y_of_completion": 2, "re_presented_within_2y_share": 2,
+    "re_presented_within_3y_of_completion": 3, "re_presented_within_3y_share": 3,
+    "entrants_in_recovery_after_1y_share": 1, "entrants_in_recovery_after_5y_share": 5,
+}
+
+
+def final_before(ts: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of `ts` that nothing from `year` on can change: periods before it, less cohort
+    measures whose follow-up reaches it (FOLLOW_UP_YEARS)."""
+    period_year = ts["period"].astype(str).str.slice(0, 4).astype(int)
+    reach = period_year + ts["measure"].map(FOLLOW_UP_YEARS).fillna(0).astype(int)
+    return ts[(period_year < year) & (reach < year)].reset_index(drop=True)
+
 # DOMES time-in-treatment bands of the current caseload (elapsed time in the episode), stocks.
 DURATION_BANDS = tuple(f"in_treatment_{band}" for band in DOMES_BAND_NAMES)
 BAND_GROUPS = DOMES_BAND_NAMES  # groups of time_in_treatment_band
@@ -164,13 +183,16 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
 
 
 def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exits: np.ndarray,
-                    waiting_list: np.ndarray, provider_names: list[str], cost_per_week: np.ndarray,
-                    start_year: int, steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+                    waiting_list: np.ndarray, provider_names: list[str], cost_per_step: np.ndarray,
+                    start_year: int, steps_per_year: int, period: str = "year", scale: float = 1.0,
+                    commissioned: np.ndarray | None = None) -> pd.DataFrame:
     """Measures of the commissioned system, tidy, grouped by provider or modality (and `all`).
 
     providers [step, provider] and modalities [step, modality] are end-of-step counts;
-    modality_exits [step, reason, modality] and cost are counted during the period;
-    waiting_list [step, provider] is people assessed and waiting for a place.
+    modality_exits [step, reason, modality] and cost_per_step (GBP) are counted during the period;
+    waiting_list [step, provider] is people assessed and waiting for a place. With `commissioned`
+    [step, provider], a provider has rows only in the periods it is commissioned at the end of
+    (a new system from the policy year replaces the documented one).
     """
     labels = period_labels(start_year, providers.shape[0], steps_per_year, period)
     periods, first = np.unique(labels, return_index=True)
@@ -178,8 +200,7 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     periods, first = periods[order], first[order]
     last = np.append(first[1:], providers.shape[0]) - 1
     modality_names = [MODALITY_NAMES[m] for m in Modality]
-    weeks_per_step = 52.0 / steps_per_year
-    cost = np.add.reduceat(modalities @ cost_per_week * weeks_per_step, first)
+    cost = np.add.reduceat(cost_per_step, first)
     frames = [
         ("in_treatment_provider", providers[last], provider_names),
         ("waiting_list", waiting_list[last], provider_names),
@@ -190,7 +211,11 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     parts = []
     for name, values, groups in frames:
         values = np.column_stack([values.sum(axis=1), values])
-        parts.append(_long(periods, [(name, values)], ["all", *groups]))
+        part = _long(periods, [(name, values)], ["all", *groups])
+        if commissioned is not None and name in ("in_treatment_provider", "waiting_list"):  # providers in contract
+            keep = np.column_stack([np.ones(len(last), dtype=bool), commissioned[last]]).ravel()
+            part = part[keep].reset_index(drop=True)
+        parts.append(part)
     parts.append(_long(periods, [("cost", cost[:, None])], ["all"]))
     out = pd.concat(parts, ignore_index=True)
     out["value"] /= scale

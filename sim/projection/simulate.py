@@ -55,9 +55,9 @@ def tables(model: JourneysModel) -> pd.DataFrame:
                     tallies.tx_elapsed.sum(axis=0), cfg.start_year, cfg.steps_per_year, cfg.output.period,
                     cfg.population_scale)
     system = system_measures(tallies.providers.sum(axis=0), tallies.modalities.sum(axis=0),
-                             tallies.modality_exits.sum(axis=0), model.waiting_list, [p.name for p in model.services],
-                             model.cost_per_week, cfg.start_year, cfg.steps_per_year, cfg.output.period,
-                             cfg.population_scale)
+                             tallies.modality_exits.sum(axis=0), model.waiting_list, model.provider_names,
+                             model.cost_per_step(), cfg.start_year, cfg.steps_per_year, cfg.output.period,
+                             cfg.population_scale, commissioned=model.commissioned)
     ts = pd.concat([ts, system, model.profile.table()], ignore_index=True)
     return pd.concat([ts, derived_measures(ts)], ignore_index=True)
 

@@ -61,7 +61,7 @@ def refer(people, i, route, t_end, g, band, ctx, system, flows):
     p = 0
     while p < system.route_provider_cdf.shape[1] - 1 and u >= system.route_provider_cdf[route, p]:
         p += 1
-    people.provider[i] = p
+    people.provider[i] = system.provider_offset + p
     people.route[i] = route
     people.ready[i] = 0
     people.wait_start[i] = t_end

@@ -35,6 +35,7 @@ class SystemTables(NamedTuple):
 
     pickup: np.ndarray  # float64[route]: chance a referral is picked up
     route_provider_cdf: np.ndarray  # float64[route, provider]: which provider a referral goes to
+    provider_offset: int  # index of the system's first provider (> 0 once a new system is commissioned)
     aftercare_share: float
     aftercare_years: float
 

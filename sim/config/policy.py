@@ -1,0 +1,66 @@
+"""Before and from the policy year: the parameters, levers and commissioned system in force.
+
+A run follows the area's documented history until `policy_year` (its `history_system`, the
+run's parameters and levers), and from Jan 1 of that year the chosen `system` with the
+scenario's changes on top. With `policy_year <= start_year` the policy holds from the start.
+Same seed, same draws: everything before the policy year is the same in every scenario.
+"""
+
+import copy
+from dataclasses import dataclass
+
+from sim.config.parameters import Parameters
+from sim.config.provenance import set_parameter
+from sim.config.schema import JourneysConfig, SystemConfig
+
+
+@dataclass(frozen=True)
+class Regime:
+    """What is in force over a stretch of the run."""
+
+    params: Parameters
+    levers: dict[str, float]
+    system: SystemConfig
+
+
+def has_history(cfg: JourneysConfig) -> bool:
+    """Whether the run starts under the documented history (the policy starts after start_year)."""
+    return cfg.start_year < cfg.policy_year
+
+
+def policy_step(cfg: JourneysConfig) -> int | None:
+    """The first step of the policy year, when it falls inside the run (None otherwise)."""
+    if cfg.start_year < cfg.policy_year < cfg.end_year:
+        return (cfg.policy_year - cfg.start_year) * cfg.steps_per_year
+    return None
+
+
+def from_policy(cfg: JourneysConfig) -> Regime:
+    """The chosen system, with the scenario's parameters, levers, places and modality mix."""
+    sc = cfg.scenario
+    params = copy.deepcopy(cfg.params)
+    for section, values in sc.params.items():
+        for name, value in values.items():
+            set_parameter(params, f"{section}.{name}", value)
+    levers = {k: float(v) for k, v in cfg.levers.items()}
+    for name, value in sc.levers.items():
+        levers[name] = levers.get(name, 1.0) * float(value)
+    system = copy.deepcopy(cfg.system)
+    system.capacity_multiplier = cfg.system.capacity_multiplier * sc.capacity_multiplier
+    mix = dict(cfg.system.modality_mix_multipliers)
+    for name, value in sc.modality_mix_multipliers.items():
+        mix[name] = mix.get(name, 1.0) * float(value)
+    system.modality_mix_multipliers = mix
+    return Regime(params, levers, system)
+
+
+def before_policy(cfg: JourneysConfig) -> Regime:
+    """The documented history: the area's system, the run's parameters and levers (or the policy, if none)."""
+    if not has_history(cfg):
+        return from_policy(cfg)
+    return Regime(cfg.params, {k: float(v) for k, v in cfg.levers.items()}, cfg.history_system)
+
+
+def changes_at_policy(cfg: JourneysConfig) -> bool:
+    """Whether anything differs from the policy year on (another system, or a scenario that changes something)."""
+    return has_history(cfg) and before_policy(cfg) != from_policy(cfg)

@@ -1,0 +1,89 @@
+"""A policy acts from its year: before it, every run follows the documented history, identically.
+
+`system=` and `scenario=` take effect on Jan 1 of `policy_year`. Same seed, same draws: every
+row before the policy year is the same, byte for byte, in every scenario and system, apart
+from cohort measures whose follow-up reaches into the policy years (`FOLLOW_UP_YEARS`).
+"""
+
+import pandas as pd
+import pytest
+
+from sim import JourneysModel, resolve, run
+from sim.config.errors import ConfigError
+from sim.outputs.measures import FOLLOW_UP_YEARS, final_before, wide
+from tests.helpers import compose
+
+SHORT = ("area=southampton", "seed=3", "start_year=2005", "policy_year=2009", "end_year=2012")
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return run(compose(*SHORT)).timeseries
+
+
+@pytest.mark.parametrize("change", [("scenario=budget_cut_10",), ("system=integrated",),
+                                    ("system=framework", "scenario=residential_expansion"),
+                                    ("scenario=recovery_orientated",), ("scenario=payment_by_results",)])
+def test_every_row_before_the_policy_year_is_the_baselines(baseline, change):
+    ts = run(compose(*SHORT, *change)).timeseries
+    before = final_before(ts, 2009)
+    pd.testing.assert_frame_equal(before, final_before(baseline, 2009))
+    assert before["period"].astype(str).isin(["2005", "2006", "2007", "2008"]).all()
+    assert len(before) > 0.9 * (ts["period"].astype(str) < "2009").sum()  # cohort rows are the exception
+    # ... and the policy did act from its year
+    a, b = wide(baseline), wide(ts)
+    assert (a.loc[["2009", "2010", "2011"]] != b.loc[["2009", "2010", "2011"]]).any(axis=None)
+
+
+def test_a_budget_cut_spends_less_from_the_policy_year_only(baseline):
+    cut = run(compose(*SHORT, "scenario=budget_cut_10")).timeseries
+    history, policy = ["2005", "2006", "2007", "2008"], ["2009", "2010", "2011"]
+    cut_cost, base_cost = wide(cut)["cost"], wide(baseline)["cost"]
+    assert (cut_cost.loc[history] == base_cost.loc[history]).all()
+    assert cut_cost.loc[policy].sum() < base_cost.loc[policy].sum()
+
+
+def test_a_new_system_takes_over_the_clients_and_reports_its_own_providers():
+    cfg = resolve(compose(*SHORT, "system=integrated"))
+    model = JourneysModel(cfg).run()
+    assert [p.name for p in model.services] == ["prime_provider"]
+    assert model.provider_names[-1] == "prime_provider" and len(model.provider_names) > 1
+    caseload = model.tallies.providers.sum(axis=0)  # [step, provider]
+    n = model.policy_step
+    assert caseload[n - 1, -1] == 0 and caseload[n:, :-1].sum() == 0  # nobody with the old services after
+    assert caseload[n, -1] > 0.9 * caseload[n - 1].sum()  # the caseload passed to the prime provider
+    ts = run(cfg).timeseries
+    providers = ts[ts["measure"] == "in_treatment_provider"]
+    by_year = providers.groupby("period")["group"].apply(set)
+    assert by_year["2008"] == {"all", *model.provider_names[:-1]} and by_year["2009"] == {"all", "prime_provider"}
+
+
+def test_a_policy_from_the_start_acts_from_the_first_year(baseline):
+    ts = run(compose(*SHORT[:-2], "policy_year=2005", "end_year=2012", "scenario=recovery_orientated")).timeseries
+    assert (wide(ts)["exits_successful"].loc["2005"] != wide(baseline)["exits_successful"].loc["2005"])
+
+
+def test_cohort_measures_name_their_follow_up():
+    assert FOLLOW_UP_YEARS["entrants_in_recovery_after_5y_share"] == 5
+    assert all(k >= 1 for k in FOLLOW_UP_YEARS.values())
+
+
+def test_a_policy_after_the_run_or_an_unknown_change_is_refused():
+    with pytest.raises(ConfigError, match="policy_year = 2027: .*budget_cut_10.*run ends before it"):
+        resolve(compose("scenario=budget_cut_10", "end_year=2020"))
+    resolve(compose("end_year=2020"))  # nothing to act: the baseline runs
+    with pytest.raises(ConfigError, match="scenario.params.treatment.planed_exit_per_year: not a parameter"):
+        resolve(compose(*SHORT, "+scenario.params.treatment.planed_exit_per_year=0.4"))
+    with pytest.raises(ConfigError, match="scenario.levers.nonesuch: unknown hazard"):
+        resolve(compose(*SHORT, "+scenario.levers.nonesuch=2"))
+    with pytest.raises(ConfigError, match="scenario.modality_mix_multipliers.yoga: unknown modality"):
+        resolve(compose(*SHORT, "+scenario.modality_mix_multipliers.yoga=2"))
+
+
+@pytest.mark.slow
+def test_england_before_the_policy_year_is_the_baselines():
+    common = ("area=england", "population_scale=0.1", "seed=3", "policy_year=2008", "end_year=2010")
+    base = run(compose(*common)).timeseries
+    for change in ("scenario=budget_cut_10", "system=integrated"):
+        pd.testing.assert_frame_equal(final_before(run(compose(*common, change)).timeseries, 2008),
+                                      final_before(base, 2008))
