@@ -165,3 +165,11 @@ def test_years():
     assert parse_years("2015,2025") == ["2015", "2025"]
     with pytest.raises(CompareError):
         parse_years("2030-2025")
+
+
+def test_headlines_cover_the_years_since_the_policy_started(sweep, tmp_path, capsys):
+    dest = _copy_runs(sweep, tmp_path / "sweep")
+    assert main([str(dest), "--no-progress"]) == 0
+    assert "the scenarios act from 2006" in capsys.readouterr().out
+    assert set(pd.read_csv(dest / "summary.csv")["years"]) == {"2006-2009"}
+    assert "Policy from</th><td>1 January 2006" in (dest / "report.html").read_text()

@@ -37,8 +37,13 @@ def compare(multirun_dir: Path | str, baseline: str = "baseline", years=None, ag
     runs = list_runs(root)
     collected = collect(root, progress=progress, runs=runs)
     periods = collected["period"].unique()
-    years, missing = select_years(periods, years)
     notes = []
+    policy = policy_year(runs, periods)
+    if years is None and policy is not None:  # what the policy did: every year since it started
+        years = f"{policy}-{max(periods)}"
+        notes.append(f"the scenarios act from {policy}; before it every run follows the documented history "
+                     f"(identical in every scenario): headline numbers cover {policy}-{max(periods)}")
+    years, missing = select_years(periods, years)
     if missing:
         notes.append(f"years {years_label(missing)} are not in the runs: headline numbers cover {years_label(years)}")
     ages, missing_ages = select_years(periods, age_years) if age_years else (sorted({min(periods), max(periods)}), [])
@@ -73,6 +78,15 @@ def compare(multirun_dir: Path | str, baseline: str = "baseline", years=None, ag
     result.files["report"] = write_report(summary, compared_runs, figures, root / "report.html", baseline=baseline,
                                           years=years, notes=notes, extra_html=extra_html)
     return result
+
+
+def policy_year(runs: pd.DataFrame, periods) -> int | None:
+    """The year the runs' policies start, if they share one and it falls inside the runs (else None)."""
+    years = runs["policy_year"].dropna().unique() if "policy_year" in runs else []
+    if len(years) != 1:
+        return None
+    year = int(years[0])
+    return year if str(year) in {str(p) for p in periods} and str(year) != min(str(p) for p in periods) else None
 
 
 def sensitivity_outputs(collected: pd.DataFrame, runs: pd.DataFrame, years: list[str], root: Path):

@@ -69,6 +69,7 @@ def describe_run(run_dir: Path, root: Path) -> dict:
             "assumptions": [str(a) for a in scenario.get("assumptions") or []],
             "start_year": cfg.get("start_year"),
             "end_year": cfg.get("end_year"),
+            "policy_year": cfg.get("policy_year"),  # absent in runs made before policies had a year
         }
     except (KeyError, TypeError) as e:
         raise CompareError(f"{run_dir / 'config.yaml'} does not say the run's {e}") from e

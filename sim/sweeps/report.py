@@ -130,6 +130,10 @@ def write_report(summary: pd.DataFrame, runs: pd.DataFrame, figures, path: Path 
     sets = ("the calibrated point estimate" if set(draws) == {"point"}
             else f"{draws.nunique()} parameter sets (draws from the calibration's posterior)")
     period = years_label(list(years))
+    starts = runs["policy_year"].dropna().unique() if "policy_year" in runs else []
+    policy = (f"1 January {int(starts[0])}: before it every run follows the documented history, the same in every "
+              "scenario; the system and scenario compared act from then" if len(starts) == 1
+              else "not recorded (runs made before policies had a start year), or differs between runs")
     title = title or f"Drug treatment scenarios compared: {areas}"
     notes_html = "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes)
     levels, diffs = table(summary, "level"), table(summary, "difference")
@@ -158,6 +162,7 @@ treatment journeys: starting, staying in and leaving treatment, recovery, relaps
 <tr><th>Area</th><td>{html.escape(areas)}</td></tr>
 <tr><th>Treatment system</th><td>{html.escape(systems)}</td></tr>
 <tr><th>Years simulated</th><td>{html.escape(projected)}</td></tr>
+<tr><th>Policy from</th><td>{html.escape(policy)}</td></tr>
 <tr><th>Years the headline numbers cover</th><td>{html.escape(period)}</td></tr>
 <tr><th>Scenarios</th><td>{runs['scenario'].nunique()}</td></tr>
 <tr><th>Seeds (repeat runs) per scenario</th><td>{n_seeds}</td></tr>
