@@ -120,8 +120,10 @@ def check_levers(levers: dict[str, float]) -> dict[str, float]:
 
 
 def lever(levers: dict[str, float], name: str, families: tuple[str, ...] = ()) -> float:
-    """The multiplier a hazard gets from its own lever and its families' levers."""
+    """The multiplier a hazard gets from its own lever and its families' levers, each lever once
+    (several hazards are their own family, e.g. `planned_exit`)."""
     m = levers.get(name, 1.0)
-    for family in families:
-        m *= levers.get(family, 1.0)
+    for family in dict.fromkeys(families):
+        if family != name:
+            m *= levers.get(family, 1.0)
     return m

@@ -1,0 +1,30 @@
+"""Levers: a multiplier on a named hazard or family acts once on every hazard it reaches."""
+
+import numpy as np
+import pytest
+
+from sim.config.parameters import Parameters
+from sim.domain.transitions import HAZARD_INDEX, LEVER_TARGETS, TRANSITIONS
+from sim.model.hazards import build_hazards
+
+BASE = build_hazards(Parameters(), {}, handoff_per_year=6.0).base
+
+
+@pytest.mark.parametrize("name", LEVER_TARGETS)
+def test_a_lever_multiplies_each_hazard_it_reaches_once(name):
+    if name in ("drug_related_death", "other_cause_death"):
+        pytest.skip("mortality levers act on the mortality tables")
+    reached = [k for k, t in enumerate(TRANSITIONS) if name == t.name or name in t.families]
+    assert reached, name
+    base = build_hazards(Parameters(), {name: 2.0}, handoff_per_year=6.0).base
+    ratio = np.divide(base, BASE, out=np.ones_like(base), where=BASE > 0)
+    expected = np.ones_like(ratio)
+    expected[reached] = 2.0
+    np.testing.assert_allclose(ratio[BASE > 0], expected[BASE > 0], err_msg=name)
+
+
+def test_own_name_and_family_are_one_lever():
+    assert "planned_exit" in TRANSITIONS[HAZARD_INDEX["planned_exit"]].families  # the case that was squared
+    base = build_hazards(Parameters(), {"planned_exit": 1.3}, handoff_per_year=6.0).base
+    k = HAZARD_INDEX["planned_exit"]
+    np.testing.assert_allclose(base[k] / BASE[k], 1.3)
