@@ -5,11 +5,13 @@ row before the policy year is the same, byte for byte, in every scenario and sys
 from cohort measures whose follow-up reaches into the policy years (`FOLLOW_UP_YEARS`).
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim import JourneysModel, resolve, run
 from sim.config.errors import ConfigError
+from sim.domain.transitions import HAZARD_INDEX
 from sim.outputs.measures import FOLLOW_UP_YEARS, final_before, wide
 from tests.helpers import compose
 
@@ -87,3 +89,17 @@ def test_england_before_the_policy_year_is_the_baselines():
     for change in ("scenario=budget_cut_10", "system=integrated"):
         pd.testing.assert_frame_equal(final_before(run(compose(*common, change)).timeseries, 2008),
                                       final_before(base, 2008))
+
+
+def test_a_phased_change_reaches_full_effect_after_its_ramp_years():
+    cfg = resolve(compose(*SHORT, "+scenario.levers.planned_exit=8", "scenario.ramp_years=3"))
+    model = JourneysModel(cfg)
+    rate = {}
+    while model.running:
+        model.step()
+        rate[model.steps - 1] = model.hazards.base[HAZARD_INDEX["planned_exit"], 0]
+    year = lambda y: rate[(y - 2005) * 52]  # noqa: E731
+    assert year(2008) == rate[0]  # the history
+    np.testing.assert_allclose([year(2009) / rate[0], year(2010) / rate[0], year(2011) / rate[0]], [2.0, 4.0, 8.0])
+    with pytest.raises(ConfigError, match="scenario.ramp_years = -1"):
+        resolve(compose(*SHORT, "scenario.ramp_years=-1"))

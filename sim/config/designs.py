@@ -115,6 +115,7 @@ def with_design_point(cfg):
             new.levers[rest] = value * float(new.levers.get(rest, 1.0))  # on top of the scenario's own lever
         elif section == "params":
             set_parameter(new.params, rest, value)
-        else:
+        else:  # an assumption about places: before and after the policy year alike
             new.system.capacity_multiplier = value
+            new.history_system.capacity_multiplier = value
     return new

@@ -10,7 +10,7 @@ import copy
 from dataclasses import dataclass
 
 from sim.config.parameters import Parameters
-from sim.config.provenance import set_parameter
+from sim.config.provenance import get_parameter, set_parameter
 from sim.config.schema import JourneysConfig, SystemConfig
 
 
@@ -35,23 +35,35 @@ def policy_step(cfg: JourneysConfig) -> int | None:
     return None
 
 
-def from_policy(cfg: JourneysConfig) -> Regime:
-    """The chosen system, with the scenario's parameters, levers, places and modality mix."""
+def from_policy(cfg: JourneysConfig, share: float = 1.0) -> Regime:
+    """The chosen system, with the scenario's parameters, levers, places and modality mix.
+
+    `share` < 1 is a stage of a phased change (`scenario.ramp_years`): parameters and places move
+    that share of the way to the scenario's values, multipliers that share on a log scale.
+    """
     sc = cfg.scenario
+    toward = (lambda a, b: b) if share == 1.0 else (lambda a, b: a + share * (b - a))  # noqa: E731 (exact at 1)
     params = copy.deepcopy(cfg.params)
     for section, values in sc.params.items():
         for name, value in values.items():
-            set_parameter(params, f"{section}.{name}", value)
+            name = f"{section}.{name}"
+            set_parameter(params, name, toward(get_parameter(cfg.params, name), float(value)))
     levers = {k: float(v) for k, v in cfg.levers.items()}
     for name, value in sc.levers.items():
-        levers[name] = levers.get(name, 1.0) * float(value)
+        levers[name] = levers.get(name, 1.0) * float(value) ** share
     system = copy.deepcopy(cfg.system)
-    system.capacity_multiplier = cfg.system.capacity_multiplier * sc.capacity_multiplier
+    system.capacity_multiplier = cfg.system.capacity_multiplier * toward(1.0, sc.capacity_multiplier)
     mix = dict(cfg.system.modality_mix_multipliers)
     for name, value in sc.modality_mix_multipliers.items():
-        mix[name] = mix.get(name, 1.0) * float(value)
+        mix[name] = mix.get(name, 1.0) * float(value) ** share
     system.modality_mix_multipliers = mix
     return Regime(params, levers, system)
+
+
+def ramp_shares(cfg: JourneysConfig) -> list[float]:
+    """The share of the scenario's change in force in each year from the policy year (the last one: 1)."""
+    k = cfg.scenario.ramp_years
+    return [(j + 1) / k for j in range(k)] if k > 0 else [1.0]
 
 
 def before_policy(cfg: JourneysConfig) -> Regime:

@@ -116,6 +116,7 @@ class ScenarioConfig:
     params: dict[str, dict[str, float]] = field(default_factory=dict)  # section -> parameter -> new value
     capacity_multiplier: float = 1.0  # on every provider's places
     modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # modality -> weight in every mix
+    ramp_years: int = 0  # 0: in full from the policy year; k: a k-th more of the change each year (full in year k)
 
 
 @dataclass

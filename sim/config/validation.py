@@ -123,6 +123,8 @@ def _check_scenario(cfg: JourneysConfig) -> None:
         check_levers({k: v for k, v in sc.levers.items()})
     except ValueError as e:
         raise ConfigError(f"scenario.{e}") from None
+    if not isinstance(sc.ramp_years, int) or sc.ramp_years < 0:
+        raise ConfigError(f"scenario.ramp_years = {sc.ramp_years!r}: a whole number of years >= 0 (0: in full at once)")
     x = _finite("scenario.capacity_multiplier", sc.capacity_multiplier)
     if x < 0:
         raise ConfigError(f"scenario.capacity_multiplier = {x}: must be >= 0")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
-from sim.config.policy import Regime, before_policy, from_policy, policy_step
+from sim.config.policy import Regime, before_policy, from_policy, policy_step, ramp_shares
 from sim.config.schema import JourneysConfig, as_config, is_resolved
 from sim.domain.states import (
     IN_RECOVERY,
@@ -92,9 +92,14 @@ class JourneysModel(mesa.Model):
         self.journey_key = rng.stream_key(cfg.seed, "journey")
         self.history, self.policy = before_policy(cfg), from_policy(cfg)
         self.policy_step = policy_step(cfg)
+        # a phased change: its stages start on Jan 1 of each year from the policy year (step -> regime)
+        self._stages = {} if self.policy_step is None else {
+            self.policy_step + k * cfg.steps_per_year: from_policy(cfg, share)
+            for k, share in enumerate(ramp_shares(cfg)) if self.policy_step + k * cfg.steps_per_year < self.n_steps}
         names = [p.name for p in self.history.system.providers]
         self._new_providers = self.policy_step is not None and names != [p.name for p in self.policy.system.providers]
         self.provider_names = names + ([p.name for p in self.policy.system.providers] if self._new_providers else [])
+        self._regime_from: dict[int, Regime] = {}  # step -> regime entered then (the history before the first)
         self.people, self.n_initial = build_people(
             cfg.area, self.history.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
@@ -191,6 +196,8 @@ class JourneysModel(mesa.Model):
             return
         if n == self.policy_step:
             self._start_policy(n)
+        elif n in self._stages:
+            self._next_stage(n)
         n_before = self._onset(n)
         self._journeys(n, n_before)
         self._providers(n)
@@ -205,7 +212,7 @@ class JourneysModel(mesa.Model):
         between changes of hazard, so this is exact): two scenarios run with the same seed then keep
         identical journeys wherever the policy does not reach.
         """
-        regime = self.policy
+        regime = self._stages[n]
         offset = self.services[0].tables.index
         if self._new_providers:
             old, offset = self.services, len(self.services)
@@ -216,8 +223,19 @@ class JourneysModel(mesa.Model):
             self.commissioned[n:, offset:] = True
         else:
             renew_contracts(self.services, regime.system, self.starting_caseload)
+        self._enter(regime, n, offset)
+
+    def _next_stage(self, n: int) -> None:
+        """A further stage of a phased change (`scenario.ramp_years`): same services, new terms."""
+        regime = self._stages[n]
+        renew_contracts(self.services, regime.system, self.starting_caseload)
+        self._enter(regime, n, self.services[0].tables.index)
+
+    def _enter(self, regime: Regime, n: int, provider_offset: int) -> None:
+        """The tables of a regime in force from step n; everyone's next event drawn afresh under them."""
         self._contracts_changed()
-        self.tables = self._tables(regime, provider_offset=offset)
+        self.tables = self._tables(regime, provider_offset=provider_offset)
+        self._regime_from[n] = regime
         a = self.n_active
         self.people.refresh_step[:a] = n
         self.people.next_check[:a] = n
@@ -227,8 +245,8 @@ class JourneysModel(mesa.Model):
         weeks = 52.0 / self.cfg.steps_per_year
         modalities = self.tallies.modalities.sum(axis=0)
         cost = modalities @ _weekly_costs(self.history.params) * weeks
-        if self.policy_step is not None:
-            cost[self.policy_step:] = modalities[self.policy_step:] @ _weekly_costs(self.policy.params) * weeks
+        for start, regime in sorted(self._regime_from.items()):
+            cost[start:] = modalities[start:] @ _weekly_costs(regime.params) * weeks
         return cost
 
     def _onset(self, n: int) -> int:

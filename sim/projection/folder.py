@@ -32,6 +32,7 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
             "design_point": c.design.point if c.design.kind != "none" else None,
             "design": describe_point(c.design) if c.design.kind != "none" else None,
             "design_values": point_values(c.design), "experiment": c.experiment.name,
+            "policy_year": c.policy_year, "history_system": c.history_system.name,
             "config_sha256": result.requested_sha256, "simulation_seconds": round(result.wall_seconds, 3)}
     if figures:
         from sim.outputs.figures import write_figures  # matplotlib only when figures are made
