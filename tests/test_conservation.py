@@ -47,7 +47,7 @@ def test_timeseries_balance_by_year_quarter_and_drug_group():
 
 def test_flows_nest_and_everyone_is_in_one_place():
     """Deaths and exits to custody nest as they should; each person is in one state with at most one
-    provider and one modality, and everyone assessed and waiting is on their provider's list."""
+    provider and one modality, and everyone assessed and waiting is on their provider's list, once."""
     model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "policy_year=2005",
                                                  "system.capacity_multiplier=0.8"))).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
@@ -72,3 +72,10 @@ def test_flows_nest_and_everyone_is_in_one_place():
     for j, service in enumerate(model.services):
         mine = assessed[provider[assessed] == j]
         assert np.isin(mine, service.waiting).all(), service.name
+        # ... and a list holds nobody else: no one twice, no one who left it (and no old entry of someone back on it)
+        w = service.waiting
+        assert len(np.unique(w)) == len(w) == len(mine), service.name
+        assert (people.wait_start[w] == service.joined).all()
+    # the waiting-list measure counts people waiting, not entries
+    per_provider = np.bincount(provider[assessed], minlength=len(model.services))
+    np.testing.assert_array_equal(model.waiting_list[-1], per_provider)

@@ -268,7 +268,7 @@ class JourneysModel(mesa.Model):
 
     def _providers(self, n: int) -> None:
         """3. New waiting-list entries and hand-offs join their provider's queue, then providers act."""
-        hand_out(self.services, self.queues, self.people.provider, self._handoff_to)
+        hand_out(self.services, self.queues, self.people, self._handoff_to)
         self.agents_by_type[Provider].do("step")
         for p in self.services:
             self.waiting_list[n, p.tables.index] = len(p.waiting)

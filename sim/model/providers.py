@@ -66,6 +66,7 @@ class Provider(mesa.Agent):
         super().__init__(model)
         self.contract(spec, index, places, handoff_to, mix_multipliers)
         self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
+        self.joined = np.zeros(0, dtype=np.float64)  # the referral time each entry joined with (people.wait_start)
         self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
         self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
 
@@ -86,9 +87,13 @@ class Provider(mesa.Agent):
             after_handoff_modality=MODALITY_BY_NAME[spec.modality_after_handoff],
         )
 
-    def join_waiting_list(self, rows: np.ndarray) -> None:
-        """People assessed this step (in row order), at the back of the list."""
+    def join_waiting_list(self, rows: np.ndarray, referred: np.ndarray) -> None:
+        """People assessed this step (in row order), at the back of the list, with their referral times."""
         self.waiting = np.concatenate([self.waiting, rows])
+        self.joined = np.concatenate([self.joined, referred])
+
+    def set_waiting_list(self, rows: np.ndarray, referred: np.ndarray) -> None:
+        self.waiting, self.joined = rows, referred
 
     def receive_handoffs(self, rows: np.ndarray) -> None:
         """Clients a tier 2 service is handing on this step, after those still waiting to be taken over."""
@@ -110,23 +115,24 @@ class Provider(mesa.Agent):
         if len(self.handoffs_in) and free[0] > 0:
             self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
                                                    t_end, age_clock, key, m.tallies, m.trace)
-        if len(self.waiting) and free[0] > 0:  # a full service admits no one (its list is tidied when it can)
-            self.waiting = self._admit(m.people, self.waiting, free, self.tables, n, n_year, t_end,
-                                       age_clock, key, m.outcomes, m.tallies)
+        if len(self.waiting):  # a full service admits no one, but its list is kept true
+            self.waiting, self.joined = self._admit(m.people, self.waiting, self.joined, free, self.tables, n,
+                                                    n_year, t_end, age_clock, key, m.outcomes, m.tallies)
 
 
-def hand_out(services: list[Provider], queues: Queues, provider: np.ndarray, handoff_to: np.ndarray) -> None:
+def hand_out(services: list[Provider], queues: Queues, people, handoff_to: np.ndarray) -> None:
     """The people the step made ready join their provider's queues: the assessed join the waiting list
     of the provider they were referred to; clients ready for a hand-off, that of the service it goes to."""
     blocks = range(queues.ready_count.shape[0])
     if queues.ready_count.any():
         ready = np.concatenate([queues.ready[c, : queues.ready_count[c]] for c in blocks])
-        at = provider[ready]
+        at = people.provider[ready]
         for p in services:
-            p.join_waiting_list(ready[at == p.tables.index])
+            mine = ready[at == p.tables.index]
+            p.join_waiting_list(mine, people.wait_start[mine])
     if queues.handoff_count.any():
         handoff = np.concatenate([queues.handoff[c, : queues.handoff_count[c]] for c in blocks])
-        to = handoff_to[provider[handoff]]
+        to = handoff_to[people.provider[handoff]]
         for p in services:
             p.receive_handoffs(handoff[to == p.tables.index])
 
@@ -203,7 +209,8 @@ def recommission(people, n_active: int, old: list[Provider], new: list[Provider]
     waiting = rows[(people.state[rows] == State.WAITING) & (people.ready[rows] == 1)]
     waiting = waiting[np.lexsort((waiting, people.wait_start[waiting]))]  # longest-waiting first
     for k, service in enumerate(new):
-        service.waiting = waiting[people.provider[waiting] == offset + k]
+        mine = waiting[people.provider[waiting] == offset + k]
+        service.set_waiting_list(mine, people.wait_start[mine])
     for service in old:
         service.remove()
 
@@ -241,4 +248,5 @@ def place_starting_caseload(people, services: list[Provider], clients: np.ndarra
         people.state[rows] = State.WAITING
         people.ready[rows] = 1
         people.wait_start[rows] = start_time
-        service.waiting = np.sort(rows)
+        rows = np.sort(rows)
+        service.set_waiting_list(rows, people.wait_start[rows])

@@ -34,16 +34,25 @@ OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRA
 
 
 @njit(cache=True)
-def admit(people, waiting, free, service, n, year, t_end, age_clock, key, outcomes, tallies):
-    """Admit from the waiting list (longest-waiting first) up to the free places; return who still waits."""
+def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key, outcomes, tallies):
+    """Admit from the waiting list (longest-waiting first) up to the free places; return who still waits
+    (rows, and the referral time each joined with).
+
+    An entry stands only while its person is still waiting on this list for the referral they joined
+    with: someone who left (dropped out, died, imprisoned) and was referred again later is behind
+    everyone who joined meanwhile, whatever their old entry said.
+    """
     keep = np.empty_like(waiting)
+    keep_joined = np.empty_like(joined)
     kept = 0
     for j in range(waiting.shape[0]):
         i = waiting[j]
-        if people.state[i] != WAITING or people.ready[i] == 0 or people.provider[i] != service.index:
-            continue  # left the list: dropped out, died, imprisoned
+        if (people.state[i] != WAITING or people.ready[i] == 0 or people.provider[i] != service.index
+                or people.wait_start[i] != joined[j]):
+            continue  # left the list: dropped out, died, imprisoned (and maybe back on it, further down)
         if free[0] <= 0:
             keep[kept] = i
+            keep_joined[kept] = joined[j]
             kept += 1
             continue
         free[0] -= 1
@@ -79,7 +88,7 @@ def admit(people, waiting, free, service, n, year, t_end, age_clock, key, outcom
         tallies.tx_duration[0, n, g, 0] += 1
         tallies.providers[0, n, service.index] += 1
         tallies.modalities[0, n, m] += 1
-    return keep[:kept].copy()
+    return keep[:kept].copy(), keep_joined[:kept].copy()
 
 
 @njit(cache=True)
