@@ -173,3 +173,17 @@ def test_headlines_cover_the_years_since_the_policy_started(sweep, tmp_path, cap
     assert "the scenarios act from 2006" in capsys.readouterr().out
     assert set(pd.read_csv(dest / "summary.csv")["years"]) == {"2006-2009"}
     assert "Policy from</th><td>1 January 2006" in (dest / "report.html").read_text()
+
+
+def test_differences_by_year_add_up_to_the_headline_difference(sweep, tmp_path):
+    dest = _copy_runs(sweep, tmp_path / "sweep")
+    assert main([str(dest), "--no-progress"]) == 0
+    by_year = pd.read_csv(dest / "differences_by_year.csv", dtype={"period": str})
+    summary = pd.read_csv(dest / "summary.csv")
+    assert set(by_year["period"]) == {"2006", "2007", "2008", "2009"} and set(by_year["arm"]) == {"harm_reduction_plus"}
+    deaths = by_year[by_year["headline"] == "drug_related_deaths"].sort_values("period")
+    # the cumulated yearly differences of each pair end at the pair's difference over all the years
+    headline_diff = summary[(summary["kind"] == "difference") & (summary["headline"] == "drug_related_deaths")]
+    assert deaths["cumulative_median"].iloc[-1] == pytest.approx(headline_diff["median"].iloc[0])
+    rates = by_year[by_year["headline"] == "completion_rate_opiate"]
+    assert rates["cumulative_median"].isna().all() and rates["median"].notna().all()  # rates are not cumulated

@@ -15,7 +15,15 @@ from sim.sweeps import sensitivity
 from sim.sweeps.collect import CompareError, collect, list_runs, write_collected
 from sim.sweeps.figures import Chart, write_figures
 from sim.sweeps.report import ratio_sentence, table, write_report
-from sim.sweeps.summary import DEFAULT_YEARS, HEADLINES, headline, run_headlines, select_years, years_label
+from sim.sweeps.summary import (
+    DEFAULT_YEARS,
+    HEADLINES,
+    differences_by_year,
+    headline,
+    run_headlines,
+    select_years,
+    years_label,
+)
 
 
 @dataclass
@@ -67,6 +75,10 @@ def compare(multirun_dir: Path | str, baseline: str = "baseline", years=None, ag
     write_collected(everything, result.files["collected"])
     result.files["summary"] = root / "summary.csv"
     summary.to_csv(result.files["summary"], index=False)
+    by_year = differences_by_year(collected, years, baseline)
+    if len(by_year):
+        result.files["differences by year"] = root / "differences_by_year.csv"
+        by_year.to_csv(result.files["differences by year"], index=False)
     figures = write_figures(collected, root / "figures", baseline=baseline, years=years, age_years=ages)
     extra_html = ""
     if (runs["design_kind"] != "none").any():

@@ -260,3 +260,35 @@ def paired_differences(collected: pd.DataFrame, measure: str, group: str = "all"
         diff = w.reindex(m["run"]).to_numpy() - w.reindex(m["run_baseline"]).to_numpy()
         frames.append(_bands(pd.DataFrame(diff, columns=w.columns), arm))
     return pd.concat(frames, ignore_index=True)
+
+
+def differences_by_year(collected: pd.DataFrame, years: list[str], baseline: str = "baseline") -> pd.DataFrame:
+    """Each headline's paired difference from the baseline in every one of `years`, and for counts and
+    money also cumulated from the first of them (median and 5-95% over runs paired by seed and
+    parameter set). Empty when there is no baseline to pair with."""
+    runs = run_table(collected, baseline)
+    matched = pairs(runs, baseline)
+    columns = ["arm", "scenario", "headline", "label", "unit", "period", "median", "low", "high",
+               "cumulative_median", "cumulative_low", "cumulative_high", "n"]
+    if not matched:
+        return pd.DataFrame(columns=columns)
+    fill = {"years": years_label(years), "last": years[-1], "baseline": baseline}
+    rows = []
+    for h in HEADLINES:
+        if h.how == "ratio":
+            continue  # a ratio of yearly totals is too noisy year by year; the summary has it over all years
+        w = _per_run(collected[collected["period"].isin(years)], h.measure, h.group)
+        if w is None:
+            continue
+        w = w.reindex(columns=years)
+        for arm, m in matched.items():
+            diff = w.reindex(m["run"]).to_numpy() - w.reindex(m["run_baseline"]).to_numpy()  # [pair, year]
+            cumulative = np.cumsum(diff, axis=1) if h.how == "total" else np.full_like(diff, np.nan)
+            for j, year in enumerate(years):
+                now, total = _interval(diff[:, j]), _interval(cumulative[:, j])
+                rows.append({"arm": arm, "scenario": runs.loc[m["run"].iloc[0], "scenario"], "headline": h.name,
+                             "label": h.label.format(**fill), "unit": h.unit, "period": year,
+                             "median": now["median"], "low": now["low"], "high": now["high"],
+                             "cumulative_median": total["median"], "cumulative_low": total["low"],
+                             "cumulative_high": total["high"], "n": now["n"]})
+    return pd.DataFrame(rows, columns=columns)
