@@ -21,6 +21,7 @@ def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 5
     a.criminal_justice_share = a.housing_need_share = a.mental_health_share = 0.0
     a.injecting_current_share = a.injecting_previous_share = 0.0
     a.age_profile = [AgeBand(30.0, 31.0, 1.0)]
+    a.timeline = []  # constant hazards: no documented changes over the years
     p = cfg.params
     p.presentation.naive_per_year = p.presentation.previous_per_year = 0.5
     p.waiting.start_per_year, p.waiting.dropout_per_year = 6.0, 1.0

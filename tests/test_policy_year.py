@@ -103,3 +103,24 @@ def test_a_phased_change_reaches_full_effect_after_its_ramp_years():
     np.testing.assert_allclose([year(2009) / rate[0], year(2010) / rate[0], year(2011) / rate[0]], [2.0, 4.0, 8.0])
     with pytest.raises(ConfigError, match="scenario.ramp_years = -1"):
         resolve(compose(*SHORT, "scenario.ramp_years=-1"))
+
+
+def test_a_documented_change_acts_from_its_year_in_every_scenario(baseline):
+    change = "area.timeline=[{year:2007,note:test,sources:[assumption],capacity_multiplier:0.5,"
+    change += "params:{treatment:{planned_exit_per_year:0.9}}}]"
+    model = JourneysModel(resolve(compose(*SHORT, change)))
+    places = {}
+    while model.running:
+        model.step()
+        places[model.steps - 1] = sum(p.places for p in model.services)
+    rate = model.hazards.base[HAZARD_INDEX["planned_exit"], 0]
+    assert rate == pytest.approx(0.9) and places[2 * 52] == pytest.approx(0.5 * places[2 * 52 - 1], abs=2)
+    ts = run(compose(*SHORT, change)).timeseries
+    pd.testing.assert_frame_equal(final_before(ts, 2007), final_before(baseline, 2007))
+    assert not final_before(ts, 2009).equals(final_before(baseline, 2009))
+    for bad, message in (("area.timeline=[{year:2007,sources:[assumption],params:{treatment:{fast:1.0}}}]",
+                          r"area.timeline\[0\] \(2007\).params.treatment.fast: not a parameter"),
+                         ("area.timeline=[{year:2007,capacity_multiplier:0.5}]", "name the seed figures"),
+                         ("area.timeline=[{year:2007,sources:[a]},{year:2007,sources:[a]}]", "one entry a year")):
+        with pytest.raises(ConfigError, match=message):
+            resolve(compose(*SHORT, bad))

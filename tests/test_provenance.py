@@ -43,3 +43,5 @@ def test_every_area_cites_existing_seed_figures():
         assert area["name"] == path.stem
         assert area["sources"], path.name
         assert set(area["sources"]) <= ids, f"{path.name}: unknown ids {set(area['sources']) - ids}"
+        for change in area.get("timeline") or []:  # documented changes cite seed figures (or say assumption)
+            assert change["sources"] and set(change["sources"]) <= ids | {ASSUMPTION}, (path.name, change)

@@ -73,6 +73,40 @@ def before_policy(cfg: JourneysConfig) -> Regime:
     return Regime(cfg.params, {k: float(v) for k, v in cfg.levers.items()}, cfg.history_system)
 
 
+def _with_changes(regime: Regime, changes) -> Regime:
+    """A regime with the area's documented changes on top (places and levers multiply, parameters are set)."""
+    if not changes:
+        return regime
+    params, levers, system = copy.deepcopy(regime.params), dict(regime.levers), copy.deepcopy(regime.system)
+    for change in changes:
+        for section, values in change.params.items():
+            for name, value in values.items():
+                set_parameter(params, f"{section}.{name}", float(value))
+        for name, value in change.levers.items():
+            levers[name] = levers.get(name, 1.0) * float(value)
+        system.capacity_multiplier *= change.capacity_multiplier
+    return Regime(params, levers, system)
+
+
+def regime_in(cfg: JourneysConfig, year: int) -> Regime:
+    """What is in force in calendar year `year`: the history or the policy (at its stage), with the area's
+    documented changes of that year and before (`area.timeline`, the same in every scenario)."""
+    if has_history(cfg) and year < cfg.policy_year:
+        base = before_policy(cfg)
+    else:
+        shares = ramp_shares(cfg)
+        base = from_policy(cfg, shares[min(max(year - max(cfg.policy_year, cfg.start_year), 0), len(shares) - 1)])
+    return _with_changes(base, sorted((c for c in cfg.area.timeline if c.year <= year), key=lambda c: c.year))
+
+
+def change_years(cfg: JourneysConfig) -> list[int]:
+    """The years after the first in which what is in force may change: documented changes, the policy
+    year and the stages of a phased change."""
+    first_policy = max(cfg.policy_year, cfg.start_year)  # the policy's first year (the start, if no history)
+    years = {c.year for c in cfg.area.timeline} | {first_policy + k for k in range(len(ramp_shares(cfg)))}
+    return sorted(y for y in years if cfg.start_year < y < cfg.end_year)
+
+
 def changes_at_policy(cfg: JourneysConfig) -> bool:
     """Whether anything differs from the policy year on (another system, or a scenario that changes something)."""
     return has_history(cfg) and before_policy(cfg) != from_policy(cfg)

@@ -37,6 +37,19 @@ class TimeInTreatment:
 
 
 @dataclass
+class TimelineChange:
+    """A documented change in an area's treatment system, in force from 1 January of `year` in every
+    scenario (the history a projection starts from): places, hazard levers, parameter values."""
+
+    year: int = 0
+    note: str = ""
+    sources: list[str] = field(default_factory=list)  # seed-figure ids, or ["assumption"]
+    capacity_multiplier: float = 1.0  # on every provider's places
+    levers: dict[str, float] = field(default_factory=dict)  # hazard or family name -> multiplier
+    params: dict[str, dict[str, float]] = field(default_factory=dict)  # section -> parameter -> new value
+
+
+@dataclass
 class AreaConfig:
     """A local area (or England): its documented users, treatment population and profile.
 
@@ -62,6 +75,7 @@ class AreaConfig:
         default_factory=lambda: [AgeBand(15, 25, 0.15), AgeBand(25, 35, 0.45), AgeBand(35, 65, 0.40)]
     )
     time_in_treatment: TimeInTreatment = field(default_factory=TimeInTreatment)
+    timeline: list[TimelineChange] = field(default_factory=list)  # documented changes over the years
     injecting_current_share: float = 0.33  # of opiate users
     injecting_previous_share: float = 0.3
     criminal_justice_share: float = 0.25

@@ -6,7 +6,7 @@ import math
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
-from sim.config.policy import changes_at_policy, from_policy
+from sim.config.policy import changes_at_policy, from_policy, regime_in
 from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
 from sim.domain.states import Modality
 from sim.domain.transitions import check_levers
@@ -105,29 +105,49 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     except ValueError as e:
         raise ConfigError(str(e)) from None
     _check_scenario(cfg)
+    _check_timeline(cfg)
     return cfg
+
+
+def _check_change(where: str, params: dict, levers: dict, capacity_multiplier: float) -> None:
+    """A set of changes (a scenario's, or a documented one of the area) names real parameters and levers."""
+    sections = [f.name for f in dataclasses.fields(Parameters)]
+    for section, values in params.items():
+        if section not in sections:
+            raise ConfigError(f"{where}.params.{section}: not a parameter section; allowed: {', '.join(sections)}")
+        names = [f.name for f in dataclasses.fields(getattr(Parameters(), section))]
+        for name in values:
+            if name not in names:
+                raise ConfigError(f"{where}.params.{section}.{name}: not a parameter; allowed: {', '.join(names)}")
+    try:
+        check_levers(dict(levers))
+    except ValueError as e:
+        raise ConfigError(f"{where}.{e}") from None
+    x = _finite(f"{where}.capacity_multiplier", capacity_multiplier)
+    if x < 0:
+        raise ConfigError(f"{where}.capacity_multiplier = {x}: must be >= 0")
+
+
+def _check_timeline(cfg: JourneysConfig) -> None:
+    """The area's documented changes: real names, years inside the run, and no two in one year."""
+    years = [c.year for c in cfg.area.timeline]
+    for j, change in enumerate(cfg.area.timeline):
+        where = f"area.timeline[{j}] ({change.year})"
+        _check_change(where, change.params, change.levers, change.capacity_multiplier)
+        if not change.sources:
+            raise ConfigError(f"{where}.sources: name the seed figures it rests on, or [assumption]")
+    if len(set(years)) != len(years):
+        raise ConfigError(f"area.timeline: one entry a year, got years {years}")
+    for j, change in enumerate(cfg.area.timeline):
+        _check_numbers(regime_in(cfg, max(change.year, cfg.start_year)).params, f"params (with area.timeline[{j}])")
 
 
 def _check_scenario(cfg: JourneysConfig) -> None:
     """The scenario's changes name real parameters, levers and modalities, and fall inside the run."""
     sc = cfg.scenario
-    sections = {f.name: f.type for f in dataclasses.fields(Parameters)}
-    for section, values in sc.params.items():
-        if section not in sections:
-            raise ConfigError(f"scenario.params.{section}: not a parameter section; allowed: {', '.join(sections)}")
-        names = [f.name for f in dataclasses.fields(getattr(cfg.params, section))]
-        for name in values:
-            if name not in names:
-                raise ConfigError(f"scenario.params.{section}.{name}: not a parameter; allowed: {', '.join(names)}")
-    try:
-        check_levers({k: v for k, v in sc.levers.items()})
-    except ValueError as e:
-        raise ConfigError(f"scenario.{e}") from None
+    _check_change("scenario", sc.params, sc.levers, sc.capacity_multiplier)
     if not isinstance(sc.ramp_years, int) or sc.ramp_years < 0:
         raise ConfigError(f"scenario.ramp_years = {sc.ramp_years!r}: a whole number of years >= 0 (0: in full at once)")
-    x = _finite("scenario.capacity_multiplier", sc.capacity_multiplier)
-    if x < 0:
-        raise ConfigError(f"scenario.capacity_multiplier = {x}: must be >= 0")
     modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]
     for name, value in sc.modality_mix_multipliers.items():
         if name not in modalities:

@@ -2,9 +2,10 @@
 
 The order of phases in one step is written down here, once (`JourneysModel.step`):
 
-    0. policy    at the first step of the policy year only: the chosen system and the
-                 scenario's parameters, levers and places take over from the documented
-                 history (`sim.config.policy`); everyone's next event is drawn afresh;
+    0. changes   on Jan 1 of a year in which what is in force changes (`sim.config.policy`):
+                 a documented change of the area (`area.timeline`), the policy year (the
+                 chosen system and the scenario take over from the documented history), a
+                 stage of a phased change; everyone's next event is drawn afresh;
     1. onset     new users whose onset time falls in the step join (rows switched on);
     2. journeys  every person: death, competing transitions, in-treatment outcomes,
                  ageing, counting (compiled: `sim.model.kernel.step.step_people`);
@@ -24,7 +25,7 @@ import pandas as pd
 
 from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
-from sim.config.policy import Regime, before_policy, from_policy, policy_step, ramp_shares
+from sim.config.policy import Regime, change_years, policy_step, regime_in
 from sim.config.schema import JourneysConfig, as_config, is_resolved
 from sim.domain.states import (
     IN_RECOVERY,
@@ -90,18 +91,18 @@ class JourneysModel(mesa.Model):
         self.start_time = float(cfg.start_year)
         self.n_steps = (cfg.end_year - cfg.start_year) * cfg.steps_per_year
         self.journey_key = rng.stream_key(cfg.seed, "journey")
-        self.history, self.policy = before_policy(cfg), from_policy(cfg)
+        # What is in force: at the start, and from Jan 1 of each year it changes (documented changes of the
+        # area, the policy year, the stages of a phased change): step -> regime.
+        self.initial_regime = regime_in(cfg, cfg.start_year)
+        self._changes = {(y - cfg.start_year) * cfg.steps_per_year: regime_in(cfg, y) for y in change_years(cfg)}
         self.policy_step = policy_step(cfg)
-        # a phased change: its stages start on Jan 1 of each year from the policy year (step -> regime)
-        self._stages = {} if self.policy_step is None else {
-            self.policy_step + k * cfg.steps_per_year: from_policy(cfg, share)
-            for k, share in enumerate(ramp_shares(cfg)) if self.policy_step + k * cfg.steps_per_year < self.n_steps}
-        names = [p.name for p in self.history.system.providers]
-        self._new_providers = self.policy_step is not None and names != [p.name for p in self.policy.system.providers]
-        self.provider_names = names + ([p.name for p in self.policy.system.providers] if self._new_providers else [])
-        self._regime_from: dict[int, Regime] = {}  # step -> regime entered then (the history before the first)
+        names = [p.name for p in self.initial_regime.system.providers]
+        policy = self._changes.get(self.policy_step)
+        self._new_providers = policy is not None and names != [p.name for p in policy.system.providers]
+        self.provider_names = names + ([p.name for p in policy.system.providers] if self._new_providers else [])
+        self._regime_from: dict[int, Regime] = {}  # step -> regime entered then (the initial one before the first)
         self.people, self.n_initial = build_people(
-            cfg.area, self.history.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
+            cfg.area, self.initial_regime.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
         )
         self.n_active = self.n_initial
@@ -118,7 +119,7 @@ class JourneysModel(mesa.Model):
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
         )
         self._build_system(cfg)
-        self.tables = self._tables(self.history, provider_offset=0)
+        self.tables = self._tables(self.initial_regime, provider_offset=0)
         self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
         self._trace(cfg)
         self.records = Records(tallies=self.tallies, queues=self.queues, log=self.trace)
@@ -148,7 +149,7 @@ class JourneysModel(mesa.Model):
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
         self.starting_caseload = int(in_tx.sum())
-        system = self.history.system
+        system = self.initial_regime.system
         self.services: list[Provider] = build_providers(self, system, self.starting_caseload)
         n_providers = len(self.provider_names)
         self.handoff_success = np.zeros(n_providers)
@@ -194,10 +195,8 @@ class JourneysModel(mesa.Model):
         if n >= self.n_steps:
             self.running = False
             return
-        if n == self.policy_step:
-            self._start_policy(n)
-        elif n in self._stages:
-            self._next_stage(n)
+        if n in self._changes:
+            self._change(n)
         n_before = self._onset(n)
         self._journeys(n, n_before)
         self._providers(n)
@@ -205,16 +204,19 @@ class JourneysModel(mesa.Model):
         if n + 1 == self.n_steps:
             self.running = False
 
-    def _start_policy(self, n: int) -> None:
-        """0. From the first step of the policy year: the chosen system and the scenario's changes.
+    def _change(self, n: int) -> None:
+        """0. From Jan 1 of a year in which what is in force changes: a documented change of the area, the
+        policy year (the chosen system and the scenario), a stage of a phased change.
 
-        Every run redraws everyone's next event here, whatever changed (the waits are memoryless
-        between changes of hazard, so this is exact): two scenarios run with the same seed then keep
-        identical journeys wherever the policy does not reach.
+        A system with other services is re-commissioned at the policy year; otherwise the same
+        services get new terms. Every run redraws everyone's next event at the policy year and at
+        every change, whatever changed (waits are memoryless between changes of hazard, so this is
+        exact): two scenarios run with the same seed keep identical journeys wherever the policy
+        does not reach.
         """
-        regime = self._stages[n]
+        regime = self._changes[n]
         offset = self.services[0].tables.index
-        if self._new_providers:
+        if n == self.policy_step and self._new_providers:
             old, offset = self.services, len(self.services)
             self.services = build_providers(self, regime.system, self.starting_caseload, offset)
             recommission(self.people, self.n_active, old, self.services, route_provider_cdf(regime.system),
@@ -224,12 +226,6 @@ class JourneysModel(mesa.Model):
         else:
             renew_contracts(self.services, regime.system, self.starting_caseload)
         self._enter(regime, n, offset)
-
-    def _next_stage(self, n: int) -> None:
-        """A further stage of a phased change (`scenario.ramp_years`): same services, new terms."""
-        regime = self._stages[n]
-        renew_contracts(self.services, regime.system, self.starting_caseload)
-        self._enter(regime, n, self.services[0].tables.index)
 
     def _enter(self, regime: Regime, n: int, provider_offset: int) -> None:
         """The tables of a regime in force from step n; everyone's next event drawn afresh under them."""
@@ -244,7 +240,7 @@ class JourneysModel(mesa.Model):
         """GBP spent in each step: people in each modality x its cost per client-week (the regime's unit costs)."""
         weeks = 52.0 / self.cfg.steps_per_year
         modalities = self.tallies.modalities.sum(axis=0)
-        cost = modalities @ _weekly_costs(self.history.params) * weeks
+        cost = modalities @ _weekly_costs(self.initial_regime.params) * weeks
         for start, regime in sorted(self._regime_from.items()):
             cost[start:] = modalities[start:] @ _weekly_costs(regime.params) * weeks
         return cost
