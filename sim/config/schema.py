@@ -65,8 +65,11 @@ class AreaConfig:
     opiate_and_crack_share: float = 0.45
     crack_only_share: float = 0.15
     non_opiate_users: float = 0.0  # dependent users of other drugs (cocaine, cannabis, ...)
-    ocu_in_treatment_share: float = 0.5
+    ocu_in_treatment_share: float = 0.5  # in treatment during the start year (NDTMS penetration), of OCU
     non_opiate_in_treatment_share: float = 0.4
+    # of a year's clients, the share in treatment on a given day (the start date); documented locally as
+    # (in treatment during the year - new journeys in it) / in treatment during the year
+    in_treatment_now_per_year_share: float = 0.646
     never_treated_share_of_untreated: float = 0.6
     in_prison_share: float = 0.05
     in_recovery_per_user: float = 0.1  # people in sustained recovery at the start, per current user
@@ -92,7 +95,7 @@ class ProviderConfig:
 
     name: str = "???"
     tier: int = 3  # 2 open access, 3 structured community, 4 inpatient/residential; 0 integrated
-    capacity_ratio: float | None = None  # places per person in treatment at the start (null: unlimited)
+    capacity_ratio: float | None = None  # places per person in treatment during the start year (null: unlimited)
     routes: dict[str, float] = field(default_factory=dict)  # referral route -> share of that route it receives
     opiate_modalities: dict[str, float] = field(default_factory=dict)  # modality -> share at admission
     non_opiate_modalities: dict[str, float] = field(default_factory=dict)

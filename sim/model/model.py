@@ -148,7 +148,9 @@ class JourneysModel(mesa.Model):
         """Providers (mesa Agents) of the documented system with their places; today's clients placed with them."""
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
-        self.starting_caseload = int(in_tx.sum())
+        # places are written per person in treatment during the start year (the NDTMS count the
+        # documented shares give), of whom today's clients are the part in treatment on the day
+        self.starting_caseload = int(round(in_tx.sum() / cfg.area.in_treatment_now_per_year_share))
         system = self.initial_regime.system
         self.services: list[Provider] = build_providers(self, system, self.starting_caseload)
         n_providers = len(self.provider_names)
@@ -162,8 +164,8 @@ class JourneysModel(mesa.Model):
         self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
                              handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
                              handoff_count=np.zeros(ROW_BLOCKS, np.int64))
-        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), route_provider_cdf(system),
-                                rng.generator(cfg.seed, "placement"), self.start_time)
+        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), rng.generator(cfg.seed, "placement"),
+                                self.start_time)
 
     def _contracts_changed(self) -> None:
         """Refresh the arrays the providers' compiled code reads (indexed by global provider number)."""

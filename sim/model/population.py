@@ -160,13 +160,17 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     cols["birth_time"] = start - age
     cols["onset_time"] = start - np.clip(age - p.onset.age_at_onset_mean_years, 0.5, None)
 
+    # The shares in treatment are NDTMS counts of a year; on the start date only a part of that year's
+    # clients is in treatment: the rest were treated during it and are using again (previously treated).
     is_ocu = drug != DrugGroup.NON_OPIATE
-    in_tx_share = np.where(is_ocu, area.ocu_in_treatment_share, area.non_opiate_in_treatment_share)
+    year_share = np.where(is_ocu, area.ocu_in_treatment_share, area.non_opiate_in_treatment_share)
+    in_tx_share = year_share * area.in_treatment_now_per_year_share
     u = rng.random(n)
     state = np.full(n, State.USING_PREVIOUS, dtype=np.int8)
     in_tx = u < in_tx_share
     in_prison = (~in_tx) & (u < in_tx_share + area.in_prison_share)
-    untreated = ~(in_tx | in_prison)
+    treated_this_year = ~(in_tx | in_prison) & (u < year_share + area.in_prison_share)
+    untreated = ~(in_tx | in_prison | treated_this_year)
     naive = untreated & (rng.random(n) < area.never_treated_share_of_untreated)
     state[naive] = State.USING_NAIVE
     state[in_prison] = State.PRISON

@@ -215,22 +215,26 @@ def recommission(people, n_active: int, old: list[Provider], new: list[Provider]
         service.remove()
 
 
-def place_starting_caseload(people, services: list[Provider], clients: np.ndarray, route_provider_cdf: np.ndarray,
-                            draw: np.random.Generator, start_time: float) -> None:
-    """Give today's clients a provider and modality, within places; the rest wait, assessed.
+def place_starting_caseload(people, services: list[Provider], clients: np.ndarray, draw: np.random.Generator,
+                            start_time: float) -> None:
+    """Give today's clients a provider and modality, within places; only if every place is taken, they wait.
 
-    Opiate clients start with services that do not hand them off (they are already past
-    any tier 2 hand-off); everyone else is spread by each service's share of referrals.
+    Today's clients are spread in proportion to each service's places (every service starts
+    equally full), so the documented caseload is in treatment on day one rather than on a
+    waiting list made by the allocation. Opiate clients start with services that do not hand
+    them off (they are past any tier 2 hand-off). A service drawn more clients than it has
+    places passes the rest to services with places free.
     """
-    intake = np.diff(route_provider_cdf, axis=1, prepend=0.0).sum(axis=0)
+    places = np.array([min(p.places, len(clients)) for p in services], dtype=float)
     keeps = np.array([p.handoff_to < 0 for p in services], dtype=float)
     clients = draw.permutation(clients)
     g = people.drug[clients]
     opiate = (g == DrugGroup.OPIATE_ONLY) | (g == DrugGroup.OPIATE_CRACK)
     chosen = np.empty(len(clients), dtype=np.int64)
-    for flag, weights in ((True, intake * keeps if keeps.any() else intake), (False, intake)):
+    for flag, weights in ((True, places * keeps if (places * keeps).any() else places), (False, places)):
         sel = opiate == flag
         chosen[sel] = draw.choice(len(services), size=int(sel.sum()), p=weights / weights.sum())
+    _spill_over(chosen, opiate, places.astype(np.int64), keeps > 0)
     u = draw.random(len(clients))
     for j, service in enumerate(services):
         mine = np.flatnonzero(chosen == j)
@@ -250,3 +254,17 @@ def place_starting_caseload(people, services: list[Provider], clients: np.ndarra
         people.wait_start[rows] = start_time
         rows = np.sort(rows)
         service.set_waiting_list(rows, people.wait_start[rows])
+
+
+def _spill_over(chosen: np.ndarray, opiate: np.ndarray, places: np.ndarray, keeps: np.ndarray) -> None:
+    """Move clients drawn beyond a service's places to services with places free (in place; no draws).
+
+    Opiate clients move only to services that keep their clients (no hand-off), if any has room."""
+    free = places - np.bincount(chosen, minlength=len(places))
+    for j in np.flatnonzero(free < 0):
+        for k in np.flatnonzero(chosen == j)[::-1][: -free[j]]:  # the last ones drawn
+            ok = (free > 0) & (keeps | ~opiate[k] | ~keeps.any())
+            if not ok.any():
+                return  # every place taken: the rest wait (place_starting_caseload)
+            target = int(np.argmax(np.where(ok, free, -1)))
+            chosen[k], free[j], free[target] = target, free[j] + 1, free[target] - 1
