@@ -99,12 +99,13 @@ def regime_in(cfg: JourneysConfig, year: int) -> Regime:
     return _with_changes(base, sorted((c for c in cfg.area.timeline if c.year <= year), key=lambda c: c.year))
 
 
-def change_years(cfg: JourneysConfig) -> list[int]:
-    """The years after the first in which what is in force may change: documented changes, the policy
-    year and the stages of a phased change."""
+def change_years(cfg: JourneysConfig, first_year: int | None = None) -> list[int]:
+    """The years after the first simulated one (`first_year`, default start_year) in which what is in
+    force may change: documented changes, the policy year and the stages of a phased change."""
+    first_year = cfg.start_year if first_year is None else first_year
     first_policy = max(cfg.policy_year, cfg.start_year)  # the policy's first year (the start, if no history)
     years = {c.year for c in cfg.area.timeline} | {first_policy + k for k in range(len(ramp_shares(cfg)))}
-    return sorted(y for y in years if cfg.start_year < y < cfg.end_year)
+    return sorted(y for y in years if first_year < y < cfg.end_year)
 
 
 def changes_at_policy(cfg: JourneysConfig) -> bool:

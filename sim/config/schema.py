@@ -180,6 +180,8 @@ class JourneysConfig:
     start_year: int = 2005
     end_year: int = 2033  # exclusive: the projection covers start_year .. end_year - 1
     policy_year: int = 2027  # system= and scenario= act from Jan 1 of this year (<= start_year: from the start)
+    # simulated before start_year from the documented state and not reported: no start-up transients
+    warm_up_years: int = 2
     steps_per_year: int = 52
     population_scale: float = 1.0  # simulated people per real person (0.1 = a tenth)
     calibration: CalibrationRef = field(default_factory=CalibrationRef)

@@ -83,6 +83,9 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
 
     if not isinstance(cfg.steps_per_year, int) or cfg.steps_per_year < 1:
         raise ConfigError(f"steps_per_year = {cfg.steps_per_year!r}: must be a whole number >= 1 (52 = weekly)")
+    if not isinstance(cfg.warm_up_years, int) or cfg.warm_up_years < 0:
+        raise ConfigError(f"warm_up_years = {cfg.warm_up_years!r}: a whole number of years >= 0 "
+                          "(0: report from the state set at start_year)")
     if not cfg.start_year < cfg.end_year:
         raise ConfigError(f"start_year = {cfg.start_year}, end_year = {cfg.end_year}: start_year must be < end_year")
     if cfg.output.period not in PERIODS:

@@ -77,7 +77,9 @@ class JourneysModel(mesa.Model):
     """Drug treatment journeys of a whole area, people held as columns.
 
     `steps` (mesa) counts completed steps; step n covers calendar time
-    [start_year + n*dt, start_year + (n+1)*dt).
+    [t0 + n*dt, t0 + (n+1)*dt), t0 = start_year - warm_up_years: the documented state is set at t0
+    and the first `warm_up_steps` steps let it settle under the model's own dynamics before the
+    reported years (`reported` slices them off).
     """
 
     def __init__(self, cfg: JourneysConfig):
@@ -88,14 +90,18 @@ class JourneysModel(mesa.Model):
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
         self.dt = 1.0 / cfg.steps_per_year
-        self.start_time = float(cfg.start_year)
-        self.n_steps = (cfg.end_year - cfg.start_year) * cfg.steps_per_year
+        first_year = cfg.start_year - cfg.warm_up_years  # the documented state is set here, then settles
+        self.start_time = float(first_year)
+        self.warm_up_steps = cfg.warm_up_years * cfg.steps_per_year
+        self.n_steps = (cfg.end_year - first_year) * cfg.steps_per_year
         self.journey_key = rng.stream_key(cfg.seed, "journey")
         # What is in force: at the start, and from Jan 1 of each year it changes (documented changes of the
         # area, the policy year, the stages of a phased change): step -> regime.
-        self.initial_regime = regime_in(cfg, cfg.start_year)
-        self._changes = {(y - cfg.start_year) * cfg.steps_per_year: regime_in(cfg, y) for y in change_years(cfg)}
-        self.policy_step = policy_step(cfg)
+        self.initial_regime = regime_in(cfg, first_year)
+        self._changes = {(y - first_year) * cfg.steps_per_year: regime_in(cfg, y)
+                         for y in change_years(cfg, first_year)}
+        policy = policy_step(cfg)
+        self.policy_step = None if policy is None else policy + self.warm_up_steps
         names = [p.name for p in self.initial_regime.system.providers]
         policy = self._changes.get(self.policy_step)
         self._new_providers = policy is not None and names != [p.name for p in policy.system.providers]
@@ -278,7 +284,7 @@ class JourneysModel(mesa.Model):
         if (n + 1) % self.cfg.steps_per_year == 0:
             a, pp = self.n_active, self.people
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
-                                self.cfg.start_year + n // self.cfg.steps_per_year)
+                                int(self.start_time) + n // self.cfg.steps_per_year)
 
     # What the compiled step reads, by name (replace `tables` to change them: a test swaps the hazards).
     hazards = property(lambda self: self.tables.hazards)
@@ -290,6 +296,10 @@ class JourneysModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+    def reported(self, per_step: np.ndarray) -> np.ndarray:
+        """The steps of the reported years (from start_year) of an array whose first axis is the step."""
+        return per_step[self.warm_up_steps:]
 
     def event_log(self) -> pd.DataFrame:
         """The logged journeys (traced people): one row per state change."""

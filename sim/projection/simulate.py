@@ -50,15 +50,17 @@ def load_config(overrides: list[str] | tuple[str, ...] = (), config_dir: Path | 
 
 def tables(model: JourneysModel) -> pd.DataFrame:
     """All measures of a finished model in one tidy table (values in real people: divided by the scale)."""
-    cfg, tallies = model.cfg, model.tallies
-    ts = timeseries(tallies.stocks.sum(axis=0), tallies.flows.sum(axis=0), tallies.tx_duration.sum(axis=0),
-                    tallies.tx_elapsed.sum(axis=0), cfg.start_year, cfg.steps_per_year, cfg.output.period,
+    cfg, tallies, r = model.cfg, model.tallies, model.reported
+    ts = timeseries(r(tallies.stocks.sum(axis=0)), r(tallies.flows.sum(axis=0)), r(tallies.tx_duration.sum(axis=0)),
+                    r(tallies.tx_elapsed.sum(axis=0)), cfg.start_year, cfg.steps_per_year, cfg.output.period,
                     cfg.population_scale)
-    system = system_measures(tallies.providers.sum(axis=0), tallies.modalities.sum(axis=0),
-                             tallies.modality_exits.sum(axis=0), model.waiting_list, model.provider_names,
-                             model.cost_per_step(), cfg.start_year, cfg.steps_per_year, cfg.output.period,
-                             cfg.population_scale, commissioned=model.commissioned)
-    ts = pd.concat([ts, system, model.profile.table()], ignore_index=True)
+    system = system_measures(r(tallies.providers.sum(axis=0)), r(tallies.modalities.sum(axis=0)),
+                             r(tallies.modality_exits.sum(axis=0)), r(model.waiting_list), model.provider_names,
+                             r(model.cost_per_step()), cfg.start_year, cfg.steps_per_year, cfg.output.period,
+                             cfg.population_scale, commissioned=r(model.commissioned))
+    profile = model.profile.table()
+    profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
+    ts = pd.concat([ts, system, profile], ignore_index=True)
     return pd.concat([ts, derived_measures(ts)], ignore_index=True)
 
 
@@ -79,7 +81,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
         timeseries=ts,
         events=model.event_log(),
         people=people,
-        steps=model.datacollector.get_model_vars_dataframe(),
+        steps=model.datacollector.get_model_vars_dataframe().iloc[model.warm_up_steps:].reset_index(drop=True),
         summary=summary_table(annual(ts)),
         wall_seconds=wall,
         requested_sha256=requested_sha,
