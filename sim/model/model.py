@@ -100,13 +100,12 @@ class JourneysModel(mesa.Model):
         self.initial_regime = regime_in(cfg, first_year)
         self._changes = {(y - first_year) * cfg.steps_per_year: regime_in(cfg, y)
                          for y in change_years(cfg, first_year)}
-        policy = policy_step(cfg)
-        self.policy_step = None if policy is None else policy + self.warm_up_steps
+        step = policy_step(cfg)
+        self.policy_step = None if step is None else step + self.warm_up_steps
         names = [p.name for p in self.initial_regime.system.providers]
         policy = self._changes.get(self.policy_step)
         self._new_providers = policy is not None and names != [p.name for p in policy.system.providers]
         self.provider_names = names + ([p.name for p in policy.system.providers] if self._new_providers else [])
-        self._regime_from: dict[int, Regime] = {}  # step -> regime entered then (the initial one before the first)
         self.people, self.n_initial = build_people(
             cfg.area, self.initial_regime.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
@@ -233,13 +232,8 @@ class JourneysModel(mesa.Model):
             self.commissioned[n:, offset:] = True
         else:
             renew_contracts(self.services, regime.system, self.starting_caseload)
-        self._enter(regime, n, offset)
-
-    def _enter(self, regime: Regime, n: int, provider_offset: int) -> None:
-        """The tables of a regime in force from step n; everyone's next event drawn afresh under them."""
         self._contracts_changed()
-        self.tables = self._tables(regime, provider_offset=provider_offset)
-        self._regime_from[n] = regime
+        self.tables = self._tables(regime, provider_offset=offset)
         a = self.n_active
         self.people.refresh_step[:a] = n
         self.people.next_check[:a] = n
@@ -249,7 +243,7 @@ class JourneysModel(mesa.Model):
         weeks = 52.0 / self.cfg.steps_per_year
         modalities = self.tallies.modalities.sum(axis=0)
         cost = modalities @ _weekly_costs(self.initial_regime.params) * weeks
-        for start, regime in sorted(self._regime_from.items()):
+        for start, regime in sorted(self._changes.items()):  # steps not yet run have no one to cost
             cost[start:] = modalities[start:] @ _weekly_costs(regime.params) * weeks
         return cost
 
