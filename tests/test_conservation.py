@@ -49,7 +49,7 @@ def test_flows_nest_and_everyone_is_in_one_place():
     """Deaths and exits to custody nest as they should; each person is in one state with at most one
     provider and one modality, and everyone assessed and waiting is on their provider's list, once."""
     model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "policy_year=2005",
-                                                 "system.capacity_multiplier=0.6"))).run()
+                                                 "system.budget_multiplier=0.6"))).run()
     flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))
     assert flows[Event.DEATH_IN_TREATMENT] <= flows[Event.DEATH]
     assert flows[Event.DEATH_DRUG_RELATED] <= flows[Event.DEATH]

@@ -50,7 +50,7 @@ def test_a_new_system_takes_over_the_clients_and_reports_its_own_providers():
     model = JourneysModel(cfg).run()
     assert [p.name for p in model.services] == ["prime_provider"]
     assert model.provider_names[-1] == "prime_provider" and len(model.provider_names) > 1
-    caseload = model.tallies.providers.sum(axis=0)  # [step, provider]
+    caseload = model.tallies.providers.sum(axis=(0, 3))  # [step, provider]
     n = model.policy_step
     assert caseload[n - 1, -1] == 0 and caseload[n:, :-1].sum() == 0  # nobody with the old services after
     assert caseload[n, -1] > 0.9 * caseload[n - 1].sum()  # the caseload passed to the prime provider
@@ -106,22 +106,22 @@ def test_a_phased_change_reaches_full_effect_after_its_ramp_years():
 
 
 def test_a_documented_change_acts_from_its_year_in_every_scenario(baseline):
-    change = "area.timeline=[{year:2007,note:test,sources:[assumption],capacity_multiplier:0.5,"
+    change = "area.timeline=[{year:2007,note:test,sources:[assumption],budget_multiplier:0.5,"
     change += "params:{treatment:{planned_exit_per_year:0.9}}}]"
     model = JourneysModel(resolve(compose(*SHORT, change)))
-    places = {}
+    money = {}
     while model.running:
         model.step()
-        places[model.steps - 1] = sum(p.places for p in model.services)
+        money[model.steps - 1] = sum(p.weekly_budget for p in model.services)
     rate = model.hazards.base[HAZARD_INDEX["planned_exit"], 0]
     first = (2007 - int(model.start_time)) * 52
-    assert rate == pytest.approx(0.9) and places[first] == pytest.approx(0.5 * places[first - 1], abs=2)
+    assert rate == pytest.approx(0.9) and money[first] == pytest.approx(0.5 * money[first - 1])
     ts = run(compose(*SHORT, change)).timeseries
     pd.testing.assert_frame_equal(final_before(ts, 2007), final_before(baseline, 2007))
     assert not final_before(ts, 2009).equals(final_before(baseline, 2009))
     for bad, message in (("area.timeline=[{year:2007,sources:[assumption],params:{treatment:{fast:1.0}}}]",
                           r"area.timeline\[0\] \(2007\).params.treatment.fast: not a parameter"),
-                         ("area.timeline=[{year:2007,capacity_multiplier:0.5}]", "name the seed figures"),
+                         ("area.timeline=[{year:2007,budget_multiplier:0.5}]", "name the seed figures"),
                          ("area.timeline=[{year:2007,sources:[a]},{year:2007,sources:[a]}]", "one entry a year")):
         with pytest.raises(ConfigError, match=message):
             resolve(compose(*SHORT, bad))

@@ -33,7 +33,7 @@ def test_common_random_numbers_a_prison_lever_leaves_others_unchanged():
     waiting list they share (that interaction is real, not noise).
     """
     common = ("area=southampton", "end_year=2015", "seed=4", "output.trace_people=100000",
-              "policy_year=2005", "system.capacity_multiplier=1000")
+              "policy_year=2005", "system.budget_multiplier=1000")
     base = compose(*common)
     lever = compose(*common, "+levers.release=2.0")
     a, b = run(base).events, run(lever).events

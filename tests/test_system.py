@@ -41,29 +41,46 @@ def test_unknown_system_or_scenario_lists_the_valid_names():
         assert all(name in str(err.value) for name in names)
 
 
-def _tiered_from_2005(capacity: float) -> JourneysModel:
-    """The tiered system with its places times `capacity`, in force from the start, 2005-2011."""
-    cfg = compose("system=tiered", "end_year=2012", "policy_year=2005", f"system.capacity_multiplier={capacity}")
-    return JourneysModel(resolve(cfg)).run()
+def _tiered_from_2005(capacity: float, watch=None) -> JourneysModel:
+    """The tiered system with its budget times `capacity`, in force from the start, 2005-2011; `watch(provider,
+    spend before, spend after)` sees every provider's turn."""
+    cfg = compose("system=tiered", "end_year=2012", "policy_year=2005", f"system.budget_multiplier={capacity}")
+    model = JourneysModel(resolve(cfg))
+    if watch is not None:
+        for p in model.services:
+            def turn(p=p, act=p.step):
+                before = p.weekly_spend()
+                act()
+                watch(p, before, p.weekly_spend())
+            p.step = turn
+    return model.run()
 
 
 def _caseloads(model):
-    return model.tallies.providers.sum(axis=0)  # [step, provider]
+    return model.tallies.providers.sum(axis=(0, 3))  # [step, provider]
 
 
-def test_providers_never_exceed_their_places_and_people_wait_instead():
-    model = _tiered_from_2005(capacity=0.6)
-    places = np.array([p.places for p in model.services])
-    assert (_caseloads(model) <= places).all()
-    assert model.waiting_list.sum() > 0  # the limit binds: people wait
+def test_providers_admit_only_while_money_is_free_and_people_wait_instead():
+    turns = []
+    model = _tiered_from_2005(capacity=0.6, watch=lambda p, before, after: turns.append(
+        (p.weekly_budget, before, after, p.tables.weekly_cost.max())))
+    budget, before, after, dearest = np.array(turns).T
+    assert (after <= np.maximum(before, budget + dearest) + 1e-6).all()  # the last admission may overshoot
+    full = before >= budget
+    assert full.any() and (after[full] <= before[full] + 1e-6).all()  # a service over its budget admits no one
+    assert (after > before).any()  # and one with money free does
+    assert model.waiting_list.sum() > 0  # the money binds: people wait
     # every client is with exactly one provider: caseloads add up to the people in treatment
     in_tx = model.tallies.stocks.sum(axis=(0, 3, 4))[:, [int(s) for s in IN_TREATMENT]].sum(axis=1)
     np.testing.assert_array_equal(_caseloads(model).sum(axis=1), in_tx)
     people = model.people
     treated = np.isin(people.state, [int(s) for s in IN_TREATMENT])
     assert (people.provider[treated] >= 0).all() and (people.modality[treated] >= 0).all()
-    counts = np.bincount(people.provider[treated], minlength=len(places))
+    counts = np.bincount(people.provider[treated], minlength=len(model.services))
     np.testing.assert_array_equal(counts, _caseloads(model)[-1])
+    by_modality = np.zeros((len(model.services), model.tallies.providers.shape[3]), dtype=int)
+    np.add.at(by_modality, (people.provider[treated], people.modality[treated]), 1)
+    np.testing.assert_array_equal(by_modality, model.tallies.providers.sum(axis=0)[-1])
 
 
 def test_unlimited_places_mean_an_empty_waiting_list():

@@ -4,7 +4,7 @@ A sensitivity experiment sweeps `design.point` over 0..n-1 (with seeds); each ru
 point into values of the design's factors, so the whole design is one Hydra sweep and every
 run stays reproducible on its own. Factors are parameters (`params.treatment.planned_exit_per_year`),
 levers (`levers.drug_related_death`: a multiplier on a named hazard) or the capacity lever
-(`system.capacity_multiplier`), each with a [low, high] range.
+(`system.budget_multiplier`), each with a [low, high] range.
 
 - `one_at_a_time`: point 0 is the reference (every factor at its run's value); points
   2j+1 and 2j+2 set factor j alone to its low and high value (2 x factors + 1 points). The
@@ -93,9 +93,9 @@ def check(design: DesignConfig, params) -> None:
                 get_parameter(params, rest)
             except AttributeError:
                 raise ConfigError(f"design.factors.{name}: not a parameter (see calibration/parameters.csv)") from None
-        elif name != "system.capacity_multiplier":
+        elif name != "system.budget_multiplier":
             raise ConfigError(f"design.factors.{name}: a factor is params.<name>, levers.<hazard> or "
-                              "system.capacity_multiplier")
+                              "system.budget_multiplier")
     if design.kind == "latin_hypercube" and design.n_points < 2:
         raise ConfigError(f"design.n_points = {design.n_points}: a latin_hypercube design needs at least 2 points")
     if not 0 <= design.point < n_points(design):
@@ -116,6 +116,6 @@ def with_design_point(cfg):
         elif section == "params":
             set_parameter(new.params, rest, value)
         else:  # an assumption about places: before and after the policy year alike
-            new.system.capacity_multiplier = value
-            new.history_system.capacity_multiplier = value
+            new.system.budget_multiplier = value
+            new.history_system.budget_multiplier = value
     return new

@@ -52,7 +52,7 @@ def from_policy(cfg: JourneysConfig, share: float = 1.0) -> Regime:
     for name, value in sc.levers.items():
         levers[name] = levers.get(name, 1.0) * float(value) ** share
     system = copy.deepcopy(cfg.system)
-    system.capacity_multiplier = cfg.system.capacity_multiplier * toward(1.0, sc.capacity_multiplier)
+    system.budget_multiplier = cfg.system.budget_multiplier * toward(1.0, sc.budget_multiplier)
     mix = dict(cfg.system.modality_mix_multipliers)
     for name, value in sc.modality_mix_multipliers.items():
         mix[name] = mix.get(name, 1.0) * float(value) ** share
@@ -84,7 +84,7 @@ def _with_changes(regime: Regime, changes) -> Regime:
                 set_parameter(params, f"{section}.{name}", float(value))
         for name, value in change.levers.items():
             levers[name] = levers.get(name, 1.0) * float(value)
-        system.capacity_multiplier *= change.capacity_multiplier
+        system.budget_multiplier *= change.budget_multiplier
     return Regime(params, levers, system)
 
 

@@ -44,7 +44,7 @@ class TimelineChange:
     year: int = 0
     note: str = ""
     sources: list[str] = field(default_factory=list)  # seed-figure ids, or ["assumption"]
-    capacity_multiplier: float = 1.0  # on every provider's places
+    budget_multiplier: float = 1.0  # on the area's treatment budget (every provider's money)
     levers: dict[str, float] = field(default_factory=dict)  # hazard or family name -> multiplier
     params: dict[str, dict[str, float]] = field(default_factory=dict)  # section -> parameter -> new value
 
@@ -60,6 +60,9 @@ class AreaConfig:
     name: str = "???"
     description: str = ""
     ocu_users: float = 0.0  # opiate and/or crack users at the start year
+    # the documented annual investment in adult drug treatment (GBP a year, real terms), in force from the
+    # start; `timeline` entries scale it in later years; the commissioned system shares it between providers
+    budget_per_year: float = 0.0
     ocu_per_1000_15_64: float | None = None  # documented rate, for reference
     opiate_only_share: float = 0.4  # of OCU
     opiate_and_crack_share: float = 0.45
@@ -95,7 +98,9 @@ class ProviderConfig:
 
     name: str = "???"
     tier: int = 3  # 2 open access, 3 structured community, 4 inpatient/residential; 0 integrated
-    capacity_ratio: float | None = None  # places per person in treatment during the start year (null: unlimited)
+    # share of the area's budget paid to this service (the shares of a system sum to 1); it admits while
+    # its clients' care costs less than that money (null: an unfunded service with unlimited places)
+    budget_share: float | None = None
     routes: dict[str, float] = field(default_factory=dict)  # referral route -> share of that route it receives
     opiate_modalities: dict[str, float] = field(default_factory=dict)  # modality -> share at admission
     non_opiate_modalities: dict[str, float] = field(default_factory=dict)
@@ -113,7 +118,7 @@ class SystemConfig:
     description: str = ""
     providers: list[ProviderConfig] = field(default_factory=list)
     handoff_per_year: float = 6.0  # tier 2 -> tier 3 hand-off hazard for opiate clients once engaged
-    capacity_multiplier: float = 1.0  # on every provider's places (a scenario multiplies it from the policy year)
+    budget_multiplier: float = 1.0  # on the area's budget (a scenario multiplies it from the policy year)
     modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # modality -> weight in every mix
     sources: list[str] = field(default_factory=list)
 
@@ -131,7 +136,7 @@ class ScenarioConfig:
     sources: list[str] = field(default_factory=list)
     levers: dict[str, float] = field(default_factory=dict)  # hazard or family name -> multiplier
     params: dict[str, dict[str, float]] = field(default_factory=dict)  # section -> parameter -> new value
-    capacity_multiplier: float = 1.0  # on every provider's places
+    budget_multiplier: float = 1.0  # on the money every provider is paid
     modality_mix_multipliers: dict[str, float] = field(default_factory=dict)  # modality -> weight in every mix
     ramp_years: int = 0  # 0: in full from the policy year; k: a k-th more of the change each year (full in year k)
 

@@ -109,10 +109,29 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         raise ConfigError(str(e)) from None
     _check_scenario(cfg)
     _check_timeline(cfg)
+    for where in ("history_system", "system"):
+        _check_money(cfg, where)
     return cfg
 
 
-def _check_change(where: str, params: dict, levers: dict, capacity_multiplier: float) -> None:
+def _check_money(cfg: JourneysConfig, where: str) -> None:
+    """A system shares out all of the area's money, and the area has money to share."""
+    system = getattr(cfg, where)
+    x = _finite(f"{where}.budget_multiplier", system.budget_multiplier)
+    if x < 0:
+        raise ConfigError(f"{where}.budget_multiplier = {x}: must be >= 0")
+    shares = [(p.name, p.budget_share) for p in system.providers if p.budget_share is not None]
+    for name, share in shares:
+        if not 0.0 <= _finite(f"{where}.providers[{name}].budget_share", share) <= 1.0:
+            raise ConfigError(f"{where}.providers[{name}].budget_share = {share}: a share must lie in [0, 1]")
+    if shares:
+        _close_to_one(f"{where}.providers budget_share ({system.name})", sum(s for _, s in shares))
+        if not _finite("area.budget_per_year", cfg.area.budget_per_year) > 0:
+            raise ConfigError(f"area.budget_per_year = {cfg.area.budget_per_year}: area {cfg.area.name} needs its "
+                              f"annual treatment budget in GBP (> 0) to pay {where} {system.name}'s services")
+
+
+def _check_change(where: str, params: dict, levers: dict, budget_multiplier: float) -> None:
     """A set of changes (a scenario's, or a documented one of the area) names real parameters and levers."""
     sections = [f.name for f in dataclasses.fields(Parameters)]
     for section, values in params.items():
@@ -126,9 +145,9 @@ def _check_change(where: str, params: dict, levers: dict, capacity_multiplier: f
         check_levers(dict(levers))
     except ValueError as e:
         raise ConfigError(f"{where}.{e}") from None
-    x = _finite(f"{where}.capacity_multiplier", capacity_multiplier)
+    x = _finite(f"{where}.budget_multiplier", budget_multiplier)
     if x < 0:
-        raise ConfigError(f"{where}.capacity_multiplier = {x}: must be >= 0")
+        raise ConfigError(f"{where}.budget_multiplier = {x}: must be >= 0")
 
 
 def _check_timeline(cfg: JourneysConfig) -> None:
@@ -136,7 +155,7 @@ def _check_timeline(cfg: JourneysConfig) -> None:
     years = [c.year for c in cfg.area.timeline]
     for j, change in enumerate(cfg.area.timeline):
         where = f"area.timeline[{j}] ({change.year})"
-        _check_change(where, change.params, change.levers, change.capacity_multiplier)
+        _check_change(where, change.params, change.levers, change.budget_multiplier)
         if not change.sources:
             raise ConfigError(f"{where}.sources: name the seed figures it rests on, or [assumption]")
     if len(set(years)) != len(years):
@@ -148,7 +167,7 @@ def _check_timeline(cfg: JourneysConfig) -> None:
 def _check_scenario(cfg: JourneysConfig) -> None:
     """The scenario's changes name real parameters, levers and modalities, and fall inside the run."""
     sc = cfg.scenario
-    _check_change("scenario", sc.params, sc.levers, sc.capacity_multiplier)
+    _check_change("scenario", sc.params, sc.levers, sc.budget_multiplier)
     if not isinstance(sc.ramp_years, int) or sc.ramp_years < 0:
         raise ConfigError(f"scenario.ramp_years = {sc.ramp_years!r}: a whole number of years >= 0 (0: in full at once)")
     modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]

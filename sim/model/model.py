@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.config.parameters import Parameters
 from sim.config.policy import Regime, change_years, policy_step, regime_in
 from sim.config.schema import JourneysConfig, as_config, is_resolved
 from sim.domain.states import (
@@ -39,7 +38,6 @@ from sim.domain.states import (
     N_STATES,
     Event,
     ExitReason,
-    Modality,
     State,
 )
 from sim.model import rng
@@ -65,6 +63,7 @@ from sim.model.providers import (
     recommission,
     renew_contracts,
     route_provider_cdf,
+    weekly_costs,
 )
 from sim.outputs.caseload_profile import CaseloadProfile
 
@@ -118,7 +117,7 @@ class JourneysModel(mesa.Model):
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
             flows=np.zeros((b, t, N_EVENTS, g, a), dtype=np.int32),
             tx_duration=np.zeros((b, t, g, N_DOMES_BANDS), dtype=np.int32),
-            providers=np.zeros((b, t, len(self.provider_names)), dtype=np.int32),
+            providers=np.zeros((b, t, len(self.provider_names), N_MODALITIES), dtype=np.int32),
             modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
             modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
@@ -153,11 +152,9 @@ class JourneysModel(mesa.Model):
         """Providers (mesa Agents) of the documented system with their places; today's clients placed with them."""
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
-        # places are written per person in treatment during the start year (the NDTMS count the
-        # documented shares give), of whom today's clients are the part in treatment on the day
-        self.starting_caseload = int(round(in_tx.sum() / cfg.area.in_treatment_now_per_year_share))
-        system = self.initial_regime.system
-        self.services: list[Provider] = build_providers(self, system, self.starting_caseload)
+        self.budget_per_year = cfg.area.budget_per_year * cfg.population_scale  # the simulated people's money
+        regime = self.initial_regime
+        self.services: list[Provider] = build_providers(self, regime.system, regime.params, self.budget_per_year)
         n_providers = len(self.provider_names)
         self.handoff_success = np.zeros(n_providers)
         self._handoff_to = np.full(n_providers, -1, dtype=np.int64)
@@ -165,12 +162,21 @@ class JourneysModel(mesa.Model):
         self.waiting_list = np.zeros((self.n_steps, n_providers), dtype=np.int64)
         self.commissioned = np.zeros((self.n_steps, n_providers), dtype=bool)  # [step, provider]
         self.commissioned[:, : len(self.services)] = True
+        self.funding = np.zeros((self.n_steps, n_providers))  # [step, provider]: GBP paid (simulated people)
+        self._funded(0)
         rows = int(np.ceil(people.size / ROW_BLOCKS)) + 1
         self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
                              handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
                              handoff_count=np.zeros(ROW_BLOCKS, np.int64))
-        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), rng.generator(cfg.seed, "placement"),
-                                self.start_time)
+        place_starting_caseload(people, self.services, np.flatnonzero(in_tx), rng.generator(cfg.seed, "placement"))
+
+    def _funded(self, n: int) -> None:
+        """The money each service is paid from step n on (GBP a step; unfunded services cost nothing here)."""
+        weeks = 52.0 / self.cfg.steps_per_year
+        self.funding[n:] = 0.0
+        for p in self.services:
+            if np.isfinite(p.weekly_budget):
+                self.funding[n:, p.tables.index] = p.weekly_budget * weeks
 
     def _contracts_changed(self) -> None:
         """Refresh the arrays the providers' compiled code reads (indexed by global provider number)."""
@@ -225,26 +231,33 @@ class JourneysModel(mesa.Model):
         offset = self.services[0].tables.index
         if n == self.policy_step and self._new_providers:
             old, offset = self.services, len(self.services)
-            self.services = build_providers(self, regime.system, self.starting_caseload, offset)
+            self.services = build_providers(self, regime.system, regime.params, self.budget_per_year, offset)
             recommission(self.people, self.n_active, old, self.services, route_provider_cdf(regime.system),
                          rng.generator(self.cfg.seed, "recommissioning"))
             self.commissioned[n:, : len(old)] = False
             self.commissioned[n:, offset:] = True
         else:
-            renew_contracts(self.services, regime.system, self.starting_caseload)
+            renew_contracts(self.services, regime.system, regime.params, self.budget_per_year)
         self._contracts_changed()
+        self._funded(n)
         self.tables = self._tables(regime, provider_offset=offset)
         a = self.n_active
         self.people.refresh_step[:a] = n
         self.people.next_check[:a] = n
 
     def cost_per_step(self) -> np.ndarray:
-        """GBP spent in each step: people in each modality x its cost per client-week (the regime's unit costs)."""
+        """GBP the commissioner pays in each step: every commissioned service's money (block contracts:
+        a service is paid its budget whether or not its places are full)."""
+        return self.funding.sum(axis=1)
+
+    def cost_of_care_per_step(self) -> np.ndarray:
+        """GBP of care delivered in each step: people in each modality x its cost per client-week (the
+        regime's unit costs), recovery support after treatment included."""
         weeks = 52.0 / self.cfg.steps_per_year
         modalities = self.tallies.modalities.sum(axis=0)
-        cost = modalities @ _weekly_costs(self.initial_regime.params) * weeks
+        cost = modalities @ weekly_costs(self.initial_regime.params) * weeks
         for start, regime in sorted(self._changes.items()):  # steps not yet run have no one to cost
-            cost[start:] = modalities[start:] @ _weekly_costs(regime.params) * weeks
+            cost[start:] = modalities[start:] @ weekly_costs(regime.params) * weeks
         return cost
 
     def _onset(self, n: int) -> int:
@@ -310,8 +323,3 @@ class JourneysModel(mesa.Model):
             "note": np.array(TRACE_NOTES)[take(self.trace.note)],
         })
         return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)
-
-
-def _weekly_costs(p: Parameters) -> np.ndarray:
-    """Cost per client-week of each modality (Modality order)."""
-    return np.array([getattr(p.modality, f"cost_{m.name.lower()}_per_week") for m in Modality])

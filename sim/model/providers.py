@@ -1,16 +1,19 @@
-"""Commissioned services: providers are mesa Agents with places, waiting lists and hand-offs.
+"""Commissioned services: providers are mesa Agents with a budget, a waiting list and hand-offs.
 
 Each step, after people's journeys (`sim.model.kernel.step`), the people the step made ready
 join their provider's queues (`hand_out`); then every provider in turn (compiled part:
 `sim.model.kernel.admission`):
-  1. takes in the clients handed off to it by a tier 2 service, if it has places
+  1. takes in the clients handed off to it by a tier 2 service, if it has money free
      (each hand-off is picked up with the sending service's documented success share;
      one that is not picked up returns the person to using);
-  2. admits people from its waiting list, longest-waiting first, up to its free places,
+  2. admits people from its waiting list, longest-waiting first, while it has money free,
      giving each a modality from its mix for their drug group.
-A provider never holds more clients than its places. The system (`system=` config group)
-says which providers exist, which referral routes reach which of them, and who hands off
-to whom; scenarios (`scenario=`) change places and levers on top.
+Money is what binds: a service is paid its share of the area's budget (GBP a year) and admits
+while the care its clients get (people in each modality x the cost per client-week) costs less
+than that. Its places are therefore the budget over the cost of its clients' care: a service
+whose mix is dearer has fewer. The system (`system=` config group) says which providers exist,
+what share of the money each is paid, which referral routes reach which of them, and who hands
+off to whom; scenarios (`scenario=`) change the money and levers on top.
 """
 
 from typing import NamedTuple
@@ -18,13 +21,14 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
+from sim.config.parameters import Parameters
 from sim.config.schema import ProviderConfig, SystemConfig
 from sim.domain.states import N_MODALITIES, N_ROUTES, DrugGroup, Handoff, Modality, Route, State
 from sim.model.kernel.admission import admit, take_handoffs
 from sim.model.kernel.fastcall import FastCall
 from sim.model.kernel.records import Queues
 
-UNLIMITED = 2**40
+WEEKS_PER_YEAR = 52.0
 MODALITY_BY_NAME = {m.name.lower(): int(m) for m in Modality}
 ROUTE_BY_NAME = {r.name.lower(): int(r) for r in Route}
 
@@ -38,6 +42,7 @@ class ServiceTables(NamedTuple):
     hands_off: bool  # opiate clients admitted here are to be handed off for prescribing
     handoff_success: float  # chance its hand-offs are picked up
     after_handoff_modality: int
+    weekly_cost: np.ndarray  # float64[modality]: GBP per client-week (what each admission commits)
 
 
 def _cdf(mix: dict[str, float], field: str, multipliers: dict[str, float]) -> np.ndarray:
@@ -58,24 +63,31 @@ def _cdf(mix: dict[str, float], field: str, multipliers: dict[str, float]) -> np
     return np.cumsum(shares / shares.sum())
 
 
-class Provider(mesa.Agent):
-    """A treatment service: places, a waiting list, a modality mix, and hand-offs to another service."""
+def weekly_costs(p: Parameters) -> np.ndarray:
+    """Cost per client-week of each modality (Modality order), GBP."""
+    return np.array([getattr(p.modality, f"cost_{m.name.lower()}_per_week") for m in Modality])
 
-    def __init__(self, model, spec: ProviderConfig, index: int, places: int, handoff_to: int,
-                 mix_multipliers: dict[str, float]):
+
+class Provider(mesa.Agent):
+    """A treatment service: a budget, a waiting list, a modality mix, and hand-offs to another service."""
+
+    def __init__(self, model, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
+                 mix_multipliers: dict[str, float], weekly_cost: np.ndarray):
         super().__init__(model)
-        self.contract(spec, index, places, handoff_to, mix_multipliers)
+        self.contract(spec, index, weekly_budget, handoff_to, mix_multipliers, weekly_cost)
         self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
         self.joined = np.zeros(0, dtype=np.float64)  # the referral time each entry joined with (people.wait_start)
         self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
         self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
 
-    def contract(self, spec: ProviderConfig, index: int, places: int, handoff_to: int,
-                 mix_multipliers: dict[str, float]) -> None:
-        """The terms the service works to: places, modality mix, hand-offs (set again when they change)."""
+    def contract(self, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
+                 mix_multipliers: dict[str, float], weekly_cost: np.ndarray) -> None:
+        """The terms the service works to: money (GBP a week, simulated people's share), modality mix,
+        hand-offs, unit costs (set again when they change)."""
         self.name = spec.name
         self.tier = spec.tier
-        self.places = places
+        self.weekly_budget = weekly_budget  # inf: unfunded, unlimited places
+        self.budget_share = spec.budget_share
         self.handoff_to = handoff_to
         where = f"system.providers[{spec.name}]"
         self.tables = ServiceTables(
@@ -85,6 +97,7 @@ class Provider(mesa.Agent):
             hands_off=handoff_to >= 0,
             handoff_success=spec.handoff_success_share,
             after_handoff_modality=MODALITY_BY_NAME[spec.modality_after_handoff],
+            weekly_cost=weekly_cost,
         )
 
     def join_waiting_list(self, rows: np.ndarray, referred: np.ndarray) -> None:
@@ -99,17 +112,21 @@ class Provider(mesa.Agent):
         """Clients a tier 2 service is handing on this step, after those still waiting to be taken over."""
         self.handoffs_in = np.concatenate([self.handoffs_in, rows])
 
-    def caseload(self) -> int:
-        """Clients at the end of the current step (all rows blocks)."""
-        return int(self.model.tallies.providers[:, self.model.steps - 1, self.tables.index].sum())
+    def caseload(self) -> np.ndarray:
+        """Clients in each modality at the end of the current step (all rows blocks)."""
+        return self.model.tallies.providers[:, self.model.steps - 1, self.tables.index].sum(axis=0)
+
+    def weekly_spend(self) -> float:
+        """What its clients' care costs a week now, GBP."""
+        return float(self.caseload() @ self.tables.weekly_cost)
 
     def step(self) -> None:
-        """Take over hand-offs, then admit from the waiting list, while places last."""
+        """Take over hand-offs, then admit from the waiting list, while money is free."""
         m = self.model
         n = m.steps - 1
         t_end = m.start_time + (n + 1) * m.dt
         age_clock = t_end if m.cfg.ageing else m.start_time
-        free = np.array([self.places - self.caseload()], dtype=np.int64)
+        free = np.array([self.weekly_budget - self.weekly_spend()], dtype=np.float64)
         n_year = np.int64(n // m.cfg.steps_per_year)
         key = m.journey_key
         if len(self.handoffs_in) and free[0] > 0:
@@ -154,13 +171,16 @@ def route_provider_cdf(system: SystemConfig) -> np.ndarray:
     return np.cumsum(table / table.sum(axis=1, keepdims=True), axis=1)
 
 
-def _terms(system: SystemConfig, starting_caseload: int, offset: int):
-    """(spec, index, places, handoff_to, mix) of each provider of a system; indices start at `offset`."""
+def _terms(system: SystemConfig, params: Parameters, budget_per_year: float, offset: int):
+    """(spec, index, weekly budget, handoff_to, mix, unit costs) of each provider of a system; indices start
+    at `offset`. `budget_per_year` is the area's money in force for the simulated people (GBP a year
+    x population_scale), before the system's multiplier."""
     names = [p.name for p in system.providers]
     if not names:
         raise ValueError(f"system {system.name}: needs at least one provider")
     if len(set(names)) != len(names):
         raise ValueError(f"system {system.name}: provider names must be unique, got {names}")
+    costs = weekly_costs(params)
     for j, spec in enumerate(system.providers):
         if spec.hands_off_opiate_to is not None and spec.hands_off_opiate_to not in names:
             raise ValueError(f"system.providers[{spec.name}].hands_off_opiate_to = {spec.hands_off_opiate_to!r}: "
@@ -168,22 +188,25 @@ def _terms(system: SystemConfig, starting_caseload: int, offset: int):
         if spec.modality_after_handoff not in MODALITY_BY_NAME:
             raise ValueError(f"system.providers[{spec.name}].modality_after_handoff: unknown modality "
                              f"{spec.modality_after_handoff!r}; allowed: {', '.join(MODALITY_BY_NAME)}")
-        if spec.capacity_ratio is None:
-            places = UNLIMITED
+        if spec.budget_share is None:
+            weekly = np.inf
         else:
-            places = int(round(spec.capacity_ratio * system.capacity_multiplier * starting_caseload))
+            weekly = spec.budget_share * system.budget_multiplier * budget_per_year / WEEKS_PER_YEAR
         handoff_to = offset + names.index(spec.hands_off_opiate_to) if spec.hands_off_opiate_to is not None else -1
-        yield spec, offset + j, places, handoff_to, dict(system.modality_mix_multipliers)
+        yield spec, offset + j, weekly, handoff_to, dict(system.modality_mix_multipliers), costs
 
 
-def build_providers(model, system: SystemConfig, starting_caseload: int, offset: int = 0) -> list[Provider]:
-    """The services of a system (mesa Agents); places are per person in treatment at the start."""
-    return [Provider(model, *terms) for terms in _terms(system, starting_caseload, offset)]
+def build_providers(model, system: SystemConfig, params: Parameters, budget_per_year: float,
+                    offset: int = 0) -> list[Provider]:
+    """The services of a system (mesa Agents), each paid its share of the budget."""
+    return [Provider(model, *terms) for terms in _terms(system, params, budget_per_year, offset)]
 
 
-def renew_contracts(services: list[Provider], system: SystemConfig, starting_caseload: int) -> None:
-    """The same services under new terms (places, mixes, hand-offs): clients and waiting lists stay."""
-    for service, terms in zip(services, _terms(system, starting_caseload, services[0].tables.index), strict=True):
+def renew_contracts(services: list[Provider], system: SystemConfig, params: Parameters,
+                    budget_per_year: float) -> None:
+    """The same services under new terms (money, mixes, hand-offs, unit costs): clients and waiting lists stay."""
+    for service, terms in zip(services, _terms(system, params, budget_per_year, services[0].tables.index),
+                              strict=True):
         service.contract(*terms)
 
 
@@ -215,56 +238,46 @@ def recommission(people, n_active: int, old: list[Provider], new: list[Provider]
         service.remove()
 
 
-def place_starting_caseload(people, services: list[Provider], clients: np.ndarray, draw: np.random.Generator,
-                            start_time: float) -> None:
-    """Give today's clients a provider and modality, within places; only if every place is taken, they wait.
+def place_starting_caseload(people, services: list[Provider], clients: np.ndarray, draw: np.random.Generator) -> None:
+    """Give today's clients a provider and a modality from its mix.
 
-    Today's clients are spread in proportion to each service's places (every service starts
-    equally full), so the documented caseload is in treatment on day one rather than on a
-    waiting list made by the allocation. Opiate clients start with services that do not hand
-    them off (they are past any tier 2 hand-off). A service drawn more clients than it has
-    places passes the rest to services with places free.
+    They were admitted before the start, so they are in treatment whatever the money: each is
+    placed with a service in proportion to the places its money buys for clients of their drug
+    group (its budget share over the mean weekly cost of its modality mix; unfunded services, if
+    any, weigh as much as the average funded one). Opiate clients start with services that do
+    not hand them off (they are past any tier 2 hand-off). A service that starts over its budget
+    admits no one until its clients' care costs less than its money.
     """
-    places = np.array([min(p.places, len(clients)) for p in services], dtype=float)
+    shares = np.array([np.nan if p.budget_share is None else p.budget_share for p in services], dtype=float)
+    if np.isnan(shares).all():
+        shares[:] = 1.0
+    shares[np.isnan(shares)] = np.nanmean(shares)
     keeps = np.array([p.handoff_to < 0 for p in services], dtype=float)
     clients = draw.permutation(clients)
     g = people.drug[clients]
     opiate = (g == DrugGroup.OPIATE_ONLY) | (g == DrugGroup.OPIATE_CRACK)
     chosen = np.empty(len(clients), dtype=np.int64)
-    for flag, weights in ((True, places * keeps if (places * keeps).any() else places), (False, places)):
+    for flag in (True, False):
+        cost = np.array([_mean_cost(p.tables.opiate_cdf if flag else p.tables.other_cdf, p.tables.weekly_cost)
+                         for p in services])
+        weights = shares / cost
+        if flag and (weights * keeps).any():
+            weights = weights * keeps
         sel = opiate == flag
         chosen[sel] = draw.choice(len(services), size=int(sel.sum()), p=weights / weights.sum())
-    _spill_over(chosen, opiate, places.astype(np.int64), keeps > 0)
     u = draw.random(len(clients))
     for j, service in enumerate(services):
         mine = np.flatnonzero(chosen == j)
-        placed, waiting = mine[: service.places], mine[service.places:]
-        rows = clients[placed]
-        people.provider[rows] = j
+        rows = clients[mine]
+        people.provider[rows] = service.tables.index
         t = service.tables
-        people.modality[rows] = np.where(opiate[placed], np.searchsorted(t.opiate_cdf, u[placed], side="right"),
-                                         np.searchsorted(t.other_cdf, u[placed], side="right")
+        people.modality[rows] = np.where(opiate[mine], np.searchsorted(t.opiate_cdf, u[mine], side="right"),
+                                         np.searchsorted(t.other_cdf, u[mine], side="right")
                                          ).clip(max=len(t.opiate_cdf) - 1)
-        people.handoff[rows] = np.where(opiate[placed] & (service.handoff_to >= 0), Handoff.DUE,
+        people.handoff[rows] = np.where(opiate[mine] & (service.handoff_to >= 0), Handoff.DUE,
                                         Handoff.NONE).astype(np.int8)
-        rows = clients[waiting]  # no place: assessed and on the list from the start
-        people.provider[rows] = j
-        people.state[rows] = State.WAITING
-        people.ready[rows] = 1
-        people.wait_start[rows] = start_time
-        rows = np.sort(rows)
-        service.set_waiting_list(rows, people.wait_start[rows])
 
 
-def _spill_over(chosen: np.ndarray, opiate: np.ndarray, places: np.ndarray, keeps: np.ndarray) -> None:
-    """Move clients drawn beyond a service's places to services with places free (in place; no draws).
-
-    Opiate clients move only to services that keep their clients (no hand-off), if any has room."""
-    free = places - np.bincount(chosen, minlength=len(places))
-    for j in np.flatnonzero(free < 0):
-        for k in np.flatnonzero(chosen == j)[::-1][: -free[j]]:  # the last ones drawn
-            ok = (free > 0) & (keeps | ~opiate[k] | ~keeps.any())
-            if not ok.any():
-                return  # every place taken: the rest wait (place_starting_caseload)
-            target = int(np.argmax(np.where(ok, free, -1)))
-            chosen[k], free[j], free[target] = target, free[j] + 1, free[target] - 1
+def _mean_cost(cdf: np.ndarray, weekly_cost: np.ndarray) -> float:
+    """Mean weekly cost of a client admitted with a modality mix (given as its cumulative shares)."""
+    return float(np.diff(cdf, prepend=0.0) @ weekly_cost[: len(cdf)])

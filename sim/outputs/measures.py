@@ -183,16 +183,17 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
 
 
 def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exits: np.ndarray,
-                    waiting_list: np.ndarray, provider_names: list[str], cost_per_step: np.ndarray,
-                    start_year: int, steps_per_year: int, period: str = "year", scale: float = 1.0,
-                    commissioned: np.ndarray | None = None) -> pd.DataFrame:
+                    waiting_list: np.ndarray, provider_names: list[str], funding: np.ndarray,
+                    cost_of_care_per_step: np.ndarray, start_year: int, steps_per_year: int, period: str = "year",
+                    scale: float = 1.0, commissioned: np.ndarray | None = None) -> pd.DataFrame:
     """Measures of the commissioned system, tidy, grouped by provider or modality (and `all`).
 
     providers [step, provider] and modalities [step, modality] are end-of-step counts;
-    modality_exits [step, reason, modality] and cost_per_step (GBP) are counted during the period;
-    waiting_list [step, provider] is people assessed and waiting for a place. With `commissioned`
-    [step, provider], a provider has rows only in the periods it is commissioned at the end of
-    (a new system from the policy year replaces the documented one).
+    modality_exits [step, reason, modality], funding [step, provider] (GBP paid to each service:
+    `cost`) and cost_of_care_per_step (GBP of care delivered at unit costs: `cost_of_care`) are
+    counted during the period; waiting_list [step, provider] is people assessed and waiting for
+    a place. With `commissioned` [step, provider], a provider has rows only in the periods it is
+    commissioned at the end of (a new system from the policy year replaces the documented one).
     """
     labels = period_labels(start_year, providers.shape[0], steps_per_year, period)
     periods, first = np.unique(labels, return_index=True)
@@ -200,10 +201,10 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     periods, first = periods[order], first[order]
     last = np.append(first[1:], providers.shape[0]) - 1
     modality_names = [MODALITY_NAMES[m] for m in Modality]
-    cost = np.add.reduceat(cost_per_step, first)
     frames = [
         ("in_treatment_provider", providers[last], provider_names),
         ("waiting_list", waiting_list[last], provider_names),
+        ("cost", np.add.reduceat(funding, first, axis=0), provider_names),
         ("in_modality", modalities[last], modality_names),
     ]
     for j, reason in enumerate(EXIT_REASON_NAMES):
@@ -212,11 +213,11 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     for name, values, groups in frames:
         values = np.column_stack([values.sum(axis=1), values])
         part = _long(periods, [(name, values)], ["all", *groups])
-        if commissioned is not None and name in ("in_treatment_provider", "waiting_list"):  # providers in contract
+        if commissioned is not None and name in ("in_treatment_provider", "waiting_list", "cost"):  # in contract
             keep = np.column_stack([np.ones(len(last), dtype=bool), commissioned[last]]).ravel()
             part = part[keep].reset_index(drop=True)
         parts.append(part)
-    parts.append(_long(periods, [("cost", cost[:, None])], ["all"]))
+    parts.append(_long(periods, [("cost_of_care", np.add.reduceat(cost_of_care_per_step, first)[:, None])], ["all"]))
     out = pd.concat(parts, ignore_index=True)
     out["value"] /= scale
     return out
@@ -292,7 +293,7 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
     return w.loc[keep, measures].T
 
 
-SYSTEM_FLOWS = ("cost", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
+SYSTEM_FLOWS = ("cost", "cost_of_care", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
 DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "successful_completion_rate",
            "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
            "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",

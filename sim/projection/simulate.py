@@ -54,10 +54,10 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     ts = timeseries(r(tallies.stocks.sum(axis=0)), r(tallies.flows.sum(axis=0)), r(tallies.tx_duration.sum(axis=0)),
                     r(tallies.tx_elapsed.sum(axis=0)), cfg.start_year, cfg.steps_per_year, cfg.output.period,
                     cfg.population_scale)
-    system = system_measures(r(tallies.providers.sum(axis=0)), r(tallies.modalities.sum(axis=0)),
+    system = system_measures(r(tallies.providers.sum(axis=(0, 3))), r(tallies.modalities.sum(axis=0)),
                              r(tallies.modality_exits.sum(axis=0)), r(model.waiting_list), model.provider_names,
-                             r(model.cost_per_step()), cfg.start_year, cfg.steps_per_year, cfg.output.period,
-                             cfg.population_scale, commissioned=r(model.commissioned))
+                             r(model.funding), r(model.cost_of_care_per_step()), cfg.start_year, cfg.steps_per_year,
+                             cfg.output.period, cfg.population_scale, commissioned=r(model.commissioned))
     profile = model.profile.table()
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
     ts = pd.concat([ts, system, profile], ignore_index=True)

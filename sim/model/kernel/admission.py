@@ -35,8 +35,10 @@ OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRA
 
 @njit(cache=True)
 def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key, outcomes, tallies):
-    """Admit from the waiting list (longest-waiting first) up to the free places; return who still waits
-    (rows, and the referral time each joined with).
+    """Admit from the waiting list (longest-waiting first) while the service has money free this week
+    (`free[0]`, GBP: its weekly budget less the care its clients cost); return who still waits (rows,
+    and the referral time each joined with). Each admission takes the weekly cost of the modality
+    it gets, so the last one admitted may take the service just over its budget.
 
     An entry stands only while its person is still waiting on this list for the referral they joined
     with: someone who left (dropped out, died, imprisoned) and was referred again later is behind
@@ -55,7 +57,6 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
             keep_joined[kept] = joined[j]
             kept += 1
             continue
-        free[0] -= 1
         g = people.drug[i]
         band = age_band(age_clock - people.birth_time[i])
         opiate = g == OPIATE_ONLY or g == OPIATE_CRACK
@@ -64,6 +65,7 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
         m = 0
         while m < cdf.shape[0] - 1 and u >= cdf[m]:
             m += 1
+        free[0] -= service.weekly_cost[m]
         people.state[i] = TX_START
         people.since[i] = t_end
         people.ready[i] = 0
@@ -86,14 +88,15 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
         tallies.stocks[0, n, WAITING, g, band] -= 1
         tallies.stocks[0, n, TX_START, g, band] += 1
         tallies.tx_duration[0, n, g, 0] += 1
-        tallies.providers[0, n, service.index] += 1
+        tallies.providers[0, n, service.index, m] += 1
         tallies.modalities[0, n, m] += 1
     return keep[:kept].copy(), keep_joined[:kept].copy()
 
 
 @njit(cache=True)
 def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_clock, key, tallies, log):
-    """Take over clients handed off by tier 2 services while places last; failed hand-offs return to using."""
+    """Take over clients handed off by tier 2 services while money is free (GBP a week, as `admit`);
+    failed hand-offs return to using."""
     keep = np.empty_like(queue)
     kept = 0
     for j in range(queue.shape[0]):
@@ -110,15 +113,15 @@ def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_c
         band = age_band(age_clock - people.birth_time[i])
         old_modality = people.modality[i]
         f = tallies.flows[0]
-        tallies.providers[0, n, sender] -= 1
+        tallies.providers[0, n, sender, old_modality] -= 1
         tallies.modalities[0, n, old_modality] -= 1
         if draw(people, i, key) < handoff_success[sender]:
-            free[0] -= 1
+            free[0] -= service.weekly_cost[service.after_handoff_modality]
             tallies.modality_exits[0, n, EXIT_PLANNED, old_modality] += 1  # a hand-off is a planned modality exit
             people.provider[i] = service.index
             people.modality[i] = service.after_handoff_modality
             people.handoff[i] = HANDOFF_NONE
-            tallies.providers[0, n, service.index] += 1
+            tallies.providers[0, n, service.index, service.after_handoff_modality] += 1
             tallies.modalities[0, n, service.after_handoff_modality] += 1
             f[n, E_HANDOFF, g, band] += 1
         else:  # not picked up: back to using, an unplanned exit from the system

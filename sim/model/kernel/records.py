@@ -53,7 +53,7 @@ class Tallies(NamedTuple):
     stocks: np.ndarray  # int32[block, step, state, drug group, age band], end of step
     flows: np.ndarray  # int32[block, step, event, drug group, age band], during step
     tx_duration: np.ndarray  # int32[block, step, drug group, DOMES band]: in treatment by elapsed episode time
-    providers: np.ndarray  # int32[block, step, provider]: caseload at the end of the step
+    providers: np.ndarray  # int32[block, step, provider, modality]: caseload at the end of the step
     modalities: np.ndarray  # int32[block, step, modality]: people in each modality at the end of the step
     modality_exits: np.ndarray  # int32[block, step, ExitReason, modality]
     tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload

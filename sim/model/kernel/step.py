@@ -300,7 +300,7 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
             d = t_end - people.episode_start[i]
             txd_n[g, domes_band(d)] += 1
             elapsed_n[g] += d
-            providers_n[people.provider[i]] += 1
+            providers_n[people.provider[i], people.modality[i]] += 1
             if people.counted_year[i] != ctx.year:  # NDTMS: anyone in treatment at any point in the year
                 people.counted_year[i] = ctx.year
                 flows[n, E_IN_TX_YEAR, g, band] += 1
