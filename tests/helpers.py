@@ -12,7 +12,7 @@ def compose(*overrides: str):
 def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 52, seed: int = 3):
     """One kind of person, constant hazards, no ageing and no onset: a Markov chain (resolved, ready to build)."""
     cfg = compose("area=southampton", "system=integrated", "system.budget_multiplier=1000", "policy_year=2005",
-                  "warm_up_years=0",
+                  "warm_up_years=0", "history=none",
                   f"seed={seed}",
                   f"end_year={2005 + years}", f"steps_per_year={steps_per_year}", "onset=false", "ageing=false")
     a = cfg.area

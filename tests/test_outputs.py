@@ -64,8 +64,8 @@ def test_re_presentation_follow_up_of_completers_is_cumulative_and_matches_its_c
 
 def test_year_end_caseload_profile_follows_its_levers():
     def profile(*overrides):  # money to spare: the profile follows referrals, not which service has room
-        ts = run(compose("area=southampton", "end_year=2012", "seed=5", "policy_year=2005", "system.budget_multiplier=3",
-                         *overrides)).timeseries
+        ts = run(compose("area=southampton", "end_year=2012", "seed=5", "policy_year=2005",
+                         "system.budget_multiplier=3", *overrides)).timeseries
         return ts[ts["group"] == "all"].pivot(index="period", columns="measure", values="value")
 
     base, more_cj = profile(), profile("params.referral.criminal_justice_share=0.5")

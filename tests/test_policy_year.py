@@ -15,7 +15,7 @@ from sim.domain.transitions import HAZARD_INDEX
 from sim.outputs.measures import FOLLOW_UP_YEARS, final_before, wide
 from tests.helpers import compose
 
-SHORT = ("area=southampton", "seed=3", "start_year=2005", "policy_year=2009", "end_year=2012")
+SHORT = ("area=southampton", "seed=3", "start_year=2005", "policy_year=2009", "end_year=2012", "history=none")
 
 
 @pytest.fixture(scope="module")

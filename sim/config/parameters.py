@@ -306,6 +306,25 @@ class ReferralParams:
 
 
 @dataclass
+class HistoryParams:
+    """England's treatment system over the documented past (the `history` config group says which
+    period each one acts in): the expansion under the NTA and the turn from retention to completions.
+    Fitted to England's figures of those years and used in every area."""
+
+    budget_share_to_2006: float = param(
+        0.8, "share of the documented treatment budget (2007 on) in force before 2007",
+        "eng_wait_weeks_before_2007 eng_wait_weeks_after_2007 eng_wait_2001_months", 0.4, 1.0,
+        "record investment expanded treatment until waits fell from nine weeks to one in 2007")
+    hr_planned_exit_to_2006: float = param(
+        0.5, "hazard ratio on planned exits before 2007", "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08",
+        0.1, 1.5, "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
+    hr_planned_exit_2007_to_2009: float = param(
+        1.0, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
+        "system to recovery (the calibrated present: DOMES 2011/12)")
+
+
+@dataclass
 class Parameters:
     """All hazards of the journey model. Levers (commissioning) multiply named hazards on top."""
 
@@ -318,3 +337,4 @@ class Parameters:
     mortality: MortalityParams = field(default_factory=MortalityParams)
     modality: ModalityParams = field(default_factory=ModalityParams)
     referral: ReferralParams = field(default_factory=ReferralParams)
+    history: HistoryParams = field(default_factory=HistoryParams)

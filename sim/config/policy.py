@@ -4,6 +4,10 @@ A run follows the area's documented history until `policy_year` (its `history_sy
 run's parameters and levers), and from Jan 1 of that year the chosen `system` with the
 scenario's changes on top. With `policy_year <= start_year` the policy holds from the start.
 Same seed, same draws: everything before the policy year is the same in every scenario.
+In every year, policy or not, the national history (`history`: a period's budget and levers,
+sized by `params.history`) and the area's documented changes (`area.timeline`) act on top.
+The area's budget is documented for `area.budget_year`; other years scale it by what the
+history and the timeline changed since.
 """
 
 import copy
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 
 from sim.config.parameters import Parameters
 from sim.config.provenance import get_parameter, set_parameter
-from sim.config.schema import JourneysConfig, SystemConfig
+from sim.config.schema import HistoryPeriod, JourneysConfig, SystemConfig
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,10 @@ def before_policy(cfg: JourneysConfig) -> Regime:
     return Regime(cfg.params, {k: float(v) for k, v in cfg.levers.items()}, cfg.history_system)
 
 
-def _with_changes(regime: Regime, changes) -> Regime:
-    """A regime with the area's documented changes on top (places and levers multiply, parameters are set)."""
-    if not changes:
-        return regime
+def _with_changes(regime: Regime, changes, period: HistoryPeriod | None, budget_index: float) -> Regime:
+    """A regime with the national period in force and the area's documented changes on top (levers and
+    money multiply, parameters are set); the budget is scaled by `budget_index` (this year's money
+    relative to the documented year's)."""
     params, levers, system = copy.deepcopy(regime.params), dict(regime.levers), copy.deepcopy(regime.system)
     for change in changes:
         for section, values in change.params.items():
@@ -84,19 +88,43 @@ def _with_changes(regime: Regime, changes) -> Regime:
                 set_parameter(params, f"{section}.{name}", float(value))
         for name, value in change.levers.items():
             levers[name] = levers.get(name, 1.0) * float(value)
-        system.budget_multiplier *= change.budget_multiplier
+    if period is not None:
+        for name, value in period.levers.items():
+            levers[name] = levers.get(name, 1.0) * float(get_parameter(params, f"history.{value}"))
+    system.budget_multiplier *= budget_index
     return Regime(params, levers, system)
 
 
+def history_period(cfg: JourneysConfig, year: int) -> HistoryPeriod | None:
+    """The national period in force in `year` (None before the first)."""
+    periods = [p for p in cfg.history.periods if p.from_year <= year]
+    return max(periods, key=lambda p: p.from_year) if periods else None
+
+
+def _budget_level(cfg: JourneysConfig, params: Parameters, year: int) -> float:
+    """The money in force in `year` relative to the start of the timelines: the national period's share
+    and the area's documented changes up to then."""
+    period = history_period(cfg, year)
+    level = 1.0
+    if period is not None and period.budget_share is not None:
+        level = float(get_parameter(params, f"history.{period.budget_share}"))
+    for change in cfg.area.timeline:
+        if change.year <= year:
+            level *= change.budget_multiplier
+    return level
+
+
 def regime_in(cfg: JourneysConfig, year: int) -> Regime:
-    """What is in force in calendar year `year`: the history or the policy (at its stage), with the area's
-    documented changes of that year and before (`area.timeline`, the same in every scenario)."""
+    """What is in force in calendar year `year`: the history or the policy (at its stage), with the national
+    period and the area's documented changes of that year and before (the same in every scenario)."""
     if has_history(cfg) and year < cfg.policy_year:
         base = before_policy(cfg)
     else:
         shares = ramp_shares(cfg)
         base = from_policy(cfg, shares[min(max(year - max(cfg.policy_year, cfg.start_year), 0), len(shares) - 1)])
-    return _with_changes(base, sorted((c for c in cfg.area.timeline if c.year <= year), key=lambda c: c.year))
+    changes = sorted((c for c in cfg.area.timeline if c.year <= year), key=lambda c: c.year)
+    index = _budget_level(cfg, base.params, year) / _budget_level(cfg, base.params, cfg.area.budget_year)
+    return _with_changes(base, changes, history_period(cfg, year), index)
 
 
 def change_years(cfg: JourneysConfig, first_year: int | None = None) -> list[int]:
@@ -104,7 +132,8 @@ def change_years(cfg: JourneysConfig, first_year: int | None = None) -> list[int
     force may change: documented changes, the policy year and the stages of a phased change."""
     first_year = cfg.start_year if first_year is None else first_year
     first_policy = max(cfg.policy_year, cfg.start_year)  # the policy's first year (the start, if no history)
-    years = {c.year for c in cfg.area.timeline} | {first_policy + k for k in range(len(ramp_shares(cfg)))}
+    years = ({c.year for c in cfg.area.timeline} | {p.from_year for p in cfg.history.periods}
+             | {first_policy + k for k in range(len(ramp_shares(cfg)))})
     return sorted(y for y in years if first_year < y < cfg.end_year)
 
 

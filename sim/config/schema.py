@@ -50,6 +50,27 @@ class TimelineChange:
 
 
 @dataclass
+class HistoryPeriod:
+    """A period of England's treatment system, in force from 1 January of `from_year` until the next one,
+    in every area and every scenario. Its size is in `params.history` (fitted to England)."""
+
+    from_year: int = 0
+    note: str = ""
+    sources: list[str] = field(default_factory=list)  # seed-figure ids, or ["assumption"]
+    budget_share: str | None = None  # params.history parameter: share of the documented budget in force
+    levers: dict[str, str] = field(default_factory=dict)  # hazard or family name -> params.history parameter
+
+
+@dataclass
+class NationalHistory:
+    """The national timeline every projection starts from (config group `history`; `history=none`: constant)."""
+
+    name: str = "none"
+    description: str = ""
+    periods: list[HistoryPeriod] = field(default_factory=list)
+
+
+@dataclass
 class AreaConfig:
     """A local area (or England): its documented users, treatment population and profile.
 
@@ -63,6 +84,7 @@ class AreaConfig:
     # the documented annual investment in adult drug treatment (GBP a year, real terms), in force from the
     # start; `timeline` entries scale it in later years; the commissioned system shares it between providers
     budget_per_year: float = 0.0
+    budget_year: int = 2008  # the year it is documented for (the national history scales other years)
     ocu_per_1000_15_64: float | None = None  # documented rate, for reference
     opiate_only_share: float = 0.4  # of OCU
     opiate_and_crack_share: float = 0.45
@@ -179,6 +201,7 @@ class JourneysConfig:
     system: SystemConfig = field(default_factory=SystemConfig)  # commissioned from policy_year
     history_system: SystemConfig = field(default_factory=SystemConfig)  # the area's documented system before it
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)  # changes made from policy_year
+    history: NationalHistory = field(default_factory=NationalHistory)  # England's documented timeline
     params: Parameters = field(default_factory=Parameters)  # the whole run (assumptions, calibrated values)
     levers: dict[str, float] = field(default_factory=dict)  # the whole run: hazard name -> multiplier
     seed: int = 1

@@ -5,7 +5,7 @@ import math
 
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
-from sim.config.parameters import Parameters
+from sim.config.parameters import HistoryParams, Parameters
 from sim.config.policy import changes_at_policy, from_policy, regime_in
 from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
 from sim.domain.states import Modality
@@ -111,7 +111,29 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     _check_timeline(cfg)
     for where in ("history_system", "system"):
         _check_money(cfg, where)
+    _check_history(cfg)
     return cfg
+
+
+def _check_history(cfg: JourneysConfig) -> None:
+    """The national periods name `params.history` parameters and real levers, in order, with sources."""
+    names = [f.name for f in dataclasses.fields(HistoryParams)]
+    years = [p.from_year for p in cfg.history.periods]
+    if years != sorted(set(years)):
+        raise ConfigError(f"history.periods: from_year must increase, one period a year; got {years}")
+    for j, period in enumerate(cfg.history.periods):
+        where = f"history.periods[{j}] ({period.from_year})"
+        if not period.sources:
+            raise ConfigError(f"{where}.sources: name the seed figures it rests on, or [assumption]")
+        try:
+            check_levers({k: 1.0 for k in period.levers})
+        except ValueError as e:
+            raise ConfigError(f"{where}.{e}") from None
+        used = [("budget_share", period.budget_share)] if period.budget_share is not None else []
+        for field_name, value in [*used, *((f"levers.{k}", v) for k, v in period.levers.items())]:
+            if value not in names:
+                raise ConfigError(f"{where}.{field_name} = {value!r}: not a params.history parameter; allowed: "
+                                  f"{', '.join(names)}")
 
 
 def _check_money(cfg: JourneysConfig, where: str) -> None:
