@@ -3,7 +3,7 @@
 A sensitivity experiment sweeps `design.point` over 0..n-1 (with seeds); each run turns its
 point into values of the design's factors, so the whole design is one Hydra sweep and every
 run stays reproducible on its own. Factors are parameters (`params.treatment.planned_exit_per_year`),
-levers (`levers.drug_related_death`: a multiplier on a named hazard) or the capacity lever
+levers (`levers.drug_related_death`: a multiplier on a named hazard) or the money lever
 (`system.budget_multiplier`), each with a [low, high] range.
 
 - `one_at_a_time`: point 0 is the reference (every factor at its run's value); points
@@ -115,7 +115,7 @@ def with_design_point(cfg):
             new.levers[rest] = value * float(new.levers.get(rest, 1.0))  # on top of the scenario's own lever
         elif section == "params":
             set_parameter(new.params, rest, value)
-        else:  # an assumption about places: before and after the policy year alike
+        else:  # an assumption about money: before and after the policy year alike
             new.system.budget_multiplier = value
             new.history_system.budget_multiplier = value
     return new

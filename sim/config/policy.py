@@ -40,9 +40,9 @@ def policy_step(cfg: JourneysConfig) -> int | None:
 
 
 def from_policy(cfg: JourneysConfig, share: float = 1.0) -> Regime:
-    """The chosen system, with the scenario's parameters, levers, places and modality mix.
+    """The chosen system, with the scenario's parameters, levers, money and modality mix.
 
-    `share` < 1 is a stage of a phased change (`scenario.ramp_years`): parameters and places move
+    `share` < 1 is a stage of a phased change (`scenario.ramp_years`): parameters and money move
     that share of the way to the scenario's values, multipliers that share on a log scale.
     """
     sc = cfg.scenario

@@ -39,7 +39,7 @@ class TimeInTreatment:
 @dataclass
 class TimelineChange:
     """A documented change in an area's treatment system, in force from 1 January of `year` in every
-    scenario (the history a projection starts from): places, hazard levers, parameter values."""
+    scenario (the history a projection starts from): money, hazard levers, parameter values."""
 
     year: int = 0
     note: str = ""

@@ -11,7 +11,7 @@ The order of phases in one step is written down here, once (`JourneysModel.step`
                  ageing, counting (compiled: `sim.model.kernel.step.step_people`);
     3. providers the people the step made ready join their provider's queues; each
                  commissioned service (a mesa Agent, `sim.model.providers`) takes over
-                 clients handed off to it and admits from its waiting list up to its places;
+                 clients handed off to it and admits from its waiting list while its money lasts;
     4. record    model-level series into mesa's DataCollector (`Projection.steps`), and at
                  each year end the caseload profile (`sim.outputs.caseload_profile`).
 
@@ -149,7 +149,7 @@ class JourneysModel(mesa.Model):
         )
 
     def _build_system(self, cfg: JourneysConfig) -> None:
-        """Providers (mesa Agents) of the documented system with their places; today's clients placed with them."""
+        """Providers (mesa Agents) of the documented system with their money; today's clients placed with them."""
         people = self.people
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
         self.budget_per_year = cfg.area.budget_per_year * cfg.population_scale  # the simulated people's money

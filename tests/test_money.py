@@ -1,0 +1,74 @@
+"""Money is money: budgets in pounds, services that admit only while money is free, a cut that saves money.
+
+The commissioner pays each service its share of the area's budget (`cost`); the care delivered at
+unit costs (`cost_of_care`) can be less (idle money) but a service only admits while its clients'
+care costs less than its money, so it exceeds it only by the last admission or a client's step up.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run
+from sim.config.errors import ConfigError
+from sim.outputs.measures import final_before, wide
+from sim.projection.resolve import resolve
+from tests.helpers import compose
+
+SHORT = ("area=southampton", "seed=4", "end_year=2013", "policy_year=2010")
+
+
+@pytest.fixture(scope="module")
+def baseline_table():
+    return run(compose(*SHORT)).timeseries
+
+
+@pytest.fixture(scope="module")
+def baseline(baseline_table):
+    return wide(baseline_table)
+
+
+def test_the_documented_budget_is_paid_in_its_year_and_the_history_scales_the_others(baseline):
+    cfg = resolve(compose(*SHORT))
+    documented = cfg.area.budget_per_year  # Southampton 2011/12
+    assert cfg.area.budget_year == 2011
+    assert baseline["cost"].loc["2011"] == pytest.approx(documented)
+    assert baseline["cost"].loc["2008"] == pytest.approx(documented)  # the same national period
+    early = cfg.params.history.budget_share_to_2006
+    assert early < 1 and baseline["cost"].loc["2005"] == pytest.approx(documented * early)
+    assert baseline["cost"].loc["2012"] == pytest.approx(documented * 0.978)  # the 2012 formula change
+
+
+def test_care_stays_within_the_money_but_uses_most_of_it(baseline):
+    used = baseline["cost_of_care"] / baseline["cost"]
+    assert (used < 1.05).all() and (used.loc["2008":] > 0.7).all(), used.round(3).to_dict()
+
+
+def test_a_budget_cut_pays_less_and_buys_less_care_from_the_policy_year(baseline_table, baseline):
+    table = run(compose(*SHORT, "scenario=budget_cut_10")).timeseries
+    pd.testing.assert_frame_equal(final_before(table, 2010), final_before(baseline_table, 2010))
+    cut, after = wide(table), ["2010", "2011", "2012"]
+    np.testing.assert_allclose(cut.loc[after, "cost"], 0.9 * baseline.loc[after, "cost"])
+    assert cut.loc[after, "cost_of_care"].sum() < 0.95 * baseline.loc[after, "cost_of_care"].sum()
+    assert cut.loc[after, "in_treatment"].sum() < baseline.loc[after, "in_treatment"].sum()
+
+
+def test_every_system_is_paid_the_same_budget():
+    costs = {}
+    for system in ("tiered", "integrated", "framework"):
+        ts = wide(run(compose(*SHORT, f"system={system}")).timeseries)
+        costs[system] = ts.loc[["2010", "2011", "2012"], "cost"].sum()
+    assert max(costs.values()) == pytest.approx(min(costs.values())), costs
+
+
+@pytest.mark.parametrize("override, message", [
+    ("area.budget_per_year=0", "area.budget_per_year = 0.0: area southampton needs its annual treatment budget"),
+    ("system.providers.0.budget_share=0.5", r"system.providers budget_share \(tiered\): shares sum to 1.4500"),
+    ("system.providers.0.budget_share=1.5", r"system.providers\[open_access_tier2\].budget_share = 1.5"),
+    ("scenario.budget_multiplier=-1", "scenario.budget_multiplier = -1.0: must be >= 0"),
+    ("history.periods.0.budget_share=budget_share_to_2066", "not a params.history parameter; allowed: "),
+    ("+history.periods.1.levers.planed_exit=hr_planned_exit_2007_to_2009", "planed_exit"),
+])
+def test_money_and_history_mistakes_are_refused_by_name(override, message):
+    with pytest.raises(ConfigError, match=message):
+        resolve(compose(*SHORT, override))
