@@ -65,8 +65,10 @@ class PresentationParams:
 @dataclass
 class WaitingParams:
     start_per_year: float = param(
-        52.0, "per person-year", "eng_wait_now_weeks eng_wait_weeks_after_2007", 12.0, 104.0,
-        "national average wait about one week (1/wait in years)",
+        61.0, "per person-year (from referral to the first intervention, places permitting)",
+        "eng_wait_now_weeks eng_wait_weeks_after_2007 eng_wait_over3w_pct_2011_12", 12.0, 104.0,
+        "national average wait under a week, 3% over 3 weeks (DOMES 2011/12): an exponential wait with "
+        "exp(-3 r / 52) = 0.03 gives r = 61 a year (mean 0.85 weeks); a full service adds its queue",
     )
     dropout_per_year: float = param(2.0, "per person-year", A, 0.0, 10.0, "people who present but never start")
 
@@ -309,17 +311,20 @@ class ReferralParams:
 class HistoryParams:
     """England's treatment system over the documented past (the `history` config group says which
     period each one acts in): the expansion under the NTA and the turn from retention to completions.
-    Fitted to England's figures of those years and used in every area."""
+    Fitted to England's figures of those years (calibration/england, 2026-12-01: the defaults are its
+    best trial) and used in every area."""
 
     budget_share_to_2006: float = param(
-        0.8, "share of the documented treatment budget (2007 on) in force before 2007",
+        0.9931, "share of the documented treatment budget (2007 on) in force before 2007",
         "eng_wait_weeks_before_2007 eng_wait_weeks_after_2007 eng_wait_2001_months", 0.4, 1.0,
-        "record investment expanded treatment until waits fell from nine weeks to one in 2007")
+        "record investment expanded treatment until waits fell from nine weeks to one in 2007; the England "
+        "fit puts nearly all of the 2008 money in place by 2005 and the long waits down to slow throughput")
     hr_planned_exit_to_2006: float = param(
-        0.5, "hazard ratio on planned exits before 2007", "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08",
-        0.1, 1.5, "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
+        0.2433, "hazard ratio on planned exits before 2007",
+        "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
+        "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
     hr_planned_exit_2007_to_2009: float = param(
-        1.0, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.7937, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
 

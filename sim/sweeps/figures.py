@@ -60,7 +60,7 @@ PANELS = (
     Panel("deaths", "all", "Deaths per year, all causes", "deaths"),
     Panel("deaths_drug_related", "all", "Drug-related deaths per year", "deaths"),
     Panel("waiting_over_3_weeks_share", "all", "Starts after waiting over 3 weeks", "% of treatment starts", 100.0),
-    Panel("cost", "all", "Cost of treatment per year", "£ million", 1e-6),
+    Panel("cost", "all", "Paid for treatment per year (budgets)", "£ million", 1e-6),
     Panel("cost_per_successful_completion", "all", "Cost per successful completion", "£ thousand", 1e-3),
 )
 

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-TORNADO_HEADLINES = ("successful_completions", "drug_related_deaths", "in_treatment_end", "cost")
+TORNADO_HEADLINES = ("successful_completions", "drug_related_deaths", "in_treatment_end", "cost_of_care")
 
 
 def one_at_a_time(values: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

@@ -129,7 +129,9 @@ HEADLINES = (
              "phof_non_representation_6m", "mean"),
     Headline("deaths", "Deaths from all causes, {years}", "deaths", "deaths", "total"),
     Headline("drug_related_deaths", "Drug-related deaths, {years}", "deaths", "deaths_drug_related", "total"),
-    Headline("cost", "Cost of treatment, {years}", "gbp", "cost", "total"),
+    Headline("cost", "Paid for treatment (the services' budgets), {years}", "gbp", "cost", "total"),
+    Headline("cost_of_care", "Care delivered at unit costs, {years}", "gbp", "cost_of_care", "total"),
+    Headline("treatment_starts", "Treatment starts, {years}", "people", "treatment_starts", "total"),
     # a ratio of totals: steadier than the mean of yearly ratios
     Headline("cost_per_successful_completion", "Cost per successful completion, {years}", "gbp", "cost", "ratio",
              per="exits_successful"),
