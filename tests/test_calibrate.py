@@ -80,6 +80,19 @@ def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(t
 
 
 @pytest.mark.slow
+def test_calibrate_with_two_workers_fills_one_study_without_repeats(tmp_path):
+    targets = _synthetic_targets().head(3)
+    free = free_parameters(_base(), FREE)
+    s = calibrate(_base(), targets, free, n_trials=6, storage=tmp_path / "two.db", name="two", seeds=[1], workers=2)
+    table = trials_table(s)
+    assert 6 <= len(table) <= 7 and table["trial"].is_unique  # a worker may finish one trial past the target
+    points = table[FREE].round(12).drop_duplicates()
+    assert len(points) == len(table)  # each worker samples with its own seed: no point proposed twice
+    assert len(trials_table(calibrate(_base(), targets, free, n_trials=6, storage=tmp_path / "two.db", name="two",
+                                      seeds=[1], workers=2))) == len(table)  # nothing left to do: nothing run
+
+
+@pytest.mark.slow
 def test_two_worker_processes_share_one_study(tmp_path):
     storage = tmp_path / "shared.db"
     code = (

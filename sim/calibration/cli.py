@@ -12,6 +12,7 @@ With `ship=true` these become the area's calibration (`sim.calibration.record.sh
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -44,11 +45,16 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     storage = cfg.storage or out_dir / "study.db"
     name = cfg.study_name or cfg.area.name
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
-          f"{len(seeds)} seeds a trial; study {name!r} in {storage}")
+          f"{len(seeds)} seeds a trial, {max(cfg.workers, 0) or os.cpu_count() or 1} worker processes; "
+          f"study {name!r} in {storage}")
     start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
     if start:
         print(f"a new study starts from the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
-    s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start)
+    if cfg.workers < 0:
+        raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
+    workers = cfg.workers if cfg.workers > 0 else (os.cpu_count() or 1)
+    s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
+                  workers=workers)
     table = trials_table(s)
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]

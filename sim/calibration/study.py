@@ -2,11 +2,15 @@
 
 The study lives in a database (SQLite file by default, any SQLAlchemy URL such as
 PostgreSQL for several machines): re-running with the same study name continues it, and
-finished trials are never lost or repeated. Each trial keeps the simulated value of every
+finished trials are never lost or repeated. With `workers` > 1, that many processes on this
+machine take trials from the same study at once, each with its own sampler seed (so they do
+not propose the same points); the order in which trials finish then depends on timing, so the
+search is reproducible trial for trial only with one worker. Each trial keeps the simulated value of every
 target for every seed (a user attribute), so the ensemble's predictive intervals need no
 re-runs (`sim.calibration.ensemble`).
 """
 
+import multiprocessing
 import warnings
 from pathlib import Path
 
@@ -35,29 +39,60 @@ def study(storage: str | Path, name: str, seed: int):
 
 def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], n_trials: int,
               storage: str | Path, name: str, seeds: list[int], progress: bool = False,
-              start_from: dict[str, float] | None = None):
+              start_from: dict[str, float] | None = None, workers: int = 1):
     """Run trials until the study holds `n_trials` finished ones; return the study.
 
     Re-running continues where an interrupted run stopped: finished trials are kept and
     only the missing ones are run. `start_from` (e.g. the area's shipped calibration) is the
-    first trial of a new study, so a recalibration starts from the previous fit.
+    first trial of a new study, so a recalibration starts from the previous fit. `workers`
+    processes run trials at once (this one and workers - 1 more, sampler seeds cfg.seed + k).
     """
     s = study(storage, name, cfg.seed)
-    done = len(s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
     if start_from and not s.trials:  # a new study tries the previous calibration first
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
+    if len(finished(s)) >= n_trials:
+        return s
+    job = (cfg, targets, free, n_trials, str(storage), name, seeds)
+    others = []
+    if workers > 1:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
+        others = [context.Process(target=_work, args=(*job, cfg.seed + k), daemon=True) for k in range(1, workers)]
+        for process in others:
+            process.start()
+    try:
+        _optimize(s, *job, progress=progress)
+    finally:
+        for process in others:
+            process.join()
+    failed = [p.exitcode for p in others if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} calibration worker(s) failed (exit codes {failed}); "
+                           "the study keeps every finished trial: run the same command again to continue")
+    return study(storage, name, cfg.seed)
 
+
+def _objective(cfg, targets, free, seeds):
     def objective(trial):
         values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in free}
         loss, frame = objective_value(with_values(cfg, values), targets, seeds)
         trial.set_user_attr("simulated", {k: [None if np.isnan(v) else float(v) for v in row]
                                           for k, row in zip(frame.index, frame.to_numpy())})
         return loss
+    return objective
 
-    remaining = max(n_trials - done, 0)
+
+def _optimize(s, cfg, targets, free, n_trials, storage, name, seeds, progress=False) -> None:
+    """Take trials from the study until it holds n_trials finished ones (whoever finished them)."""
+    remaining = max(n_trials - len(finished(s)), 0)
     if remaining:
-        s.optimize(objective, n_trials=remaining, show_progress_bar=progress)
-    return s
+        stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
+        s.optimize(_objective(cfg, targets, free, seeds), n_trials=remaining, callbacks=[stop],
+                   show_progress_bar=progress)
+
+
+def _work(cfg, targets, free, n_trials, storage, name, seeds, sampler_seed) -> None:
+    """A worker process: the same study, its own sampler seed."""
+    _optimize(study(storage, name, sampler_seed), cfg, targets, free, n_trials, storage, name, seeds)
 
 
 def finished(s) -> list:

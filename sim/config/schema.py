@@ -240,6 +240,7 @@ class CalibrateConfig(JourneysConfig):
     ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
     storage: str | None = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
     study_name: str | None = None  # default: the area name
+    workers: int = 0  # processes taking trials at once (0: one per core; 1: a search reproducible trial for trial)
 
 
 def register_configs() -> None:
