@@ -7,6 +7,8 @@
     result.steps                           # mesa DataCollector: model-level series at every step
 """
 
+import copy
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +38,14 @@ class Projection:
     steps: pd.DataFrame  # mesa DataCollector: year, alive, in_treatment, in_recovery, deaths, waiting_list per step
     summary: pd.DataFrame
     wall_seconds: float
-    requested_sha256: str = ""  # hash of the config as asked for (before design points and parameter draws)
+    requested: JourneysConfig | None = None  # the config as asked for (before design points and parameter draws)
     out_dir: Path | None = None
+
+    @functools.cached_property
+    def requested_sha256(self) -> str:
+        """Hash of the config as asked for: computed when a run folder is written, not for every run
+        (hashing a config costs about a quarter of a small area's run, and calibration runs thousands)."""
+        return config_sha256(self.requested) if self.requested is not None else ""
 
 
 def load_config(overrides: list[str] | tuple[str, ...] = (), config_dir: Path | str = CONFIG_DIR) -> JourneysConfig:
@@ -67,7 +75,6 @@ def tables(model: JourneysModel) -> pd.DataFrame:
 def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> Projection:
     """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`)."""
     requested = as_config(cfg)
-    requested_sha = config_sha256(requested)
     t0 = time.perf_counter()
     model = JourneysModel(resolve(requested))
     model.run()
@@ -84,7 +91,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
         steps=model.datacollector.get_model_vars_dataframe().iloc[model.warm_up_steps:].reset_index(drop=True),
         summary=summary_table(annual(ts)),
         wall_seconds=wall,
-        requested_sha256=requested_sha,
+        requested=copy.deepcopy(requested),  # 0.3 ms; the caller may change its config after the run
     )
     if out_dir is not None:
         write(result, Path(out_dir), figures=requested.output.figures if figures is None else figures)
