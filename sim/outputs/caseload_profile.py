@@ -40,33 +40,52 @@ class CaseloadProfile:
 
     def record(self, state: np.ndarray, drug: np.ndarray, route: np.ndarray, injecting: np.ndarray,
                episode_start: np.ndarray, year: int) -> None:
-        """Columns of the active rows at the end of calendar year `year`."""
-        in_tx = (state >= State.TX_START) & (state <= State.TX_STOP)
-        for name, members in _GROUPS.items():
-            sel = in_tx if members is None else in_tx & np.isin(drug, members)
-            n = int(sel.sum())
-            if n == 0:
+        """Columns of the active rows at the end of calendar year `year`.
+
+        One pass picks the caseload; the counts by drug group come from `np.bincount` over it
+        (a full-population mask per group had cost England a second a run)."""
+        rows = np.flatnonzero((state >= State.TX_START) & (state <= State.TX_STOP))
+        g = drug[rows]
+        period = self._period(year)
+        counts = _by_group(g, {"n": None, "cj": route[rows] == Route.CRIMINAL_JUSTICE,
+                               "current": injecting[rows] == Injecting.CURRENT,
+                               "previous": injecting[rows] == Injecting.PREVIOUS})
+        for name, c in counts.items():
+            if c["n"] == 0:
                 continue
-            period = self._period(year)
+            n = c["n"]
             self.rows += [
-                (period, "criminal_justice_share", name, float((route[sel] == Route.CRIMINAL_JUSTICE).sum() / n)),
-                (period, "injecting_current_share", name, float((injecting[sel] == Injecting.CURRENT).sum() / n)),
-                (period, "injecting_previous_share", name, float((injecting[sel] == Injecting.PREVIOUS).sum() / n)),
+                (period, "criminal_justice_share", name, float(c["cj"] / n)),
+                (period, "injecting_current_share", name, float(c["current"] / n)),
+                (period, "injecting_previous_share", name, float(c["previous"] / n)),
             ]
-        self.entrants[year] = np.flatnonzero(in_tx & (episode_start >= year))
+        self.entrants[year] = rows[episode_start[rows] >= year]
         for k in FOLLOW_UP_YEARS:
             cohort = self.entrants.get(year - k)
             if cohort is None or len(cohort) == 0:
                 continue
-            s, g = state[cohort], drug[cohort]
+            s = state[cohort]
             alive = s != State.DEAD
             recovered = (s == State.SUSTAIN) | (s == State.REMISSION)
-            for name, members in _GROUPS.items():
-                sel = alive if members is None else alive & np.isin(g, members)
-                if sel.any():
+            counts = _by_group(drug[cohort][alive], {"n": None, "recovered": recovered[alive]})
+            for name, c in counts.items():
+                if c["n"] > 0:
                     self.rows.append((self._period(year - k), f"entrants_in_recovery_after_{k}y_share", name,
-                                      float(recovered[sel].sum() / sel.sum())))
+                                      float(c["recovered"] / c["n"])))
         self.entrants.pop(year - max(FOLLOW_UP_YEARS), None)
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["period", "measure", "group", "value"])
+
+
+def _by_group(drug: np.ndarray, flags: dict[str, np.ndarray | None]) -> dict[str, dict[str, int]]:
+    """For every reporting group (all, each drug group, each aggregate), how many people and how many
+    with each flag (None: everyone)."""
+    size = max(int(g) for g in DRUG_GROUP_NAMES) + 1
+    per_drug = {k: np.bincount(drug, weights=None if f is None else f, minlength=size).astype(np.int64)
+                for k, f in flags.items()}
+    out = {}
+    for name, members in _GROUPS.items():
+        pick = list(range(size)) if members is None else list(members)
+        out[name] = {k: int(v[pick].sum()) for k, v in per_drug.items()}
+    return out
