@@ -1,0 +1,73 @@
+"""The engine against the per-agent mesa reference, side by side in one interleaved run.
+
+    python -m experiments.benchmark_reference                # 2,000 and 20,000 people, 10 years weekly
+    python -m experiments.benchmark_reference --people 2000 --years 20 --repeats 5
+
+Both run the same core journeys (constant hazards, no onset or ageing: `tests.helpers.markov_config`):
+the engine as it runs every projection (compiled step, providers, tallies), the reference as one
+`mesa.Agent` a person (experiments/reference/mesa_agents.py) under the step matrix of the same
+generator. Each repetition times one engine run and one reference run back to back (engine
+kernels warmed first); printed: each repetition's ratio and the medians.
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from experiments.reference.mesa_agents import CoreJourneys
+from sim.domain.states import N_STATES, DrugGroup
+from sim.model.hazards import NO_SCHEDULE
+from sim.model.markov import COHORT_STATES, cohort_index, generator
+from sim.model.model import JourneysModel
+from tests.helpers import markov_config
+
+
+def engine(people: int, years: int, seed: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """Seconds to build and run the engine; the chain's generator and starting shares for the reference."""
+    t0 = time.perf_counter()
+    model = JourneysModel(markov_config(n_users=people, years=years, seed=seed))
+    model.tables = model.tables._replace(hazards=model.hazards._replace(scheduled_target=np.full(N_STATES,
+                                                                                              NO_SCHEDULE)))
+    model.run()
+    seconds = time.perf_counter() - t0
+    q = generator(model.hazards, model.mortality, DrugGroup.OPIATE_ONLY, mask=0, age=30.5, pickup=model.system.pickup)
+    p0 = np.zeros(len(COHORT_STATES))
+    for s, c in enumerate(np.bincount(model.people.state[: model.n_initial], minlength=N_STATES)):
+        if s:
+            p0[cohort_index(s)] += c
+    return seconds, q, p0
+
+
+def reference(q: np.ndarray, p0: np.ndarray, people: int, years: int, seed: int) -> float:
+    t0 = time.perf_counter()
+    model = CoreJourneys(q, p0, n=people, seed=seed)
+    for _ in range(years * 52):
+        model.step()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    engine(1000, 1, seed=99)  # load the compiled kernels before timing
+    for n in args.people:
+        ratios, e_times, r_times = [], [], []
+        for k in range(args.repeats):
+            e, q, p0 = engine(n, args.years, seed=k + 1)
+            r = reference(q, p0, n, args.years, seed=k + 1)
+            e_times.append(e)
+            r_times.append(r)
+            ratios.append(r / e)
+            print(f"{n:>7,} people, {args.years} years weekly, repetition {k + 1}: engine {e:.3f} s, "
+                  f"mesa agents {r:.2f} s, ratio {r / e:.0f}x", flush=True)
+        print(f"{n:>7,} people: median engine {statistics.median(e_times):.3f} s, mesa agents "
+              f"{statistics.median(r_times):.2f} s, median ratio {statistics.median(ratios):.0f}x")
+
+
+if __name__ == "__main__":
+    main()

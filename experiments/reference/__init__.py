@@ -1,0 +1,1 @@
+"""Reference implementations the engine is measured against (correctness and speed)."""
