@@ -1,14 +1,14 @@
-"""The engine against the per-agent mesa reference, side by side in one interleaved run.
+"""The engine against a per-agent mesa reference and plain numpy columns, side by side in one run.
 
     python -m experiments.benchmark_reference                # 2,000 and 20,000 people, 10 years weekly
-    python -m experiments.benchmark_reference --people 2000 --years 20 --repeats 5
+    python -m experiments.benchmark_reference --people 2000 200000 --years 20 --repeats 5
 
-Both run the same core journeys (constant hazards, no onset or ageing: `tests.helpers.markov_config`):
+All run the same core journeys (constant hazards, no onset or ageing: `tests.helpers.markov_config`):
 the engine as it runs every projection (model build, compiled step, providers, tallies; the config
-composed beforehand), the reference as one
-`mesa.Agent` a person (experiments/reference/mesa_agents.py) under the step matrix of the same
-generator. Each repetition times one engine run and one reference run back to back (engine
-kernels warmed first); printed: each repetition's ratio and the medians.
+composed beforehand); one `mesa.Agent` a person (experiments/reference/mesa_agents.py); plain
+numpy columns (numpy_columns.py); the last two under the step matrix of the engine's generator.
+Each repetition times the three back to back (engine kernels warmed first); printed: each
+repetition's times and ratios, then the medians.
 """
 
 import argparse
@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from experiments.reference.mesa_agents import CoreJourneys
+from experiments.reference.numpy_columns import CoreColumns
 from sim.domain.states import N_STATES, DrugGroup
 from sim.model.hazards import NO_SCHEDULE
 from sim.model.markov import COHORT_STATES, cohort_index, generator
@@ -42,9 +43,9 @@ def engine(people: int, years: int, seed: int) -> tuple[float, np.ndarray, np.nd
     return seconds, q, p0
 
 
-def reference(q: np.ndarray, p0: np.ndarray, people: int, years: int, seed: int) -> float:
+def reference(q: np.ndarray, p0: np.ndarray, people: int, years: int, seed: int, kind=CoreJourneys) -> float:
     t0 = time.perf_counter()
-    model = CoreJourneys(q, p0, n=people, seed=seed)
+    model = kind(q, p0, n=people, seed=seed)
     for _ in range(years * 52):
         model.step()
     return time.perf_counter() - t0
@@ -58,18 +59,22 @@ def main() -> None:
     args = parser.parse_args()
     engine(1000, 1, seed=99)  # load the compiled kernels before timing
     for n in args.people:
-        ratios, e_times, r_times = [], [], []
+        times = {"engine": [], "mesa agents": [], "numpy columns": []}
         for k in range(args.repeats):
             e, q, p0 = engine(n, args.years, seed=k + 1)
             r = reference(q, p0, n, args.years, seed=k + 1)
-            e_times.append(e)
-            r_times.append(r)
-            ratios.append(r / e)
+            c = reference(q, p0, n, args.years, seed=k + 1, kind=CoreColumns)
+            for name, t in zip(times, (e, r, c)):
+                times[name].append(t)
             print(f"{n:>7,} people, {args.years} years weekly, repetition {k + 1}: engine {e:.3f} s, "
-                  f"mesa agents {r:.2f} s, ratio {r / e:.0f}x", flush=True)
-        print(f"{n:>7,} people: median engine {statistics.median(e_times):.3f} s, mesa agents "
-              f"{statistics.median(r_times):.2f} s, median ratio {statistics.median(ratios):.0f}x")
-
+                  f"mesa agents {r:.2f} s ({r / e:.0f}x the engine), numpy columns {c:.3f} s ({c / e:.1f}x)",
+                  flush=True)
+        med = {name: statistics.median(t) for name, t in times.items()}
+        ratios = [r / e for r, e in zip(times["mesa agents"], times["engine"])]
+        columns = [c / e for c, e in zip(times["numpy columns"], times["engine"])]
+        print(f"{n:>7,} people: medians engine {med['engine']:.3f} s, mesa agents {med['mesa agents']:.2f} s, "
+              f"numpy columns {med['numpy columns']:.3f} s; median ratios to the engine: mesa agents "
+              f"{statistics.median(ratios):.0f}x, numpy columns {statistics.median(columns):.1f}x")
 
 if __name__ == "__main__":
     main()

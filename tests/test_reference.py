@@ -8,6 +8,7 @@ within Monte Carlo error of each other and of the analytic p0 expm(q t).
 import numpy as np
 
 from experiments.reference.mesa_agents import CoreJourneys
+from experiments.reference.numpy_columns import CoreColumns
 from sim.domain.states import N_STATES, DrugGroup
 from sim.model.hazards import NO_SCHEDULE
 from sim.model.markov import COHORT_STATES, cohort_index, generator, occupancy
@@ -43,8 +44,13 @@ def test_the_engine_and_the_per_agent_reference_agree_on_occupancy():
         reference.step()
     mesa_shares = reference.occupancy()
 
+    columns = CoreColumns(q, p0, n=n, steps_per_year=cfg.steps_per_year, seed=7)
+    for _ in range(YEARS * cfg.steps_per_year):
+        columns.step()
+
     expected = occupancy(q, p0, np.array([float(YEARS)]))[0]
     se = np.sqrt(expected * (1 - expected) / n)
     assert (np.abs(mesa_shares - expected) <= 4 * se + 1e-3).all(), (mesa_shares, expected)  # exact steps
+    assert (np.abs(columns.occupancy() - expected) <= 4 * se + 1e-3).all(), (columns.occupancy(), expected)
     assert (np.abs(engine - mesa_shares) <= 4 * np.sqrt(2) * se + 0.002).all(), (engine, mesa_shares)
     assert np.abs(expected - p0).max() > 0.1  # people move: the agreement is not trivial
