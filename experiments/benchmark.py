@@ -2,6 +2,7 @@
 
     python -m experiments.benchmark            # england and southampton, 20 years, weekly steps
     python -m experiments.benchmark --quick    # fewer repeats
+    python -m experiments.benchmark --quick --scales 0.1 0.5 1 2   # and England's time per person-step by size
 
 Reports medians over repeats: wall time of the simulation (model build + steps, after the
 compiled code is loaded), ns per person-step (per living person and per row stepped), and
@@ -27,8 +28,9 @@ from sim.domain.states import LIVING
 YEARS = 20
 
 
-def simulate(area: str, seed: int) -> dict:
-    cfg = resolve(load_config([f"area={area}", f"seed={seed}", f"end_year={2005 + YEARS}", "output.trace_people=0"]))
+def simulate(area: str, seed: int, scale: float = 1.0) -> dict:
+    cfg = resolve(load_config([f"area={area}", f"seed={seed}", f"end_year={2005 + YEARS}", "output.trace_people=0",
+                               f"population_scale={scale}"]))
     t0 = time.perf_counter()
     model = JourneysModel(cfg)
     t1 = time.perf_counter()
@@ -56,6 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--scales", type=float, nargs="*", default=None,
+                        help="also England at these population scales (e.g. 0.1 0.5 1 2): is the time per "
+                             "person-step constant, i.e. the run time linear in people?")
     args = parser.parse_args()
     repeats = {"england": 2 if args.quick else 3, "southampton": 5 if args.quick else 20}
     simulate("southampton", 0)  # load the compiled code once (first use in a process)
@@ -81,6 +86,16 @@ def main() -> None:
     ratio = results["england"]["simulation_s_median"] / results["southampton"]["simulation_s_median"]
     print(f"england / southampton simulation time: {ratio:.0f}x for "
           f"{results['england']['mean_people_alive'] / results['southampton']['mean_people_alive']:.0f}x the people")
+    if args.scales:
+        simulate("england", 0, scale=max(args.scales))  # the parallel stepper: warm at the largest size
+        results["england_by_scale"] = {}
+        for scale in args.scales:
+            runs = [simulate("england", seed, scale) for seed in (1, 2)]
+            steps_s = statistics.median(r["steps_s"] for r in runs)
+            living = statistics.median(r["living_person_steps"] for r in runs)
+            results["england_by_scale"][str(scale)] = {"simulation_s_median": round(statistics.median(
+                r["total_s"] for r in runs), 3), "ns_per_living_person_step": round(1e9 * steps_s / living, 1)}
+            print(f"england at population_scale {scale}: {results['england_by_scale'][str(scale)]}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
