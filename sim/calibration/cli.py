@@ -44,15 +44,14 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = cfg.storage or out_dir / "study.db"
     name = cfg.study_name or cfg.area.name
+    if cfg.workers < 0:
+        raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
+    workers = cfg.workers or os.cpu_count() or 1
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
-          f"{len(seeds)} seeds a trial, {max(cfg.workers, 0) or os.cpu_count() or 1} worker processes; "
-          f"study {name!r} in {storage}")
+          f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")
     start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
     if start:
         print(f"a new study starts from the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
-    if cfg.workers < 0:
-        raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
-    workers = cfg.workers if cfg.workers > 0 else (os.cpu_count() or 1)
     s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
                   workers=workers)
     table = trials_table(s)

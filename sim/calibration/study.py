@@ -5,9 +5,9 @@ PostgreSQL for several machines): re-running with the same study name continues 
 finished trials are never lost or repeated. With `workers` > 1, that many processes on this
 machine take trials from the same study at once, each with its own sampler seed (so they do
 not propose the same points); the order in which trials finish then depends on timing, so the
-search is reproducible trial for trial only with one worker. Each trial keeps the simulated value of every
-target for every seed (a user attribute), so the ensemble's predictive intervals need no
-re-runs (`sim.calibration.ensemble`).
+search is reproducible trial for trial only with one worker. Each trial keeps the simulated
+value of every target for every seed (a user attribute), so the ensemble's predictive
+intervals need no re-runs (`sim.calibration.ensemble`).
 """
 
 import multiprocessing
@@ -52,11 +52,12 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
     if len(finished(s)) >= n_trials:
         return s
-    job = (cfg, targets, free, n_trials, str(storage), name, seeds)
+    job = (cfg, targets, free, n_trials, seeds)
     others = []
     if workers > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
-        others = [context.Process(target=_work, args=(*job, cfg.seed + k), daemon=True) for k in range(1, workers)]
+        others = [context.Process(target=_work, args=(str(storage), name, cfg.seed + k, *job), daemon=True)
+                  for k in range(1, workers)]
         for process in others:
             process.start()
     try:
@@ -81,7 +82,7 @@ def _objective(cfg, targets, free, seeds):
     return objective
 
 
-def _optimize(s, cfg, targets, free, n_trials, storage, name, seeds, progress=False) -> None:
+def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False) -> None:
     """Take trials from the study until it holds n_trials finished ones (whoever finished them)."""
     remaining = max(n_trials - len(finished(s)), 0)
     if remaining:
@@ -90,9 +91,9 @@ def _optimize(s, cfg, targets, free, n_trials, storage, name, seeds, progress=Fa
                    show_progress_bar=progress)
 
 
-def _work(cfg, targets, free, n_trials, storage, name, seeds, sampler_seed) -> None:
+def _work(storage: str, name: str, sampler_seed: int, *job) -> None:
     """A worker process: the same study, its own sampler seed."""
-    _optimize(study(storage, name, sampler_seed), cfg, targets, free, n_trials, storage, name, seeds)
+    _optimize(study(storage, name, sampler_seed), *job)
 
 
 def finished(s) -> list:

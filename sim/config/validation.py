@@ -139,9 +139,7 @@ def _check_history(cfg: JourneysConfig) -> None:
 def _check_money(cfg: JourneysConfig, where: str) -> None:
     """A system shares out all of the area's money, and the area has money to share."""
     system = getattr(cfg, where)
-    x = _finite(f"{where}.budget_multiplier", system.budget_multiplier)
-    if x < 0:
-        raise ConfigError(f"{where}.budget_multiplier = {x}: must be >= 0")
+    _multiplier(f"{where}.budget_multiplier", system.budget_multiplier)
     shares = [(p.name, p.budget_share) for p in system.providers if p.budget_share is not None]
     for name, share in shares:
         if not 0.0 <= _finite(f"{where}.providers[{name}].budget_share", share) <= 1.0:
@@ -167,9 +165,14 @@ def _check_change(where: str, params: dict, levers: dict, budget_multiplier: flo
         check_levers(dict(levers))
     except ValueError as e:
         raise ConfigError(f"{where}.{e}") from None
-    x = _finite(f"{where}.budget_multiplier", budget_multiplier)
+    _multiplier(f"{where}.budget_multiplier", budget_multiplier)
+
+
+def _multiplier(path: str, value) -> None:
+    """A multiplier is a finite number >= 0."""
+    x = _finite(path, value)
     if x < 0:
-        raise ConfigError(f"{where}.budget_multiplier = {x}: must be >= 0")
+        raise ConfigError(f"{path} = {x}: must be >= 0")
 
 
 def _check_timeline(cfg: JourneysConfig) -> None:

@@ -245,11 +245,6 @@ class JourneysModel(mesa.Model):
         self.people.refresh_step[:a] = n
         self.people.next_check[:a] = n
 
-    def cost_per_step(self) -> np.ndarray:
-        """GBP the commissioner pays in each step: every commissioned service's money (block contracts:
-        a service is paid its budget whether or not its places are full)."""
-        return self.funding.sum(axis=1)
-
     def cost_of_care_per_step(self) -> np.ndarray:
         """GBP of care delivered in each step: people in each modality x its cost per client-week (the
         regime's unit costs), recovery support after treatment included."""

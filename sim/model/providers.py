@@ -122,6 +122,8 @@ class Provider(mesa.Agent):
 
     def step(self) -> None:
         """Take over hand-offs, then admit from the waiting list, while money is free."""
+        if not len(self.handoffs_in) and not len(self.waiting):
+            return  # nobody to take in: no need to add up what its clients cost
         m = self.model
         n = m.steps - 1
         t_end = m.start_time + (n + 1) * m.dt
