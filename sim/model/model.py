@@ -42,6 +42,7 @@ from sim.domain.states import (
 )
 from sim.model import rng
 from sim.model.hazards import build_hazards, build_mortality, build_outcomes, pickup_shares
+from sim.model.kernel.counts import close_step
 from sim.model.kernel.fastcall import FastCall
 from sim.model.kernel.records import (
     TRACE_NOTES,
@@ -112,6 +113,7 @@ class JourneysModel(mesa.Model):
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
         self._parallel, self._serial = FastCall(step_people), FastCall(step_people_serial)
+        self._close = FastCall(close_step)
         b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
@@ -121,6 +123,7 @@ class JourneysModel(mesa.Model):
             modalities=np.zeros((b, t, N_MODALITIES), dtype=np.int32),
             modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
+            tx_start_sum=np.zeros((b, t, g), dtype=np.float64),
         )
         self._build_system(cfg)
         self.tables = self._tables(self.initial_regime, provider_offset=0)
@@ -265,8 +268,11 @@ class JourneysModel(mesa.Model):
     def _journeys(self, n: int, n_before: int) -> None:
         """2. Every active person's journey for step n (compiled)."""
         t = self.start_time + n * self.dt
-        ctx = StepContext(n=n, year=n // self.cfg.steps_per_year, t_start=t, dt=self.dt, ageing=self.cfg.ageing,
-                          age_clock=t if self.cfg.ageing else self.start_time, journey_key=self.journey_key)
+        spy = self.cfg.steps_per_year
+        ctx = StepContext(n=n, year=n // spy, t_start=t, dt=self.dt, ageing=self.cfg.ageing,
+                          age_clock=t if self.cfg.ageing else self.start_time, journey_key=self.journey_key,
+                          origin=self.start_time, year_start=n % spy == 0)
+        self.ctx = ctx
         self.queues.ready_count[:] = 0
         self.queues.handoff_count[:] = 0
         stepper = self._parallel if self.n_active >= PARALLEL_FROM_ROWS else self._serial
@@ -278,6 +284,7 @@ class JourneysModel(mesa.Model):
         self.agents_by_type[Provider].do("step")
         for p in self.services:
             self.waiting_list[n, p.tables.index] = len(p.waiting)
+        self._close(self.tallies, n, self.start_time + (n + 1) * self.dt, self.start_time)
 
     def _record(self, n: int) -> None:
         """4. Model-level series every step; the caseload profile at each year end."""

@@ -54,6 +54,13 @@ class People(NamedTuple):
     refresh_step: np.ndarray  # int64 step at which the hazards next change
     sched_step: np.ndarray  # int64 step a scheduled move falls due
     draws: np.ndarray  # int64 draws used so far on the journey stream (the counter of the next one)
+    # What the person is counted as in the stocks (sim.model.kernel.counts), and when that next changes.
+    recount_step: np.ndarray  # int64 step their age band or DOMES band next changes
+    counted_state: np.ndarray  # int8 state counted (-1: not in the stocks)
+    counted_band: np.ndarray  # int8 age band counted
+    counted_domes: np.ndarray  # int8 DOMES band counted (in treatment)
+    counted_modality: np.ndarray  # int8 modality counted (-1: none)
+    counted_provider: np.ndarray  # int16 provider counted (in treatment)
 
     @property
     def size(self) -> int:
@@ -69,12 +76,14 @@ _DTYPES = {
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
     "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16, "traced": np.int8,
     "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
-    "draws": np.int64,
+    "draws": np.int64, "recount_step": np.int64, "counted_state": np.int8, "counted_band": np.int8,
+    "counted_domes": np.int8, "counted_modality": np.int8, "counted_provider": np.int16,
 }
 _FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER,
          "last_completion": NEVER, "last_exit": NEVER,
          "last_release": NEVER, "death_time": np.nan,
-         "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62}
+         "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62,
+         "recount_step": 2**62, "counted_state": -1, "counted_modality": -1, "counted_provider": -1}
 
 
 def _empty(n: int) -> dict[str, np.ndarray]:

@@ -125,18 +125,13 @@ class Provider(mesa.Agent):
         if not len(self.handoffs_in) and not len(self.waiting):
             return  # nobody to take in: no need to add up what its clients cost
         m = self.model
-        n = m.steps - 1
-        t_end = m.start_time + (n + 1) * m.dt
-        age_clock = t_end if m.cfg.ageing else m.start_time
         free = np.array([self.weekly_budget - self.weekly_spend()], dtype=np.float64)
-        n_year = np.int64(n // m.cfg.steps_per_year)
-        key = m.journey_key
         if len(self.handoffs_in) and free[0] > 0:
-            self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables, n,
-                                                   t_end, age_clock, key, m.tallies, m.trace)
+            self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables,
+                                                   m.ctx, m.tallies, m.trace)
         if len(self.waiting):  # a full service admits no one, but its list is kept true
-            self.waiting, self.joined = self._admit(m.people, self.waiting, self.joined, free, self.tables, n,
-                                                    n_year, t_end, age_clock, key, m.outcomes, m.tallies)
+            self.waiting, self.joined = self._admit(m.people, self.waiting, self.joined, free, self.tables, m.ctx,
+                                                    m.outcomes, m.tallies)
 
 
 def hand_out(services: list[Provider], queues: Queues, people, handoff_to: np.ndarray) -> None:

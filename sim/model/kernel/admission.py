@@ -1,8 +1,8 @@
 """What a provider does each step, compiled: take over handed-off clients, admit from its waiting list.
 
 Called by each provider (`sim.model.providers.Provider.step`) after the journeys of the step.
-Both keep the end-of-step tallies right: a person admitted or handed on in step n moves from
-one stock to another in the tallies of step n (block 0).
+Both keep the end-of-step stocks right: a person admitted or handed on in step n is re-counted
+in step n's levels (block 0, after `sim.model.kernel.counts.carry`).
 """
 
 import numpy as np
@@ -26,7 +26,8 @@ from sim.model.kernel.codes import (
     USING_PREVIOUS,
     WAITING,
 )
-from sim.model.kernel.people import age_band, domes_band, draw, in_treatment, leave_treatment, log_note
+from sim.model.kernel.counts import recount
+from sim.model.kernel.people import age_band, draw, in_treatment, leave_treatment, log_note
 from sim.model.kernel.records import TraceNote
 
 NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
@@ -34,7 +35,7 @@ OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRA
 
 
 @njit(cache=True)
-def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key, outcomes, tallies):
+def admit(people, waiting, joined, free, service, ctx, outcomes, tallies):
     """Admit from the waiting list (longest-waiting first) while the service has money free this week
     (`free[0]`, GBP: its weekly budget less the care its clients cost); return who still waits (rows,
     and the referral time each joined with). Each admission takes the weekly cost of the modality
@@ -44,6 +45,11 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
     with: someone who left (dropped out, died, imprisoned) and was referred again later is behind
     everyone who joined meanwhile, whatever their old entry said.
     """
+    n, year, key = ctx.n, ctx.year, ctx.journey_key
+    t_end = ctx.origin + (n + 1) * ctx.dt
+    age_clock = t_end if ctx.ageing else ctx.age_clock
+    t_count = ctx.t_start + ctx.dt  # counted as the journeys of the step count: at the same clock reading
+    count_clock = t_count if ctx.ageing else ctx.age_clock
     keep = np.empty_like(waiting)
     keep_joined = np.empty_like(joined)
     kept = 0
@@ -77,7 +83,6 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
         people.reviewed[i] = 0
         people.maintenance[i] = 1 if draw(people, i, key) < outcomes.maintenance_share[g] else 0
         people.refresh_step[i] = n + 1
-        people.next_check[i] = n + 1
         f = tallies.flows[0]
         f[n, E_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
@@ -85,18 +90,19 @@ def admit(people, waiting, joined, free, service, n, year, t_end, age_clock, key
         if people.counted_year[i] != year:
             people.counted_year[i] = year
             f[n, E_IN_TX_YEAR, g, band] += 1
-        tallies.stocks[0, n, WAITING, g, band] -= 1
-        tallies.stocks[0, n, TX_START, g, band] += 1
-        tallies.tx_duration[0, n, g, 0] += 1
-        tallies.providers[0, n, service.index, m] += 1
-        tallies.modalities[0, n, m] += 1
+        recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
     return keep[:kept].copy(), keep_joined[:kept].copy()
 
 
 @njit(cache=True)
-def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_clock, key, tallies, log):
+def take_handoffs(people, queue, free, handoff_success, service, ctx, tallies, log):
     """Take over clients handed off by tier 2 services while money is free (GBP a week, as `admit`);
     failed hand-offs return to using."""
+    n, key = ctx.n, ctx.journey_key
+    t_end = ctx.origin + (n + 1) * ctx.dt
+    age_clock = t_end if ctx.ageing else ctx.age_clock
+    t_count = ctx.t_start + ctx.dt  # counted as the journeys of the step count: at the same clock reading
+    count_clock = t_count if ctx.ageing else ctx.age_clock
     keep = np.empty_like(queue)
     kept = 0
     for j in range(queue.shape[0]):
@@ -113,28 +119,21 @@ def take_handoffs(people, queue, free, handoff_success, service, n, t_end, age_c
         band = age_band(age_clock - people.birth_time[i])
         old_modality = people.modality[i]
         f = tallies.flows[0]
-        tallies.providers[0, n, sender, old_modality] -= 1
-        tallies.modalities[0, n, old_modality] -= 1
         if draw(people, i, key) < handoff_success[sender]:
             free[0] -= service.weekly_cost[service.after_handoff_modality]
             tallies.modality_exits[0, n, EXIT_PLANNED, old_modality] += 1  # a hand-off is a planned modality exit
             people.provider[i] = service.index
             people.modality[i] = service.after_handoff_modality
             people.handoff[i] = HANDOFF_NONE
-            tallies.providers[0, n, service.index, service.after_handoff_modality] += 1
-            tallies.modalities[0, n, service.after_handoff_modality] += 1
             f[n, E_HANDOFF, g, band] += 1
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
             f[n, E_UNPLANNED, g, band] += 1
             leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, 0)
-            tallies.tx_duration[0, n, g, domes_band(t_end - people.episode_start[i])] -= 1
-            tallies.stocks[0, n, s, g, band] -= 1
-            tallies.stocks[0, n, USING_PREVIOUS, g, band] += 1
             people.state[i] = USING_PREVIOUS
             people.since[i] = t_end
             log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
             people.last_exit[i] = t_end
             people.refresh_step[i] = n + 1
-            people.next_check[i] = n + 1
+        recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
     return keep[:kept].copy()

@@ -28,6 +28,8 @@ class StepContext(NamedTuple):
     ageing: bool  # False: ages stay as at the start (age_clock)
     age_clock: float  # the time ages are read at when ageing is off
     journey_key: np.uint64  # the run's journey stream (sim.model.rng): every per-person draw
+    origin: float  # the time summed episode starts are measured from (Tallies.tx_start_sum): the run's start
+    year_start: bool  # the first step of a calendar year: everyone in treatment is counted for the year
 
 
 class SystemTables(NamedTuple):
@@ -48,7 +50,11 @@ class Tables(NamedTuple):
 
 
 class Tallies(NamedTuple):
-    """Counts per block of rows (summed over the first axis for output), so blocks run in parallel."""
+    """Counts per block of rows (summed over the first axis for output), so blocks run in parallel.
+
+    Stocks (all but flows and modality exits) are levels in block 0 once a step is over; during
+    the journeys of a step each block writes its changes (`sim.model.kernel.counts.carry`).
+    """
 
     stocks: np.ndarray  # int32[block, step, state, drug group, age band], end of step
     flows: np.ndarray  # int32[block, step, event, drug group, age band], during step
@@ -57,6 +63,7 @@ class Tallies(NamedTuple):
     modalities: np.ndarray  # int32[block, step, modality]: people in each modality at the end of the step
     modality_exits: np.ndarray  # int32[block, step, ExitReason, modality]
     tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload
+    tx_start_sum: np.ndarray  # float64[block, step, drug group]: the caseload's summed episode starts - origin
 
 
 class Queues(NamedTuple):

@@ -15,7 +15,9 @@ For each person in step n (`step_rows`; the phases of a whole step are in `sim.m
      resolved; else if n is the step a scheduled move falls due (engagement ends after a fixed
      number of weeks), it happens; either way the person's hazards are refreshed from step
      n + 1 (one move per step) (`due`);
-  4. the person is counted into the end-of-step stocks (age = clock - birth time).
+  4. the person is re-counted in the end-of-step stocks (age = clock - birth time) if anything
+     about them changed, or their age band or DOMES band did (`sim.model.kernel.counts`).
+Steps 2-4 visit only people whose `next_check` has come: one comparison for everyone else.
 Flows are counted by drug group and age band at the middle of the step.
 
 Hazards are evaluated at the middle of the step (age and time in state), which keeps
@@ -61,6 +63,7 @@ from sim.model.kernel.codes import (
     USING_NAIVE,
     WAITING,
 )
+from sim.model.kernel.counts import carry, recount
 from sim.model.kernel.hazards import (
     abstinence_hazard,
     age_index,
@@ -69,7 +72,7 @@ from sim.model.kernel.hazards import (
     transition_hazards,
 )
 from sim.model.kernel.moves import move, using_state
-from sim.model.kernel.people import age_band, domes_band, draw, in_treatment, leave_treatment, log_move
+from sim.model.kernel.people import age_band, draw, in_treatment, leave_treatment, log_move
 from sim.model.kernel.records import Records, Tables
 
 MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
@@ -236,6 +239,7 @@ def step_people(people, n_before, n_active, ctx, tables, records):
     # numba's parallel loop takes tuples only as they came in as arguments: pass it the inner ones
     _step_blocks_in_parallel(people, n_before, n_active, ctx, tables.hazards, tables.mortality, tables.outcomes,
                              tables.system, records.tallies, records.queues, records.log)
+    carry(records.tallies, ctx.n)
 
 
 @njit(cache=True, parallel=True)
@@ -259,6 +263,7 @@ def step_people_serial(people, n_before, n_active, ctx, tables, records):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
         step_rows(people, lo, hi, c, n_before, ctx, tables, records, hbuf)
+    carry(records.tallies, ctx.n)
 
 
 # `_nrt=False` (numba's internal switch for reference counting): this function allocates
@@ -267,43 +272,30 @@ def step_people_serial(people, n_before, n_active, ctx, tables, records):
 # results are identical, only slower.
 @njit(cache=True, error_model="numpy", _nrt=False)
 def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
-    """Step rows [lo_row, hi_row) (block c). Ages are clock - birth_time (the clock stops without ageing)."""
+    """Step rows [lo_row, hi_row) (block c): only people something happens to are visited beyond one
+    comparison (`next_check`); their counts move in this block's changes (`sim.model.kernel.counts`)."""
     n = ctx.n
     tallies = records.tallies
-    stocks, flows, txd = tallies.stocks[c], tallies.flows[c], tallies.tx_duration[c]
-    stocks_n, txd_n, elapsed_n = stocks[n], txd[n], tallies.tx_elapsed[c, n]  # this step's slices, hoisted
-    providers_n, modalities_n = tallies.providers[c, n], tallies.modalities[c, n]
+    flows = tallies.flows[c]
     t_end = ctx.t_start + ctx.dt
     age_end_clock = t_end if ctx.ageing else ctx.age_clock
-    for i in range(lo_row, hi_row):
-        s = people.state[i]
-        if s == DEAD:
-            continue
-        g = people.drug[i]
-        if i >= n_before:  # 1. onset: joins during this step, hazards from the next
-            people.state[i] = USING_NAIVE
-            people.refresh_step[i] = n + 1
-            people.next_check[i] = n + 1
-            age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
-            flows[n, E_NEW, g, age_band(age_mid)] += 1
-            log_move(records.log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
-            stocks[n, USING_NAIVE, g, age_band(age_end_clock - people.birth_time[i])] += 1
-            continue
+    for i in range(lo_row, min(hi_row, n_before)):
         if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
-            s = due(people, i, s, g, ctx, tables, records, c, hbuf)
-            if s == DEAD:
-                continue
-        # 4. end-of-step stocks
-        band = age_band(age_end_clock - people.birth_time[i])
-        stocks_n[s, g, band] += 1
-        if TX_START <= s <= TX_STOP:
-            d = t_end - people.episode_start[i]
-            txd_n[g, domes_band(d)] += 1
-            elapsed_n[g] += d
-            providers_n[people.provider[i], people.modality[i]] += 1
-            if people.counted_year[i] != ctx.year:  # NDTMS: anyone in treatment at any point in the year
+            s = people.state[i]
+            if s != DEAD:
+                due(people, i, s, people.drug[i], ctx, tables, records, c, hbuf)
+            recount(people, i, n, c, t_end, age_end_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)  # 4.
+    for i in range(max(lo_row, n_before), hi_row):  # 1. onset: joins during this step, hazards from the next
+        g = people.drug[i]
+        people.state[i] = USING_NAIVE
+        people.refresh_step[i] = n + 1
+        age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
+        flows[n, E_NEW, g, age_band(age_mid)] += 1
+        log_move(records.log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
+        recount(people, i, n, c, t_end, age_end_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
+    if ctx.year_start:  # NDTMS: anyone in treatment at any point in the year (later starts: `admit`)
+        for i in range(lo_row, hi_row):
+            s = people.state[i]
+            if TX_START <= s <= TX_STOP and people.counted_year[i] != ctx.year:
                 people.counted_year[i] = ctx.year
-                flows[n, E_IN_TX_YEAR, g, band] += 1
-        m = people.modality[i]
-        if m >= 0:
-            modalities_n[m] += 1
+                flows[n, E_IN_TX_YEAR, people.drug[i], age_band(age_end_clock - people.birth_time[i])] += 1
