@@ -81,8 +81,8 @@ def test_year_end_caseload_profile_follows_its_levers():
             > base.loc["2005", "entrants_in_recovery_after_5y_share"])
 
 
-def test_the_per_step_frame_from_mesas_datacollector_agrees_with_the_timeseries():
-    """`Projection.steps`: one row per weekly step (mesa's DataCollector), the same people as the yearly table."""
+def test_the_per_step_frame_agrees_with_the_timeseries():
+    """`Projection.steps`: one row per weekly step, the same people as the yearly table."""
     result = run(compose("area=southampton", "end_year=2008", "seed=4"))
     steps, w = result.steps, wide(result.timeseries)
     assert list(steps.columns) == ["year", "alive", "in_treatment", "in_recovery", "deaths", "waiting_list"]

@@ -26,6 +26,27 @@ def test_serial_and_parallel_stepping_agree(monkeypatch):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_a_run_in_compiled_stretches_equals_one_step_at_a_time():
+    """`run()` advances a stretch (up to a change or a year end) per compiled call; `step()` one step:
+    every tally, list and person column ends the same, through a re-commissioning at the policy year."""
+    from sim import JourneysModel, resolve
+
+    cfg = compose("area=southampton", "end_year=2010", "seed=8", "system=integrated", "policy_year=2008",
+                  "output.trace_people=40")
+    whole = JourneysModel(resolve(cfg)).run()
+    stepped = JourneysModel(resolve(cfg))
+    while stepped.running:
+        stepped.step()
+    assert whole.steps == stepped.steps == whole.n_steps
+    for name, a in whole.tallies._asdict().items():
+        np.testing.assert_array_equal(a, getattr(stepped.tallies, name), err_msg=name)
+    for name, a in whole.people._asdict().items():
+        np.testing.assert_array_equal(a, getattr(stepped.people, name), err_msg=name)
+    np.testing.assert_array_equal(whole.service_arrays.spend, stepped.service_arrays.spend)
+    pd.testing.assert_frame_equal(whole.event_log(), stepped.event_log())
+    assert [p.name for p in whole.services] == [p.name for p in stepped.services] == ["prime_provider"]
+
+
 def test_common_random_numbers_a_prison_lever_leaves_others_unchanged():
     """Doubling release hazards changes prison leavers' journeys only: everyone never imprisoned is untouched.
 

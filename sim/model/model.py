@@ -11,9 +11,14 @@ The order of phases in one step is written down here, once (`JourneysModel.step`
                  ageing, counting (compiled: `sim.model.kernel.step.step_people`);
     3. providers the people the step made ready join their provider's queues; each
                  commissioned service (a mesa Agent, `sim.model.providers`) takes over
-                 clients handed off to it and admits from its waiting list while its money lasts;
-    4. record    model-level series into mesa's DataCollector (`Projection.steps`), and at
-                 each year end the caseload profile (`sim.outputs.caseload_profile`).
+                 clients handed off to it and admits from its waiting list while its money lasts
+                 (compiled: `sim.model.kernel.admission.provider_phase`);
+    4. record    the stocks are counted as people change (`sim.model.kernel.counts`), flows as
+                 they happen; at each year end the caseload profile (`sim.outputs.caseload_profile`).
+
+Phases 1-3 of a stretch of steps run in one compiled call (`sim.model.kernel.advance`): a
+stretch ends where Python has work to do (a change of what is in force, a year end). `run()`
+advances stretch by stretch; `step()` advances one step (interactive use), with the same result.
 
 The model is built from a resolved config: validated, with its design point and parameter
 set applied (`sim.projection.resolve`); `sim.run` does both.
@@ -42,28 +47,26 @@ from sim.domain.states import (
 )
 from sim.model import rng
 from sim.model.hazards import build_hazards, build_mortality, build_outcomes, pickup_shares
-from sim.model.kernel.counts import close_step
+from sim.model.kernel.advance import advance_steps
 from sim.model.kernel.fastcall import FastCall
 from sim.model.kernel.records import (
     TRACE_NOTES,
     Queues,
     Records,
-    StepContext,
     SystemTables,
     Tables,
     Tallies,
     TraceLog,
 )
-from sim.model.kernel.step import step_people, step_people_serial
 from sim.model.population import build_people
 from sim.model.providers import (
     Provider,
     build_providers,
-    hand_out,
     place_starting_caseload,
     recommission,
     renew_contracts,
     route_provider_cdf,
+    service_arrays,
     weekly_costs,
 )
 from sim.outputs.caseload_profile import CaseloadProfile
@@ -112,8 +115,7 @@ class JourneysModel(mesa.Model):
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
-        self._parallel, self._serial = FastCall(step_people), FastCall(step_people_serial)
-        self._close = FastCall(close_step)
+        self._advance = FastCall(advance_steps)
         b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
@@ -124,20 +126,13 @@ class JourneysModel(mesa.Model):
             modality_exits=np.zeros((b, t, len(ExitReason), N_MODALITIES), dtype=np.int32),
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
             tx_start_sum=np.zeros((b, t, g), dtype=np.float64),
+            waiting=np.zeros((b, t, len(self.provider_names)), dtype=np.int32),
         )
         self._build_system(cfg)
         self.tables = self._tables(self.initial_regime, provider_offset=0)
         self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
         self._trace(cfg)
         self.records = Records(tallies=self.tallies, queues=self.queues, log=self.trace)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "year": lambda m: m.start_time + m.steps * m.dt,
-            "alive": lambda m: m._stock(LIVING),
-            "in_treatment": lambda m: m._stock(IN_TREATMENT),
-            "in_recovery": lambda m: m._stock(IN_RECOVERY),
-            "deaths": lambda m: int(m.tallies.flows[:, m.steps - 1, Event.DEATH].sum()),
-            "waiting_list": lambda m: int(m.waiting_list[m.steps - 1].sum()),
-        })
 
     def _tables(self, regime: Regime, provider_offset: int) -> Tables:
         """What the compiled step reads under a regime (the documented history, or the policy)."""
@@ -157,12 +152,9 @@ class JourneysModel(mesa.Model):
         in_tx = np.isin(people.state[: self.n_initial], [int(x) for x in IN_TREATMENT])
         self.budget_per_year = cfg.area.budget_per_year * cfg.population_scale  # the simulated people's money
         regime = self.initial_regime
-        self.services: list[Provider] = build_providers(self, regime.system, regime.params, self.budget_per_year)
         n_providers = len(self.provider_names)
-        self.handoff_success = np.zeros(n_providers)
-        self._handoff_to = np.full(n_providers, -1, dtype=np.int64)
-        self._contracts_changed()
-        self.waiting_list = np.zeros((self.n_steps, n_providers), dtype=np.int64)
+        self.service_arrays = service_arrays(n_providers, people.size + 1, self.n_steps)
+        self.services: list[Provider] = build_providers(self, regime.system, regime.params, self.budget_per_year)
         self.commissioned = np.zeros((self.n_steps, n_providers), dtype=bool)  # [step, provider]
         self.commissioned[:, : len(self.services)] = True
         self.funding = np.zeros((self.n_steps, n_providers))  # [step, provider]: GBP paid (simulated people)
@@ -181,12 +173,6 @@ class JourneysModel(mesa.Model):
             if np.isfinite(p.weekly_budget):
                 self.funding[n:, p.tables.index] = p.weekly_budget * weeks
 
-    def _contracts_changed(self) -> None:
-        """Refresh the arrays the providers' compiled code reads (indexed by global provider number)."""
-        for p in self.services:
-            self.handoff_success[p.tables.index] = p.tables.handoff_success
-            self._handoff_to[p.tables.index] = p.handoff_to
-
     def _trace(self, cfg: JourneysConfig) -> None:
         """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
         b = ROW_BLOCKS
@@ -200,25 +186,65 @@ class JourneysModel(mesa.Model):
                               note=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
         self.initial_people = {k: v[chosen].copy() for k, v in self.people._asdict().items()}
 
-    def _stock(self, states) -> int:
-        """People in `states` at the end of the last step (for the DataCollector)."""
-        return int(self._by_state[list(states)].sum())
+    @property
+    def waiting_list(self) -> np.ndarray:
+        """int[step, provider]: people assessed and waiting on each provider's list at the end of each step."""
+        return self.tallies.waiting.sum(axis=0)
+
+    def step_series(self) -> pd.DataFrame:
+        """Model-level series, one row per step (time at the step's end): people alive, in treatment, in
+        recovery, deaths in the step, people on waiting lists (`Projection.steps`)."""
+        by_state = self.tallies.stocks.sum(axis=(0, 3, 4))
+        stock = lambda states: by_state[:, [int(s) for s in states]].sum(axis=1)  # noqa: E731
+        return pd.DataFrame({
+            "year": self.start_time + np.arange(1, self.n_steps + 1) * self.dt,
+            "alive": stock(LIVING),
+            "in_treatment": stock(IN_TREATMENT),
+            "in_recovery": stock(IN_RECOVERY),
+            "deaths": self.tallies.flows[:, :, Event.DEATH].sum(axis=(0, 2, 3)),
+            "waiting_list": self.waiting_list.sum(axis=1),
+        }).iloc[: self.steps]
 
     # ------------------------------------------------------------------ the step, phase by phase
 
     def step(self) -> None:
-        n = self.steps - 1  # mesa has already counted this step
+        """One step (mesa counts it before calling this)."""
+        n = self.steps - 1
         if n >= self.n_steps:
             self.running = False
             return
-        if n in self._changes:
-            self._change(n)
-        n_before = self._onset(n)
-        self._journeys(n, n_before)
-        self._providers(n)
-        self._record(n)
+        self._advance_to(n, n + 1)
         if n + 1 == self.n_steps:
             self.running = False
+
+    def run(self) -> "JourneysModel":
+        """Every remaining step, a stretch at a time (between changes and year ends) in one compiled call;
+        the same result as `step()` repeated. mesa's step count and clock are brought up to date."""
+        n = self.steps
+        spy = self.cfg.steps_per_year
+        while n < self.n_steps:
+            end = min(self.n_steps, (n // spy + 1) * spy)  # the year end ...
+            end = min([end] + [c for c in self._changes if n < c < end])  # ... or the next change before it
+            self._advance_to(n, end)
+            n = end
+        self.steps = n
+        self.time = float(n)
+        self._default_schedule.stop()  # a finished run: mesa's step events no longer apply
+        self.running = False
+        return self
+
+    def _advance_to(self, n: int, end: int) -> None:
+        """Steps [n, end): nothing changes from outside the compiled code within them."""
+        if n in self._changes:
+            self._change(n)
+        self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
+                                      self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
+                                      self.journey_key, self.tables, self.records, self.service_arrays,
+                                      PARALLEL_FROM_ROWS)
+        if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile
+            a, pp = self.n_active, self.people
+            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
+                                int(self.start_time) + (end - 1) // self.cfg.steps_per_year)
 
     def _change(self, n: int) -> None:
         """0. From Jan 1 of a year in which what is in force changes: a documented change of the area, the
@@ -241,7 +267,6 @@ class JourneysModel(mesa.Model):
             self.commissioned[n:, offset:] = True
         else:
             renew_contracts(self.services, regime.system, regime.params, self.budget_per_year)
-        self._contracts_changed()
         self._funded(n)
         self.tables = self._tables(regime, provider_offset=offset)
         a = self.n_active
@@ -258,53 +283,11 @@ class JourneysModel(mesa.Model):
             cost[start:] = modalities[start:] @ weekly_costs(regime.params) * weeks
         return cost
 
-    def _onset(self, n: int) -> int:
-        """1. Rows whose onset time is before the end of step n switch on; returns the rows active before."""
-        n_before = self.n_active
-        t_end = self.start_time + n * self.dt + self.dt
-        self.n_active = self.n_initial + int(np.searchsorted(self._future_onsets, t_end, side="left"))
-        return n_before
-
-    def _journeys(self, n: int, n_before: int) -> None:
-        """2. Every active person's journey for step n (compiled)."""
-        t = self.start_time + n * self.dt
-        spy = self.cfg.steps_per_year
-        ctx = StepContext(n=n, year=n // spy, t_start=t, dt=self.dt, ageing=self.cfg.ageing,
-                          age_clock=t if self.cfg.ageing else self.start_time, journey_key=self.journey_key,
-                          origin=self.start_time, year_start=n % spy == 0)
-        self.ctx = ctx
-        self.queues.ready_count[:] = 0
-        self.queues.handoff_count[:] = 0
-        stepper = self._parallel if self.n_active >= PARALLEL_FROM_ROWS else self._serial
-        stepper(self.people, n_before, self.n_active, ctx, self.tables, self.records)
-
-    def _providers(self, n: int) -> None:
-        """3. New waiting-list entries and hand-offs join their provider's queue, then providers act."""
-        hand_out(self.services, self.queues, self.people, self._handoff_to)
-        self.agents_by_type[Provider].do("step")
-        for p in self.services:
-            self.waiting_list[n, p.tables.index] = len(p.waiting)
-        self._close(self.tallies, n, self.start_time + (n + 1) * self.dt, self.start_time)
-
-    def _record(self, n: int) -> None:
-        """4. Model-level series every step; the caseload profile at each year end."""
-        self._by_state = self.tallies.stocks[:, n].sum(axis=(0, 2, 3))
-        self.datacollector.collect(self)
-        if (n + 1) % self.cfg.steps_per_year == 0:
-            a, pp = self.n_active, self.people
-            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
-                                int(self.start_time) + n // self.cfg.steps_per_year)
-
     # What the compiled step reads, by name (replace `tables` to change them: a test swaps the hazards).
     hazards = property(lambda self: self.tables.hazards)
     mortality = property(lambda self: self.tables.mortality)
     outcomes = property(lambda self: self.tables.outcomes)
     system = property(lambda self: self.tables.system)
-
-    def run(self) -> "JourneysModel":
-        while self.running:
-            self.step()
-        return self
 
     def reported(self, per_step: np.ndarray) -> np.ndarray:
         """The steps of the reported years (from start_year) of an array whose first axis is the step."""

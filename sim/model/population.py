@@ -60,7 +60,8 @@ class People(NamedTuple):
     counted_band: np.ndarray  # int8 age band counted
     counted_domes: np.ndarray  # int8 DOMES band counted (in treatment)
     counted_modality: np.ndarray  # int8 modality counted (-1: none)
-    counted_provider: np.ndarray  # int16 provider counted (in treatment)
+    counted_provider: np.ndarray  # int16 provider counted (in treatment or on its waiting list)
+    counted_listed: np.ndarray  # int8 0/1: counted on a waiting list (assessed, waiting)
 
     @property
     def size(self) -> int:
@@ -78,6 +79,7 @@ _DTYPES = {
     "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
     "draws": np.int64, "recount_step": np.int64, "counted_state": np.int8, "counted_band": np.int8,
     "counted_domes": np.int8, "counted_modality": np.int8, "counted_provider": np.int16,
+    "counted_listed": np.int8,
 }
 _FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER,
          "last_completion": NEVER, "last_exit": NEVER,

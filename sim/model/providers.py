@@ -1,8 +1,8 @@
 """Commissioned services: providers are mesa Agents with a budget, a waiting list and hand-offs.
 
 Each step, after people's journeys (`sim.model.kernel.step`), the people the step made ready
-join their provider's queues (`hand_out`); then every provider in turn (compiled part:
-`sim.model.kernel.admission`):
+join their provider's queues; then every provider in turn (compiled:
+`sim.model.kernel.admission.provider_phase`):
   1. takes in the clients handed off to it by a tier 2 service, if it has money free
      (each hand-off is picked up with the sending service's documented success share;
      one that is not picked up returns the person to using);
@@ -24,9 +24,7 @@ import numpy as np
 from sim.config.parameters import Parameters
 from sim.config.schema import ProviderConfig, SystemConfig
 from sim.domain.states import N_MODALITIES, N_ROUTES, DrugGroup, Handoff, Modality, Route, State
-from sim.model.kernel.admission import admit, take_handoffs
-from sim.model.kernel.fastcall import FastCall
-from sim.model.kernel.records import Queues
+from sim.model.kernel.records import Services
 
 WEEKS_PER_YEAR = 52.0
 MODALITY_BY_NAME = {m.name.lower(): int(m) for m in Modality}
@@ -69,16 +67,21 @@ def weekly_costs(p: Parameters) -> np.ndarray:
 
 
 class Provider(mesa.Agent):
-    """A treatment service: a budget, a waiting list, a modality mix, and hand-offs to another service."""
+    """A treatment service: a budget, a waiting list, a modality mix, and hand-offs to another service.
+
+    Its terms are written into the model's `Services` arrays, where the compiled provider phase
+    (`sim.model.kernel.admission.provider_phase`) reads them and keeps its queues; the agent is
+    how Python sees and changes one service.
+    """
 
     def __init__(self, model, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
                  mix_multipliers: dict[str, float], weekly_cost: np.ndarray):
         super().__init__(model)
         self.contract(spec, index, weekly_budget, handoff_to, mix_multipliers, weekly_cost)
-        self.waiting = np.zeros(0, dtype=np.int64)  # people on the list, longest-waiting first
-        self.joined = np.zeros(0, dtype=np.float64)  # the referral time each entry joined with (people.wait_start)
-        self.handoffs_in = np.zeros(0, dtype=np.int64)  # clients waiting to be taken over from tier 2
-        self._admit, self._take_handoffs = FastCall(admit), FastCall(take_handoffs)
+        arrays = model.service_arrays
+        arrays.commissioned[index] = 1
+        arrays.waiting_start[index] = arrays.waiting_end[index] = 0
+        arrays.handoffs_start[index] = arrays.handoffs_end[index] = 0
 
     def contract(self, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
                  mix_multipliers: dict[str, float], weekly_cost: np.ndarray) -> None:
@@ -99,18 +102,44 @@ class Provider(mesa.Agent):
             after_handoff_modality=MODALITY_BY_NAME[spec.modality_after_handoff],
             weekly_cost=weekly_cost,
         )
+        arrays, t = self.model.service_arrays, self.tables
+        arrays.weekly_budget[index] = weekly_budget
+        arrays.weekly_cost[index] = weekly_cost
+        arrays.opiate_cdf[index] = t.opiate_cdf
+        arrays.other_cdf[index] = t.other_cdf
+        arrays.hands_off[index] = t.hands_off
+        arrays.handoff_to[index] = handoff_to
+        arrays.handoff_success[index] = t.handoff_success
+        arrays.after_handoff_modality[index] = t.after_handoff_modality
 
-    def join_waiting_list(self, rows: np.ndarray, referred: np.ndarray) -> None:
-        """People assessed this step (in row order), at the back of the list, with their referral times."""
-        self.waiting = np.concatenate([self.waiting, rows])
-        self.joined = np.concatenate([self.joined, referred])
+    def _entries(self) -> tuple[np.ndarray, np.ndarray]:
+        a, p = self.model.service_arrays, self.tables.index
+        span = slice(a.waiting_start[p], a.waiting_end[p])
+        return a.waiting[p, span].astype(np.int64), a.joined[p, span]
+
+    def _standing(self, rows: np.ndarray, joined: np.ndarray) -> np.ndarray:
+        """Which entries still stand: the person is on this list for the referral the entry was made with."""
+        pp = self.model.people
+        return ((pp.state[rows] == State.WAITING) & (pp.ready[rows] == 1) & (pp.provider[rows] == self.tables.index)
+                & (pp.wait_start[rows] == joined))
+
+    @property
+    def waiting(self) -> np.ndarray:
+        """People on the list (rows), longest-waiting first."""
+        rows, joined = self._entries()
+        return rows[self._standing(rows, joined)]
+
+    @property
+    def joined(self) -> np.ndarray:
+        """The referral time each person on the list joined it with."""
+        rows, joined = self._entries()
+        return joined[self._standing(rows, joined)]
 
     def set_waiting_list(self, rows: np.ndarray, referred: np.ndarray) -> None:
-        self.waiting, self.joined = rows, referred
-
-    def receive_handoffs(self, rows: np.ndarray) -> None:
-        """Clients a tier 2 service is handing on this step, after those still waiting to be taken over."""
-        self.handoffs_in = np.concatenate([self.handoffs_in, rows])
+        a, p = self.model.service_arrays, self.tables.index
+        a.waiting[p, : len(rows)] = rows
+        a.joined[p, : len(rows)] = referred
+        a.waiting_start[p], a.waiting_end[p] = 0, len(rows)
 
     def caseload(self) -> np.ndarray:
         """Clients in each modality at the end of the current step (all rows blocks)."""
@@ -120,35 +149,29 @@ class Provider(mesa.Agent):
         """What its clients' care costs a week now, GBP."""
         return float(self.caseload() @ self.tables.weekly_cost)
 
-    def step(self) -> None:
-        """Take over hand-offs, then admit from the waiting list, while money is free."""
-        if not len(self.handoffs_in) and not len(self.waiting):
-            return  # nobody to take in: no need to add up what its clients cost
-        m = self.model
-        free = np.array([self.weekly_budget - self.weekly_spend()], dtype=np.float64)
-        if len(self.handoffs_in) and free[0] > 0:
-            self.handoffs_in = self._take_handoffs(m.people, self.handoffs_in, free, m.handoff_success, self.tables,
-                                                   m.ctx, m.tallies, m.trace)
-        if len(self.waiting):  # a full service admits no one, but its list is kept true
-            self.waiting, self.joined = self._admit(m.people, self.waiting, self.joined, free, self.tables, m.ctx,
-                                                    m.outcomes, m.tallies)
+    def remove(self) -> None:
+        """Decommissioned: takes no more turns; its queues are emptied (its clients have passed on)."""
+        a, p = self.model.service_arrays, self.tables.index
+        a.commissioned[p] = 0
+        a.waiting_start[p] = a.waiting_end[p] = a.handoffs_start[p] = a.handoffs_end[p] = 0
+        super().remove()
 
 
-def hand_out(services: list[Provider], queues: Queues, people, handoff_to: np.ndarray) -> None:
-    """The people the step made ready join their provider's queues: the assessed join the waiting list
-    of the provider they were referred to; clients ready for a hand-off, that of the service it goes to."""
-    blocks = range(queues.ready_count.shape[0])
-    if queues.ready_count.any():
-        ready = np.concatenate([queues.ready[c, : queues.ready_count[c]] for c in blocks])
-        at = people.provider[ready]
-        for p in services:
-            mine = ready[at == p.tables.index]
-            p.join_waiting_list(mine, people.wait_start[mine])
-    if queues.handoff_count.any():
-        handoff = np.concatenate([queues.handoff[c, : queues.handoff_count[c]] for c in blocks])
-        to = handoff_to[people.provider[handoff]]
-        for p in services:
-            p.receive_handoffs(handoff[to == p.tables.index])
+def service_arrays(n_providers: int, n_rows: int, n_steps: int) -> Services:
+    """Empty `Services` arrays for every provider a run may commission (terms filled in by `Provider`)."""
+    m = N_MODALITIES
+    return Services(
+        commissioned=np.zeros(n_providers, np.int8), weekly_budget=np.zeros(n_providers),
+        weekly_cost=np.zeros((n_providers, m)), opiate_cdf=np.ones((n_providers, m)),
+        other_cdf=np.ones((n_providers, m)), hands_off=np.zeros(n_providers, np.int8),
+        handoff_to=np.full(n_providers, -1, np.int64), handoff_success=np.zeros(n_providers),
+        after_handoff_modality=np.zeros(n_providers, np.int64),
+        waiting=np.zeros((n_providers, n_rows), np.int32), joined=np.zeros((n_providers, n_rows)),
+        waiting_start=np.zeros(n_providers, np.int64), waiting_end=np.zeros(n_providers, np.int64),
+        handoffs=np.zeros((n_providers, n_rows), np.int32),
+        handoffs_start=np.zeros(n_providers, np.int64), handoffs_end=np.zeros(n_providers, np.int64),
+        spend=np.full((n_steps, n_providers, 2), np.nan),
+    )
 
 
 def route_provider_cdf(system: SystemConfig) -> np.ndarray:

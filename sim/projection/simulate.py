@@ -35,7 +35,7 @@ class Projection:
     timeseries: pd.DataFrame  # period, measure, group, value
     events: pd.DataFrame  # journeys of the traced people, one row per state change
     people: pd.DataFrame  # traced people's attributes at the start (or at onset)
-    steps: pd.DataFrame  # mesa DataCollector: year, alive, in_treatment, in_recovery, deaths, waiting_list per step
+    steps: pd.DataFrame  # JourneysModel.step_series: alive, in treatment, in recovery, deaths, waiting per step
     summary: pd.DataFrame
     wall_seconds: float
     requested: JourneysConfig | None = None  # the config as asked for (before design points and parameter draws)
@@ -88,7 +88,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
         timeseries=ts,
         events=model.event_log(),
         people=people,
-        steps=model.datacollector.get_model_vars_dataframe().iloc[model.warm_up_steps:].reset_index(drop=True),
+        steps=model.step_series().iloc[model.warm_up_steps:].reset_index(drop=True),
         summary=summary_table(annual(ts)),
         wall_seconds=wall,
         requested=copy.deepcopy(requested),  # 0.3 ms; the caller may change its config after the run

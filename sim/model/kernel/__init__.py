@@ -8,9 +8,11 @@ Modules, in the order a reader needs them:
 - `people`:    helpers on one person's row (age band, next random draw, leaving a modality, log);
 - `hazards`:   one person's hazards now: death, each transition out of their state, outcomes;
 - `moves`:     applying a move: the change of state, the events it counts, referrals;
-- `step`:      the step itself: `step_rows` (per person: onset, refresh, event, stocks), `refresh`
-               (hazards re-evaluated, next event drawn), `event` (which competing event), `due`;
-- `admission`: the providers' compiled part: `admit` from a waiting list, `take_handoffs`;
+- `step`:      the journeys of a step: `step_rows` (per person: onset, refresh, event, re-count),
+               `refresh` (hazards re-evaluated, next event drawn), `event` (which competing event), `due`;
+- `counts`:    the stocks counted incrementally: `recount` a touched person, `carry` changes to levels;
+- `admission`: the providers' phase: queues, `take_handoffs`, `admit` from a waiting list while money lasts;
+- `advance`:   whole steps (onset, journeys, providers) for a stretch of steps in one call;
 - `fastcall`, `cache`: calling compiled functions cheaply; keeping numba's disk cache fresh.
 
 Where each transition family is built and where it is applied. Every family's hazard is

@@ -1,11 +1,16 @@
-"""What a provider does each step, compiled: take over handed-off clients, admit from its waiting list.
+"""What the providers do each step, compiled: queue the people the journeys made ready, take over
+handed-off clients, admit from the waiting lists while money is free.
 
-Called by each provider (`sim.model.providers.Provider.step`) after the journeys of the step.
-Both keep the end-of-step stocks right: a person admitted or handed on in step n is re-counted
-in step n's levels (block 0, after `sim.model.kernel.counts.carry`).
+`provider_phase` runs after the journeys of a step (`sim.model.kernel.step`), for every
+commissioned service in turn (the order of `sim.model.providers.build_providers`). The queues
+live in `Services` arrays, one row per service: entries [start, end) of its row, oldest
+first. An entry stands only while its person is still on that list for the referral it was
+made with; entries of people who left are skipped when reached and dropped whenever the row
+is compacted, so a step costs work in proportion to the people admitted, not to the list.
+The length of each list (people waiting, not entries) is a counted stock (`Tallies.waiting`).
+Admissions and hand-offs re-count their people in step n's levels (block 0).
 """
 
-import numpy as np
 from numba import njit
 
 from sim.domain.states import DrugGroup
@@ -32,17 +37,90 @@ from sim.model.kernel.records import TraceNote
 
 NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
 OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRACK)
+SLACK_ENTRIES = 1024  # a list is compacted once its stale entries outnumber its people and this
 
 
-@njit(cache=True)
-def admit(people, waiting, joined, free, service, ctx, outcomes, tallies):
-    """Admit from the waiting list (longest-waiting first) while the service has money free this week
-    (`free[0]`, GBP: its weekly budget less the care its clients cost); return who still waits (rows,
-    and the referral time each joined with). Each admission takes the weekly cost of the modality
-    it gets, so the last one admitted may take the service just over its budget.
+@njit(inline="always")
+def on_list(people, i, p, joined):
+    """Is person i still on service p's waiting list for the referral they joined it with?"""
+    return (people.state[i] == WAITING and people.ready[i] == 1 and people.provider[i] == p
+            and people.wait_start[i] == joined)
 
-    An entry stands only while its person is still waiting on this list for the referral they joined
-    with: someone who left (dropped out, died, imprisoned) and was referred again later is behind
+
+@njit(inline="always")
+def in_handoff(people, i):
+    """Is person i still in treatment and ready to be handed off?"""
+    return people.handoff[i] == HANDOFF_READY and in_treatment(people.state[i])
+
+
+@njit(inline="always")
+def _compact_waiting(people, services, p):
+    """Service p's waiting list without its stale entries, moved to the front of its row."""
+    rows, joined = services.waiting[p], services.joined[p]
+    k = 0
+    for j in range(services.waiting_start[p], services.waiting_end[p]):
+        if on_list(people, rows[j], p, joined[j]):
+            rows[k] = rows[j]
+            joined[k] = joined[j]
+            k += 1
+    services.waiting_start[p] = 0
+    services.waiting_end[p] = k
+
+
+@njit(inline="always")
+def _compact_handoffs(people, services, p):
+    rows = services.handoffs[p]
+    k = 0
+    for j in range(services.handoffs_start[p], services.handoffs_end[p]):
+        if in_handoff(people, rows[j]):
+            rows[k] = rows[j]
+            k += 1
+    services.handoffs_start[p] = 0
+    services.handoffs_end[p] = k
+
+
+@njit(inline="always")
+def join_waiting_list(people, services, i, listed):
+    """Person i, assessed this step, at the back of their provider's list (`listed`: people on it now)."""
+    p = people.provider[i]
+    end = services.waiting_end[p]
+    if end == services.waiting.shape[1] or end - services.waiting_start[p] > 2 * listed + SLACK_ENTRIES:
+        _compact_waiting(people, services, p)
+        end = services.waiting_end[p]
+    services.waiting[p, end] = i
+    services.joined[p, end] = people.wait_start[i]
+    services.waiting_end[p] = end + 1
+
+
+@njit(inline="always")
+def join_handoffs(people, services, i):
+    """Client i, ready to be handed off, in the queue of the service their provider hands off to."""
+    p = services.handoff_to[people.provider[i]]
+    end = services.handoffs_end[p]
+    if end == services.handoffs.shape[1]:
+        _compact_handoffs(people, services, p)
+        end = services.handoffs_end[p]
+    services.handoffs[p, end] = i
+    services.handoffs_end[p] = end + 1
+
+
+@njit(inline="always")
+def weekly_spend(services, p, caseload):
+    """What service p's clients' care costs a week (GBP): its caseload by modality x unit costs."""
+    spend = 0.0
+    for m in range(caseload.shape[0]):
+        spend += caseload[m] * services.weekly_cost[p, m]
+    return spend
+
+
+@njit(inline="always")
+def admit(people, services, p, free, ctx, outcomes, tallies):
+    """Admit from service p's waiting list (longest-waiting first) while it has money free this week
+    (`free`, GBP: its weekly budget less the care its clients cost); return the money left. Each
+    admission takes the weekly cost of the modality it gets, so the last one admitted may take the
+    service just over its budget.
+
+    Someone who left the list (dropped out, died, imprisoned) and was referred again later is behind
     everyone who joined meanwhile, whatever their old entry said.
     """
     n, year, key = ctx.n, ctx.year, ctx.journey_key
@@ -50,40 +128,36 @@ def admit(people, waiting, joined, free, service, ctx, outcomes, tallies):
     age_clock = t_end if ctx.ageing else ctx.age_clock
     t_count = ctx.t_start + ctx.dt  # counted as the journeys of the step count: at the same clock reading
     count_clock = t_count if ctx.ageing else ctx.age_clock
-    keep = np.empty_like(waiting)
-    keep_joined = np.empty_like(joined)
-    kept = 0
-    for j in range(waiting.shape[0]):
-        i = waiting[j]
-        if (people.state[i] != WAITING or people.ready[i] == 0 or people.provider[i] != service.index
-                or people.wait_start[i] != joined[j]):
-            continue  # left the list: dropped out, died, imprisoned (and maybe back on it, further down)
-        if free[0] <= 0:
-            keep[kept] = i
-            keep_joined[kept] = joined[j]
-            kept += 1
+    rows, joined = services.waiting[p], services.joined[p]
+    j = services.waiting_start[p]
+    end = services.waiting_end[p]
+    f = tallies.flows[0]
+    while j < end and free > 0:
+        i = rows[j]
+        if not on_list(people, i, p, joined[j]):
+            j += 1
             continue
+        j += 1
         g = people.drug[i]
         band = age_band(age_clock - people.birth_time[i])
         opiate = g == OPIATE_ONLY or g == OPIATE_CRACK
-        cdf = service.opiate_cdf if opiate else service.other_cdf
         u = draw(people, i, key)
         m = 0
-        while m < cdf.shape[0] - 1 and u >= cdf[m]:
+        while m < services.opiate_cdf.shape[1] - 1 and u >= (services.opiate_cdf[p, m] if opiate
+                                                            else services.other_cdf[p, m]):
             m += 1
-        free[0] -= service.weekly_cost[m]
+        free -= services.weekly_cost[p, m]
         people.state[i] = TX_START
         people.since[i] = t_end
         people.ready[i] = 0
         people.modality[i] = m
-        people.handoff[i] = HANDOFF_DUE if (service.hands_off and opiate) else HANDOFF_NONE
+        people.handoff[i] = HANDOFF_DUE if (services.hands_off[p] and opiate) else HANDOFF_NONE
         people.episodes[i] += 1
         people.episode_start[i] = t_end
         people.still_using[i] = 1
         people.reviewed[i] = 0
         people.maintenance[i] = 1 if draw(people, i, key) < outcomes.maintenance_share[g] else 0
         people.refresh_step[i] = n + 1
-        f = tallies.flows[0]
         f[n, E_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
             f[n, E_OVER_3_WEEKS, g, band] += 1
@@ -91,39 +165,39 @@ def admit(people, waiting, joined, free, service, ctx, outcomes, tallies):
             people.counted_year[i] = year
             f[n, E_IN_TX_YEAR, g, band] += 1
         recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
-    return keep[:kept].copy(), keep_joined[:kept].copy()
+    services.waiting_start[p] = j
+    return free
 
 
-@njit(cache=True)
-def take_handoffs(people, queue, free, handoff_success, service, ctx, tallies, log):
-    """Take over clients handed off by tier 2 services while money is free (GBP a week, as `admit`);
-    failed hand-offs return to using."""
+@njit(inline="always")
+def take_handoffs(people, services, p, free, ctx, tallies, log):
+    """Take over clients handed off to service p by tier 2 services while money is free (GBP a week,
+    as `admit`); failed hand-offs return to using. Returns the money left."""
     n, key = ctx.n, ctx.journey_key
     t_end = ctx.origin + (n + 1) * ctx.dt
     age_clock = t_end if ctx.ageing else ctx.age_clock
-    t_count = ctx.t_start + ctx.dt  # counted as the journeys of the step count: at the same clock reading
+    t_count = ctx.t_start + ctx.dt
     count_clock = t_count if ctx.ageing else ctx.age_clock
-    keep = np.empty_like(queue)
-    kept = 0
-    for j in range(queue.shape[0]):
-        i = queue[j]
+    rows = services.handoffs[p]
+    j = services.handoffs_start[p]
+    end = services.handoffs_end[p]
+    f = tallies.flows[0]
+    after = services.after_handoff_modality[p]
+    while j < end and free > 0:
+        i = rows[j]
+        j += 1
         s = people.state[i]
-        if people.handoff[i] != HANDOFF_READY or not in_treatment(s):
+        if not in_handoff(people, i):
             continue  # left treatment meanwhile
-        if free[0] <= 0:
-            keep[kept] = i
-            kept += 1
-            continue
         sender = people.provider[i]
         g = people.drug[i]
         band = age_band(age_clock - people.birth_time[i])
         old_modality = people.modality[i]
-        f = tallies.flows[0]
-        if draw(people, i, key) < handoff_success[sender]:
-            free[0] -= service.weekly_cost[service.after_handoff_modality]
+        if draw(people, i, key) < services.handoff_success[sender]:
+            free -= services.weekly_cost[p, after]
             tallies.modality_exits[0, n, EXIT_PLANNED, old_modality] += 1  # a hand-off is a planned modality exit
-            people.provider[i] = service.index
-            people.modality[i] = service.after_handoff_modality
+            people.provider[i] = p
+            people.modality[i] = after
             people.handoff[i] = HANDOFF_NONE
             f[n, E_HANDOFF, g, band] += 1
         else:  # not picked up: back to using, an unplanned exit from the system
@@ -136,4 +210,39 @@ def take_handoffs(people, queue, free, handoff_success, service, ctx, tallies, l
             people.last_exit[i] = t_end
             people.refresh_step[i] = n + 1
         recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
-    return keep[:kept].copy()
+    services.handoffs_start[p] = j
+    return free
+
+
+# `_nrt=False`: allocates nothing (as `sim.model.kernel.step.step_rows`); with reference counting on, every
+# inlined helper increfs and decrefs the arrays of the person and service tuples, several times slower.
+@njit(cache=True, error_model="numpy", _nrt=False)
+def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
+    """3. The people the step made ready join their provider's queues (in block and row order); then each
+    commissioned service in turn takes over hand-offs and admits from its list while money is free.
+    Records each service's weekly spend as its turn began and ended (`Services.spend`)."""
+    n = ctx.n
+    listed = tallies.waiting[0, n]  # people on each list after this step's journeys (levels: after carry)
+    for c in range(queues.ready_count.shape[0]):
+        for k in range(queues.ready_count[c]):
+            join_waiting_list(people, services, queues.ready[c, k], listed[people.provider[queues.ready[c, k]]])
+        for k in range(queues.handoff_count[c]):
+            join_handoffs(people, services, queues.handoff[c, k])
+    caseload = tallies.providers[0, n]
+    for p in range(services.commissioned.shape[0]):
+        if not services.commissioned[p]:
+            continue
+        has_handoffs = services.handoffs_end[p] > services.handoffs_start[p]
+        if not has_handoffs and listed[p] == 0:
+            continue  # nobody to take in: no need to add up what its clients cost
+        spend = weekly_spend(services, p, caseload[p])
+        free = services.weekly_budget[p] - spend
+        services.spend[n, p, 0] = spend
+        if has_handoffs and free > 0:
+            free = take_handoffs(people, services, p, free, ctx, tallies, log)
+        if listed[p] > 0 and free > 0:
+            free = admit(people, services, p, free, ctx, outcomes, tallies)
+        services.spend[n, p, 1] = weekly_spend(services, p, caseload[p])
+    for p in range(services.commissioned.shape[0]):  # a list with more stale entries than people is compacted
+        if services.waiting_end[p] - services.waiting_start[p] > 2 * listed[p] + SLACK_ENTRIES:
+            _compact_waiting(people, services, p)

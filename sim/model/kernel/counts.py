@@ -2,7 +2,7 @@
 
 Visiting every living person every step to count them cost about four fifths of a large
 area's run. Instead each person carries what they are counted as (`counted_*` columns: state,
-age band, DOMES band, provider, modality) and is re-counted (`recount`: out of the old cells,
+age band, DOMES band, provider, modality, on a waiting list) and is re-counted (`recount`: out of the old cells,
 into the new) only when touched: at an event, an admission or hand-off, or at the step their
 end-of-step age band or DOMES band changes (`recount_step`, part of `next_check`). The work
 per step is then proportional to the people something happens to, not to the people alive.
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
-from sim.model.kernel.codes import DEAD, NEVER_STEP, NOT_YET, TX_START, TX_STOP
+from sim.model.kernel.codes import DEAD, NEVER_STEP, NOT_YET, TX_START, TX_STOP, WAITING
 from sim.model.kernel.people import AGE_BAND_OF_YEAR, DOMES_BAND_OF_YEAR, age_band, domes_band
 
 NOT_COUNTED = -1  # counted_state of someone not in the stocks (not yet using, or dead)
@@ -64,6 +64,8 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
         cm = people.counted_modality[i]
         if cm >= 0:
             tallies.modalities[c, n, cm] -= 1
+        if people.counted_listed[i]:
+            tallies.waiting[c, n, people.counted_provider[i]] -= 1
         if TX_START <= cs <= TX_STOP:
             tallies.tx_duration[c, n, g, people.counted_domes[i]] -= 1
             tallies.tx_start_sum[c, n, g] -= people.episode_start[i] - origin
@@ -72,6 +74,7 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
     if s == DEAD or s == NOT_YET:
         people.counted_state[i] = NOT_COUNTED
         people.counted_modality[i] = -1
+        people.counted_listed[i] = 0
         people.recount_step[i] = NEVER_STEP
         people.next_check[i] = NEVER_STEP
         return
@@ -81,6 +84,10 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
     m = people.modality[i]
     if m >= 0:
         tallies.modalities[c, n, m] += 1
+    listed = s == WAITING and people.ready[i] == 1
+    if listed:
+        tallies.waiting[c, n, people.provider[i]] += 1
+    people.counted_listed[i] = listed
     nxt = NEVER_STEP
     if ageing:
         edge = NEXT_AGE_EDGE[min(max(int(age), 0), NEXT_AGE_EDGE.shape[0] - 1)]
@@ -112,6 +119,7 @@ def carry(tallies, n):
     _carry(tallies.providers, n)
     _carry(tallies.modalities, n)
     _carry(tallies.tx_start_sum, n)
+    _carry(tallies.waiting, n)
 
 
 @njit(inline="always")

@@ -64,6 +64,7 @@ class Tallies(NamedTuple):
     modality_exits: np.ndarray  # int32[block, step, ExitReason, modality]
     tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload
     tx_start_sum: np.ndarray  # float64[block, step, drug group]: the caseload's summed episode starts - origin
+    waiting: np.ndarray  # int32[block, step, provider]: people assessed and on each provider's waiting list
 
 
 class Queues(NamedTuple):
@@ -73,6 +74,30 @@ class Queues(NamedTuple):
     ready_count: np.ndarray  # int64[block]
     handoff: np.ndarray  # int64[block, row]: ready to be handed off
     handoff_count: np.ndarray  # int64[block]
+
+
+class Services(NamedTuple):
+    """The commissioned services as the compiled provider phase sees them (`sim.model.kernel.admission`),
+    one row per provider (global number): their terms, set from Python whenever a contract changes
+    (`sim.model.providers.Provider.contract`), and their queues."""
+
+    commissioned: np.ndarray  # int8[provider]: takes its turn each step
+    weekly_budget: np.ndarray  # float64[provider]: GBP a week (simulated people's share; inf: unfunded)
+    weekly_cost: np.ndarray  # float64[provider, modality]: GBP per client-week
+    opiate_cdf: np.ndarray  # float64[provider, modality]: cumulative modality mix for opiate clients
+    other_cdf: np.ndarray  # float64[provider, modality]: for crack-only and non-opiate clients
+    hands_off: np.ndarray  # int8[provider]: opiate clients admitted are to be handed off for prescribing
+    handoff_to: np.ndarray  # int64[provider]: the service it hands off to (-1: none)
+    handoff_success: np.ndarray  # float64[provider]: chance its hand-offs are picked up
+    after_handoff_modality: np.ndarray  # int64[provider]: modality of a client taken over
+    waiting: np.ndarray  # int32[provider, entry]: waiting list, entries [waiting_start, waiting_end), oldest first
+    joined: np.ndarray  # float64[provider, entry]: the referral time each entry joined with (people.wait_start)
+    waiting_start: np.ndarray  # int64[provider]
+    waiting_end: np.ndarray  # int64[provider]
+    handoffs: np.ndarray  # int32[provider, entry]: clients to be taken over from tier 2
+    handoffs_start: np.ndarray  # int64[provider]
+    handoffs_end: np.ndarray  # int64[provider]
+    spend: np.ndarray  # float64[step, provider, 2]: weekly spend as its turn began and ended (NaN: no turn)
 
 
 class TraceNote(IntEnum):
