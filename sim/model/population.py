@@ -16,6 +16,7 @@ from sim.domain.states import DrugGroup, Injecting, Parental, Route, State
 from sim.model.hazards import route_shares
 
 NEVER = -np.inf  # time of an event that has not happened
+NEVER_STEP = 2**31 - 1  # step of an event that will not happen (sim.model.kernel.codes.NEVER_STEP)
 
 
 class People(NamedTuple):
@@ -49,13 +50,14 @@ class People(NamedTuple):
     counted_year: np.ndarray  # int16 last year index in which the person was counted in treatment
     traced: np.ndarray  # int8 0/1: journey written to the event log
     # Event scheduling (sim.model.kernel.step): steps at which something next happens to the person.
-    next_check: np.ndarray  # int64 min of the three below
-    event_step: np.ndarray  # int64 step of the next competing event
-    refresh_step: np.ndarray  # int64 step at which the hazards next change
-    sched_step: np.ndarray  # int64 step a scheduled move falls due
-    draws: np.ndarray  # int64 draws used so far on the journey stream (the counter of the next one)
+    next_check: np.ndarray  # int32 min of the three below
+    event_step: np.ndarray  # int32 step of the next competing event
+    refresh_step: np.ndarray  # int32 step at which the hazards next change
+    sched_step: np.ndarray  # int32 step a scheduled move falls due
+    event_kind: np.ndarray  # int8 which competing event happens at event_step (sim.model.kernel.step.KIND_*)
+    draws: np.ndarray  # int32 draws used so far on the journey stream (the counter of the next one)
     # What the person is counted as in the stocks (sim.model.kernel.counts), and when that next changes.
-    recount_step: np.ndarray  # int64 step their age band or DOMES band next changes
+    recount_step: np.ndarray  # int32 step their age band or DOMES band next changes
     counted_state: np.ndarray  # int8 state counted (-1: not in the stocks)
     counted_band: np.ndarray  # int8 age band counted
     counted_domes: np.ndarray  # int8 DOMES band counted (in treatment)
@@ -76,16 +78,16 @@ _DTYPES = {
     "last_exit": np.float64, "last_release": np.float64, "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
     "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16, "traced": np.int8,
-    "next_check": np.int64, "event_step": np.int64, "refresh_step": np.int64, "sched_step": np.int64,
-    "draws": np.int64, "recount_step": np.int64, "counted_state": np.int8, "counted_band": np.int8,
-    "counted_domes": np.int8, "counted_modality": np.int8, "counted_provider": np.int16,
+    "next_check": np.int32, "event_step": np.int32, "refresh_step": np.int32, "sched_step": np.int32,
+    "event_kind": np.int8, "draws": np.int32, "recount_step": np.int32, "counted_state": np.int8,
+    "counted_band": np.int8, "counted_domes": np.int8, "counted_modality": np.int8, "counted_provider": np.int16,
     "counted_listed": np.int8,
 }
 _FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER,
          "last_completion": NEVER, "last_exit": NEVER,
          "last_release": NEVER, "death_time": np.nan,
-         "next_check": -1, "refresh_step": -1, "event_step": 2**62, "sched_step": 2**62,
-         "recount_step": 2**62, "counted_state": -1, "counted_modality": -1, "counted_provider": -1}
+         "next_check": -1, "refresh_step": -1, "event_step": NEVER_STEP, "sched_step": NEVER_STEP,
+         "recount_step": NEVER_STEP, "counted_state": -1, "counted_modality": -1, "counted_provider": -1}
 
 
 def _empty(n: int) -> dict[str, np.ndarray]:

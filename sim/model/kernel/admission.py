@@ -199,6 +199,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             people.provider[i] = p
             people.modality[i] = after
             people.handoff[i] = HANDOFF_NONE
+            people.refresh_step[i] = n + 1  # a new modality: hazards change
             f[n, E_HANDOFF, g, band] += 1
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1

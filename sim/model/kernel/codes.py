@@ -49,7 +49,7 @@ HANDOFF_NONE, HANDOFF_DUE, HANDOFF_READY = int(Handoff.NONE), int(Handoff.DUE), 
 CURRENT_INJECTOR, PREVIOUS_INJECTOR = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 
 NO_PROVIDER = -1
-NEVER_STEP = 2**62  # "no such step"
+NEVER_STEP = 2**31 - 1  # "no such step" (step columns are int32: half the memory a step scans)
 
 # fixed definitions of the measures (not parameters)
 TOP_REVIEW_YEARS = 0.5  # the Treatment Outcomes Profile review about 6 months into an episode

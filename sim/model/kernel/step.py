@@ -78,12 +78,38 @@ from sim.model.kernel.records import Records, Tables
 MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
 
 
+# Which competing event a drawn event is (`People.event_kind`): a transition's index among those out of
+# the state (0..MAX_COMPETING-1), or one of these.
+KIND_DRUG_RELATED_DEATH, KIND_OTHER_DEATH, KIND_ABSTINENT, KIND_HOUSED = -4, -3, -2, -1
+
+
+@njit(inline="always")
+def _which(x, h_drd, h_other, total, h_abs, n_transitions, hbuf):
+    """The event a uniform x on [0, total hazard) falls in: each in proportion to its hazard."""
+    if x < h_drd:
+        return KIND_DRUG_RELATED_DEATH
+    x -= h_drd
+    if x < h_other:
+        return KIND_OTHER_DEATH
+    x -= h_other
+    if x < total:
+        k = 0
+        acc = hbuf[0]
+        while acc <= x and k < n_transitions - 1:
+            k += 1
+            acc += hbuf[k]
+        return k
+    return KIND_ABSTINENT if x - total < h_abs else KIND_HOUSED
+
+
 @njit(inline="always")
 def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     """Re-evaluate person i's hazards at step m (ctx.n or the next) and draw the step of their next event.
 
     Also sets the step at which the hazards next change (refresh) and the step a scheduled
-    move falls due. Exact: between refreshes the hazards are constant.
+    move falls due. Exact: between refreshes the hazards are constant, so an event that will
+    come before the next refresh is also chosen now among the competing ones, in proportion to
+    their hazards (`event_kind`; the time and the kind of a competing event are independent).
     """
     n, dt, t_start = ctx.n, ctx.dt, ctx.t_start
     haz, mort = tables.hazards, tables.mortality
@@ -95,8 +121,8 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     a = age_index(age_mid, mort)
     h_drd, h_other = mortality_hazards(people, i, s, g, t_mid, a, mort)
     total, until = transition_hazards(people, i, s, g, t_mid, haz, hbuf)
-    h_all = (h_drd + h_other + total + abstinence_hazard(people, i, s, tables.outcomes)
-             + housing_hazard(people, i, s, tables.outcomes))
+    h_abs = abstinence_hazard(people, i, s, tables.outcomes)
+    h_all = h_drd + h_other + total + h_abs + housing_hazard(people, i, s, tables.outcomes)
     review_at = people.episode_start[i] + TOP_REVIEW_YEARS
     review_pending = in_treatment(s) and people.reviewed[i] == 0
     if review_pending and t_mid >= review_at:
@@ -124,7 +150,7 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     if review_pending and t_mid >= review_at:  # due in step m, after this step's move: look again then
         next_refresh = m
     elif until < np.inf:
-        next_refresh = m + max(1, int(np.ceil((until - t_mid) / dt - 1e-7)))
+        next_refresh = min(NEVER_STEP, m + max(1, int(min(np.ceil((until - t_mid) / dt - 1e-7), 1e9))))
     next_event = NEVER_STEP
     if h_all > 0.0:
         k = -np.log(draw(people, i, ctx.journey_key)) / (h_all * dt)
@@ -133,7 +159,10 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     scheduled = NEVER_STEP
     if haz.scheduled_target[s] != NO_SCHEDULE:
         due_at = (people.since[i] + haz.scheduled_after_years[s] - 1e-9 - t_start) / dt + n - 1
-        scheduled = max(m, int(np.ceil(due_at)))
+        scheduled = min(NEVER_STEP, max(m, int(min(np.ceil(due_at), 1e9))))
+    if next_event < next_refresh and next_event <= scheduled:  # it will happen: which event, decided now
+        people.event_kind[i] = _which(draw(people, i, ctx.journey_key) * h_all, h_drd, h_other, total, h_abs,
+                                      haz.ptr[s + 1] - haz.ptr[s], hbuf)
     people.refresh_step[i] = next_refresh
     people.event_step[i] = next_event
     people.sched_step[i] = scheduled
@@ -141,25 +170,22 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
 
 
 @njit(inline="always")
-def event(people, i, s, g, ctx, tables, records, c, hbuf):
-    """One competing event in step ctx.n: death, a transition, abstinence or housing, in proportion to the hazards."""
+def event(people, i, s, g, ctx, tables, records, c):
+    """One competing event in step ctx.n, the one chosen when it was drawn (`refresh`): death, a
+    transition, abstinence or housing."""
     n = ctx.n
-    haz, mort, outcomes = tables.hazards, tables.mortality, tables.outcomes
+    haz = tables.hazards
     tallies, queues = records.tallies, records.queues
     flows = tallies.flows[c]
     t_mid = ctx.t_start + 0.5 * ctx.dt
     age_mid = (t_mid if ctx.ageing else ctx.age_clock) - people.birth_time[i]
     band = age_band(age_mid)
-    h_drd, h_other = mortality_hazards(people, i, s, g, t_mid, age_index(age_mid, mort), mort)
-    total, _ = transition_hazards(people, i, s, g, t_mid, haz, hbuf)
-    h_abs = abstinence_hazard(people, i, s, outcomes)
-    h_house = housing_hazard(people, i, s, outcomes)
-    x = draw(people, i, ctx.journey_key) * (h_drd + h_other + total + h_abs + h_house)
-    if x < h_drd + h_other:  # death
+    kind = people.event_kind[i]
+    if kind == KIND_DRUG_RELATED_DEATH or kind == KIND_OTHER_DEATH:
         people.state[i] = DEAD
         people.death_time[i] = t_mid
         flows[n, E_DEATH, g, band] += 1
-        if x < h_drd:
+        if kind == KIND_DRUG_RELATED_DEATH:
             people.drug_related_death[i] = 1
             flows[n, E_DRD, g, band] += 1
         if in_treatment(s):
@@ -171,15 +197,8 @@ def event(people, i, s, g, ctx, tables, records, c, hbuf):
         people.modality[i] = NO_MODALITY
         log_move(records.log, c, people.traced[i], n, i, s, DEAD)
         return
-    x -= h_drd + h_other
-    if x < total:  # a transition: which one, in proportion to the hazards in hbuf
-        lo = haz.ptr[s]
-        hi = haz.ptr[s + 1]
-        k = lo
-        acc = hbuf[0]
-        while acc <= x and k < hi - 1:
-            k += 1
-            acc += hbuf[k - lo]
+    if kind >= 0:  # a transition
+        k = haz.ptr[s] + kind
         new = haz.target[k]
         if new == TO_READY:  # assessed: joins the provider's waiting list
             people.ready[i] = 1
@@ -199,7 +218,7 @@ def event(people, i, s, g, ctx, tables, records, c, hbuf):
             new = using_state(people, i)
         move(people, i, s, new, haz.route[k], g, band, ctx, tables, records, c)
         return
-    if x - total < h_abs:
+    if kind == KIND_ABSTINENT:
         people.still_using[i] = 0  # TOP: abstinent from illicit use while in treatment
         flows[n, E_ABSTINENT, g, band] += 1
         if people.injecting[i] == CURRENT_INJECTOR:
@@ -217,7 +236,7 @@ def due(people, i, s, g, ctx, tables, records, c, hbuf):
         refresh(people, i, s, g, n, ctx, tables, records, c, hbuf)
     moved = False
     if n == people.event_step[i]:  # a competing event
-        event(people, i, s, g, ctx, tables, records, c, hbuf)
+        event(people, i, s, g, ctx, tables, records, c)
         moved = True
     elif n >= people.sched_step[i]:  # or the scheduled move
         age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
