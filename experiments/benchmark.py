@@ -1,13 +1,18 @@
-"""Speed benchmark: simulation time per person-step, and the whole `journeys` command.
+"""Speed benchmark: the simulation, the whole `journeys` command, calibration, and a per-agent mesa reference.
 
-    python -m experiments.benchmark            # england and southampton, 20 years, weekly steps
+    python -m experiments.benchmark            # everything below, 3+ repeats each
     python -m experiments.benchmark --quick    # fewer repeats
-    python -m experiments.benchmark --quick --scales 0.1 0.5 1 2   # and England's time per person-step by size
+    python -m experiments.benchmark --only areas --scales 0.1 0.5 1 2   # England's time per person-step by size
 
-Reports medians over repeats: wall time of the simulation (model build + steps, after the
-compiled code is loaded), ns per person-step (per living person and per row stepped), and
-for the whole console command its wall time and peak memory (a fresh process each time,
-imports, compiled-code cache load, outputs and figures included).
+Sections (`--only` picks some):
+- areas: England and Southampton, 20 years weekly: medians of the simulation's wall time (model
+  build + steps, compiled code loaded), ns per living person-step, and of the whole console
+  command (a fresh process: imports, compiled-code cache load, outputs and figures) with its
+  peak memory;
+- calibration: `journeys-calibrate area=southampton` with 20 and 60 trials on every core: the
+  seconds each further trial costs, and what 700 trials take;
+- reference: the engine against one mesa Agent per person and plain numpy columns on the same
+  core journeys (experiments/reference), side by side, at 2,000 and 20,000 people.
 """
 
 import argparse
@@ -54,21 +59,57 @@ def command(area: str) -> dict:
     return {"wall_s": wall, "peak_rss_mb": max(peak, before) / 1024}
 
 
+def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
+    """`journeys-calibrate area=southampton` on every core with few and more trials: seconds per further trial
+    (the difference over the extra trials: start-up and the final ensemble cancel out)."""
+    wall = []
+    for n in trials:
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "area=southampton", f"n_trials={n}",
+                                   "min_accepted=10", f"hydra.run.dir={tmp}"], capture_output=True, text=True)
+            wall.append(time.perf_counter() - t0)
+        if done.returncode:
+            raise RuntimeError(done.stderr)
+    per_trial = (wall[1] - wall[0]) / (trials[1] - trials[0])
+    fixed = wall[0] - trials[0] * per_trial
+    return {"command_s": dict(zip(map(str, trials), (round(w, 1) for w in wall))),
+            "seconds_per_trial": round(per_trial, 3),
+            "projected_700_trials_min": round((fixed + 700 * per_trial) / 60, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=("areas", "calibration", "reference"),
+                        default=("areas", "calibration", "reference"))
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--scales", type=float, nargs="*", default=None,
                         help="also England at these population scales (e.g. 0.1 0.5 1 2): is the time per "
                              "person-step constant, i.e. the run time linear in people?")
     args = parser.parse_args()
-    repeats = {"england": 2 if args.quick else 3, "southampton": 5 if args.quick else 20}
+    results = {}
+    if "areas" in args.only:
+        results.update(areas(args.quick, args.scales))
+    if "calibration" in args.only:
+        results["calibration"] = calibration()
+        print("calibration:", json.dumps(results["calibration"]), flush=True)
+    if "reference" in args.only:
+        from experiments.benchmark_reference import compare, engine
+        engine(1000, 1, seed=99)  # load the compiled kernels before timing
+        results["reference"] = {str(n): compare(n, years=10, repeats=3 if args.quick else 5) for n in (2000, 20000)}
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def areas(quick: bool, scales: list[float] | None) -> dict:
+    repeats = {"england": 2 if quick else 3, "southampton": 5 if quick else 20}
     simulate("southampton", 0)  # load the compiled code once (first use in a process)
     results = {}
     for area, n in repeats.items():
         runs = [simulate(area, seed) for seed in range(1, n + 1)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        cmd = [command(area) for _ in range(1 if args.quick else 2)]
+        cmd = [command(area) for _ in range(2 if quick else 3)]
         results[area] = {
             "repeats": n,
             "simulation_s_median": round(med["total_s"], 3),
@@ -86,18 +127,17 @@ def main() -> None:
     ratio = results["england"]["simulation_s_median"] / results["southampton"]["simulation_s_median"]
     print(f"england / southampton simulation time: {ratio:.0f}x for "
           f"{results['england']['mean_people_alive'] / results['southampton']['mean_people_alive']:.0f}x the people")
-    if args.scales:
-        simulate("england", 0, scale=max(args.scales))  # the parallel stepper: warm at the largest size
+    if scales:
+        simulate("england", 0, scale=max(scales))  # the parallel stepper: warm at the largest size
         results["england_by_scale"] = {}
-        for scale in args.scales:
+        for scale in scales:
             runs = [simulate("england", seed, scale) for seed in (1, 2)]
             steps_s = statistics.median(r["steps_s"] for r in runs)
             living = statistics.median(r["living_person_steps"] for r in runs)
             results["england_by_scale"][str(scale)] = {"simulation_s_median": round(statistics.median(
                 r["total_s"] for r in runs), 3), "ns_per_living_person_step": round(1e9 * steps_s / living, 1)}
             print(f"england at population_scale {scale}: {results['england_by_scale'][str(scale)]}", flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    return results
 
 
 if __name__ == "__main__":

@@ -51,6 +51,30 @@ def reference(q: np.ndarray, p0: np.ndarray, people: int, years: int, seed: int,
     return time.perf_counter() - t0
 
 
+def compare(people: int, years: int, repeats: int) -> dict:
+    """Engine, mesa agents and numpy columns back to back `repeats` times; prints each repetition and the
+    medians, returns the median times and the median per-repetition ratios to the engine."""
+    times = {"engine": [], "mesa agents": [], "numpy columns": []}
+    for k in range(repeats):
+        e, q, p0 = engine(people, years, seed=k + 1)
+        r = reference(q, p0, people, years, seed=k + 1)
+        c = reference(q, p0, people, years, seed=k + 1, kind=CoreColumns)
+        for name, t in zip(times, (e, r, c)):
+            times[name].append(t)
+        print(f"{people:>7,} people, {years} years weekly, repetition {k + 1}: engine {e:.4f} s, "
+              f"mesa agents {r:.2f} s ({r / e:.0f}x the engine), numpy columns {c:.3f} s ({c / e:.1f}x)",
+              flush=True)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    mesa_ratio = statistics.median(r / e for r, e in zip(times["mesa agents"], times["engine"]))
+    numpy_ratio = statistics.median(c / e for c, e in zip(times["numpy columns"], times["engine"]))
+    print(f"{people:>7,} people: medians engine {med['engine']:.4f} s, mesa agents {med['mesa agents']:.2f} s, "
+          f"numpy columns {med['numpy columns']:.3f} s; median ratios to the engine: mesa agents "
+          f"{mesa_ratio:.0f}x, numpy columns {numpy_ratio:.1f}x", flush=True)
+    return {"engine_s_median": round(med["engine"], 4), "mesa_agents_s_median": round(med["mesa agents"], 3),
+            "numpy_columns_s_median": round(med["numpy columns"], 4), "mesa_agents_over_engine": round(mesa_ratio, 1),
+            "numpy_columns_over_engine": round(numpy_ratio, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="+", default=[2000, 20000])
@@ -59,22 +83,8 @@ def main() -> None:
     args = parser.parse_args()
     engine(1000, 1, seed=99)  # load the compiled kernels before timing
     for n in args.people:
-        times = {"engine": [], "mesa agents": [], "numpy columns": []}
-        for k in range(args.repeats):
-            e, q, p0 = engine(n, args.years, seed=k + 1)
-            r = reference(q, p0, n, args.years, seed=k + 1)
-            c = reference(q, p0, n, args.years, seed=k + 1, kind=CoreColumns)
-            for name, t in zip(times, (e, r, c)):
-                times[name].append(t)
-            print(f"{n:>7,} people, {args.years} years weekly, repetition {k + 1}: engine {e:.3f} s, "
-                  f"mesa agents {r:.2f} s ({r / e:.0f}x the engine), numpy columns {c:.3f} s ({c / e:.1f}x)",
-                  flush=True)
-        med = {name: statistics.median(t) for name, t in times.items()}
-        ratios = [r / e for r, e in zip(times["mesa agents"], times["engine"])]
-        columns = [c / e for c, e in zip(times["numpy columns"], times["engine"])]
-        print(f"{n:>7,} people: medians engine {med['engine']:.3f} s, mesa agents {med['mesa agents']:.2f} s, "
-              f"numpy columns {med['numpy columns']:.3f} s; median ratios to the engine: mesa agents "
-              f"{statistics.median(ratios):.0f}x, numpy columns {statistics.median(columns):.1f}x")
+        compare(n, args.years, args.repeats)
+
 
 if __name__ == "__main__":
     main()

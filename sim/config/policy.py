@@ -81,7 +81,8 @@ def _with_changes(regime: Regime, changes, period: HistoryPeriod | None, budget_
     """A regime with the national period in force and the area's documented changes on top (levers and
     money multiply, parameters are set); the budget is scaled by `budget_index` (this year's money
     relative to the documented year's)."""
-    params, levers, system = copy.deepcopy(regime.params), dict(regime.levers), copy.deepcopy(regime.system)
+    params = copy.deepcopy(regime.params) if any(c.params for c in changes) else regime.params  # read-only
+    levers, system = dict(regime.levers), copy.deepcopy(regime.system)
     for change in changes:
         for section, values in change.params.items():
             for name, value in values.items():

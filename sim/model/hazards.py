@@ -262,9 +262,11 @@ def build_hazards(p: Parameters, levers: dict[str, float], handoff_per_year: flo
 
 def hr_products(hr: np.ndarray) -> np.ndarray:
     """For every attribute pattern (bit a set = covariate a present), the product of hazard ratios."""
-    masks = np.arange(2 ** hr.shape[1])
-    present = (masks[:, None] >> np.arange(hr.shape[1])[None, :]) & 1  # [mask, covariate]
-    return np.prod(np.where(present[None, :, :] == 1, hr[:, None, :], 1.0), axis=2)
+    out = np.ones((hr.shape[0], 2 ** hr.shape[1]))
+    for a in range(hr.shape[1]):  # patterns with covariate a as their highest: those below it, times its ratio
+        w = 1 << a
+        out[:, w: 2 * w] = out[:, :w] * hr[:, a: a + 1]
+    return out
 
 
 AGE_STEP_YEARS = 5.0  # mortality by 5-year age band (an abridged life table), valued at the band's middle:

@@ -71,8 +71,9 @@ from sim.model.providers import (
 )
 from sim.outputs.caseload_profile import CaseloadProfile
 
-ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow)
-PARALLEL_FROM_ROWS = 40_000  # below this, starting threads costs more than it saves (measured)
+ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow) ...
+PARALLEL_FROM_ROWS = 40_000  # ... from this many rows; below it, starting threads costs more than it saves
+# (measured), and the rows are one block (every step adds up fewer block tallies)
 TRACE_ROWS_PER_PERSON = 400
 
 
@@ -115,8 +116,9 @@ class JourneysModel(mesa.Model):
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]
+        self.row_blocks = ROW_BLOCKS if self.people.size >= PARALLEL_FROM_ROWS else 1
         self._advance = FastCall(advance_steps)
-        b, t, g, a = ROW_BLOCKS, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
+        b, t, g, a = self.row_blocks, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
             flows=np.zeros((b, t, N_EVENTS, g, a), dtype=np.int32),
@@ -159,10 +161,10 @@ class JourneysModel(mesa.Model):
         self.commissioned[:, : len(self.services)] = True
         self.funding = np.zeros((self.n_steps, n_providers))  # [step, provider]: GBP paid (simulated people)
         self._funded(0)
-        rows = int(np.ceil(people.size / ROW_BLOCKS)) + 1
-        self.queues = Queues(ready=np.zeros((ROW_BLOCKS, rows), np.int64), ready_count=np.zeros(ROW_BLOCKS, np.int64),
-                             handoff=np.zeros((ROW_BLOCKS, rows), np.int64),
-                             handoff_count=np.zeros(ROW_BLOCKS, np.int64))
+        b = self.row_blocks
+        rows = int(np.ceil(people.size / b)) + 1
+        self.queues = Queues(ready=np.zeros((b, rows), np.int64), ready_count=np.zeros(b, np.int64),
+                             handoff=np.zeros((b, rows), np.int64), handoff_count=np.zeros(b, np.int64))
         place_starting_caseload(people, self.services, np.flatnonzero(in_tx), rng.generator(cfg.seed, "placement"))
 
     def _funded(self, n: int) -> None:
@@ -175,7 +177,7 @@ class JourneysModel(mesa.Model):
 
     def _trace(self, cfg: JourneysConfig) -> None:
         """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
-        b = ROW_BLOCKS
+        b = self.row_blocks
         n_traced = min(cfg.output.trace_people, self.people.size)
         chosen = np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
         self.people.traced[chosen] = 1
