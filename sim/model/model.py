@@ -58,6 +58,7 @@ from sim.model.kernel.records import (
     Tallies,
     TraceLog,
 )
+from sim.model.kernel.step import MAX_COMPETING
 from sim.model.population import build_people
 from sim.model.providers import (
     Provider,
@@ -118,6 +119,7 @@ class JourneysModel(mesa.Model):
         self._future_onsets = self.people.onset_time[self.n_initial:]
         self.row_blocks = ROW_BLOCKS if self.people.size >= PARALLEL_FROM_ROWS else 1
         self._advance = FastCall(advance_steps)
+        self._hazard_scratch = np.empty((self.row_blocks, MAX_COMPETING))  # each block's hazards in the step
         b, t, g, a = self.row_blocks, self.n_steps, N_DRUG_GROUPS, N_AGE_BANDS
         self.tallies = Tallies(
             stocks=np.zeros((b, t, N_STATES, g, a), dtype=np.int32),
@@ -242,7 +244,7 @@ class JourneysModel(mesa.Model):
         self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
                                       self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
                                       self.journey_key, self.tables, self.records, self.service_arrays,
-                                      PARALLEL_FROM_ROWS)
+                                      PARALLEL_FROM_ROWS, self._hazard_scratch)
         if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile
             a, pp = self.n_active, self.people
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],

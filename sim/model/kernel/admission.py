@@ -217,7 +217,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
 
 # `_nrt=False`: allocates nothing (as `sim.model.kernel.step.step_rows`); with reference counting on, every
 # inlined helper increfs and decrefs the arrays of the person and service tuples, several times slower.
-@njit(cache=True, error_model="numpy", _nrt=False)
+@njit(cache=True, error_model="numpy", _nrt=False, inline="always")  # inlined: no call passing every column
 def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
     """3. The people the step made ready join their provider's queues (in block and row order); then each
     commissioned service in turn takes over hand-offs and admits from its list while money is free.

@@ -10,16 +10,19 @@ import numpy as np
 from numba import njit
 
 from sim.model.kernel.admission import provider_phase
-from sim.model.kernel.counts import close_step
+from sim.model.kernel.counts import carry, close_step
 from sim.model.kernel.records import StepContext
-from sim.model.kernel.step import step_people, step_people_serial
+from sim.model.kernel.step import step_people, step_rows
 
 
-@njit(cache=True)
+# `_nrt=False`: allocates nothing, so no reference counting of the many arrays it passes on (measured: half
+# a small area's step); see sim.model.kernel.step.step_rows.
+@njit(cache=True, _nrt=False)
 def advance_steps(people, n_from, n_to, n_initial, n_active, onsets, start_time, dt, steps_per_year, ageing, key,
-                  tables, records, services, parallel_from):
+                  tables, records, services, parallel_from, hbufs):
     """Steps [n_from, n_to) of a run that began at `start_time` (rows [0, n_initial) at the start, then
-    rows switched on by their `onsets` times); returns the rows active at the end."""
+    rows switched on by their `onsets` times); returns the rows active at the end. `hbufs`: float64[block,
+    MAX_COMPETING], scratch for each block's hazards."""
     queues = records.queues
     for n in range(n_from, n_to):
         t = start_time + n * dt
@@ -32,9 +35,13 @@ def advance_steps(people, n_from, n_to, n_initial, n_active, onsets, start_time,
         queues.ready_count[:] = 0
         queues.handoff_count[:] = 0
         if n_active >= parallel_from:
-            step_people(people, n_before, n_active, ctx, tables, records)
-        else:
-            step_people_serial(people, n_before, n_active, ctx, tables, records)
+            step_people(people, n_before, n_active, ctx, tables, records, hbufs)
+        else:  # the blocks one after another, called from here: each level of call passes every column
+            n_blocks = hbufs.shape[0]
+            for c in range(n_blocks):
+                step_rows(people, c * n_active // n_blocks, (c + 1) * n_active // n_blocks, c, n_before, ctx, tables,
+                          records, hbufs[c])
+            carry(records.tallies, n)
         # 3. providers
         provider_phase(people, services, queues, ctx, tables.outcomes, records.tallies, records.log)
         # the caseload's summed elapsed episode time, once the providers have acted

@@ -111,7 +111,7 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
                                min(people.sched_step[i], nxt))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # allocates nothing: no reference counting (sim.model.kernel.step.step_rows)
 def carry(tallies, n):
     """Step n's changes (every block) onto the levels of step n - 1, into block 0; other blocks zeroed."""
     _carry(tallies.stocks, n)
@@ -124,19 +124,17 @@ def carry(tallies, n):
 
 @njit(inline="always")
 def _carry(x, n):
-    level = x[0, n].ravel()  # views: the tallies are C-contiguous
-    for c in range(1, x.shape[0]):
-        change = x[c, n].ravel()
-        for k in range(level.shape[0]):
-            level[k] += change[k]
-            change[k] = 0
-    if n > 0:
-        before = x[0, n - 1].ravel()
-        for k in range(level.shape[0]):
-            level[k] += before[k]
+    for cell in np.ndindex(x.shape[2:]):
+        level = x[(0, n) + cell]
+        for c in range(1, x.shape[0]):
+            level += x[(c, n) + cell]
+            x[(c, n) + cell] = 0
+        if n > 0:
+            level += x[(0, n - 1) + cell]
+        x[(0, n) + cell] = level
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def close_step(tallies, n, t_end, origin):
     """After the providers: the caseload's summed elapsed episode time, from its count and summed starts."""
     stocks = tallies.stocks[0, n]

@@ -249,23 +249,24 @@ def due(people, i, s, g, ctx, tables, records, c, hbuf):
 
 
 @njit(cache=True)
-def step_people(people, n_before, n_active, ctx, tables, records):
+def step_people(people, n_before, n_active, ctx, tables, records, hbufs):
     """Advance rows [0, n_active) by one step (ctx). Rows [n_before, n_active) start using in it.
 
     Rows are cut into fixed blocks (as many as the tallies have) that run in parallel;
-    results do not depend on the number of threads.
+    results do not depend on the number of threads. `hbufs`: float64[block, MAX_COMPETING],
+    scratch for each block's hazards (allocated once a run: an allocation costs more than a
+    small area's step).
     """
     # numba's parallel loop takes tuples only as they came in as arguments: pass it the inner ones
     _step_blocks_in_parallel(people, n_before, n_active, ctx, tables.hazards, tables.mortality, tables.outcomes,
-                             tables.system, records.tallies, records.queues, records.log)
+                             tables.system, records.tallies, records.queues, records.log, hbufs)
     carry(records.tallies, ctx.n)
 
 
 @njit(cache=True, parallel=True)
 def _step_blocks_in_parallel(people, n_before, n_active, ctx, hazards, mortality, outcomes, system, tallies, queues,
-                             log):
+                             log, hbufs):
     n_blocks = tallies.stocks.shape[0]
-    hbufs = np.empty((n_blocks, MAX_COMPETING))
     for c in prange(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
@@ -273,15 +274,14 @@ def _step_blocks_in_parallel(people, n_before, n_active, ctx, hazards, mortality
                   Records(tallies, queues, log), hbufs[c])
 
 
-@njit(cache=True)
-def step_people_serial(people, n_before, n_active, ctx, tables, records):
+@njit(cache=True, _nrt=False)  # no reference counting: see step_rows
+def step_people_serial(people, n_before, n_active, ctx, tables, records, hbufs):
     """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
     n_blocks = records.tallies.stocks.shape[0]
-    hbuf = np.empty(MAX_COMPETING)
     for c in range(n_blocks):
         lo = c * n_active // n_blocks
         hi = (c + 1) * n_active // n_blocks
-        step_rows(people, lo, hi, c, n_before, ctx, tables, records, hbuf)
+        step_rows(people, lo, hi, c, n_before, ctx, tables, records, hbufs[c])
     carry(records.tallies, ctx.n)
 
 
