@@ -104,7 +104,8 @@ def main() -> None:
 
 def areas(quick: bool, scales: list[float] | None) -> dict:
     repeats = {"england": 2 if quick else 3, "southampton": 5 if quick else 20}
-    simulate("southampton", 0)  # load the compiled code once (first use in a process)
+    simulate("southampton", 0)  # load the compiled code once (first use in a process) ...
+    simulate("england", 0, scale=0.1)  # ... and the parallel stepper (large areas)
     results = {}
     for area, n in repeats.items():
         runs = [simulate(area, seed) for seed in range(1, n + 1)]

@@ -57,7 +57,7 @@ class People(NamedTuple):
     event_kind: np.ndarray  # int8 which competing event happens at event_step (sim.model.kernel.step.KIND_*)
     draws: np.ndarray  # int32 draws used so far on the journey stream (the counter of the next one)
     # What the person is counted as in the stocks (sim.model.kernel.counts), and when that next changes.
-    recount_step: np.ndarray  # int32 step their age band or DOMES band next changes
+    recount_step: np.ndarray  # int32 step their age band or DOMES band next changes, or their TOP review falls
     counted_state: np.ndarray  # int8 state counted (-1: not in the stocks)
     counted_band: np.ndarray  # int8 age band counted
     counted_domes: np.ndarray  # int8 DOMES band counted (in treatment)

@@ -4,7 +4,8 @@ Visiting every living person every step to count them cost about four fifths of 
 area's run. Instead each person carries what they are counted as (`counted_*` columns: state,
 age band, DOMES band, provider, modality, on a waiting list) and is re-counted (`recount`: out of the old cells,
 into the new) only when touched: at an event, an admission or hand-off, or at the step their
-end-of-step age band or DOMES band changes (`recount_step`, part of `next_check`). The work
+end-of-step age band or DOMES band changes or their TOP review falls (`recount_step`, part of
+`next_check`). The work
 per step is then proportional to the people something happens to, not to the people alive.
 
 Each block of rows writes the changes of its step into its own slice of the tallies
@@ -20,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
-from sim.model.kernel.codes import DEAD, NEVER_STEP, NOT_YET, TX_START, TX_STOP, WAITING
+from sim.model.kernel.codes import DEAD, NEVER_STEP, NOT_YET, TOP_REVIEW_YEARS, TX_START, TX_STOP, WAITING
 from sim.model.kernel.people import AGE_BAND_OF_YEAR, DOMES_BAND_OF_YEAR, age_band, domes_band
 
 NOT_COUNTED = -1  # counted_state of someone not in the stocks (not yet using, or dead)
@@ -52,7 +53,7 @@ def _steps_to(edge, now, dt):
 @njit(inline="always")
 def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
     """Move person i's counts in step n (block c) from what they were counted as to what they are now,
-    and schedule the step their age band or DOMES band next changes (`recount_step`).
+    and schedule the step their age band or DOMES band next changes or their TOP review falls (`recount_step`).
 
     `age_clock`: the time ages are read at the end of the step (t_end when ageing); `origin`: the
     time episode starts are summed from (`tx_start_sum`).
@@ -102,6 +103,9 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
         edge = NEXT_DOMES_EDGE[min(max(int(elapsed), 0), NEXT_DOMES_EDGE.shape[0] - 1)]
         if edge < 1000.0:
             nxt = min(nxt, n + _steps_to(edge, elapsed, dt))
+        if people.reviewed[i] == 0:  # the TOP review: the first step whose middle is past it
+            review_at = people.episode_start[i] + TOP_REVIEW_YEARS
+            nxt = min(nxt, n + max(1, int(np.ceil((review_at - (t_end - 0.5 * dt)) / dt - 1e-7))))
     people.counted_state[i] = s
     people.counted_band[i] = band
     people.counted_modality[i] = m

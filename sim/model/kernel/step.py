@@ -123,16 +123,6 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     total, until = transition_hazards(people, i, s, g, t_mid, haz, hbuf)
     h_abs = abstinence_hazard(people, i, s, tables.outcomes)
     h_all = h_drd + h_other + total + h_abs + housing_hazard(people, i, s, tables.outcomes)
-    review_at = people.episode_start[i] + TOP_REVIEW_YEARS
-    review_pending = in_treatment(s) and people.reviewed[i] == 0
-    if review_pending and t_mid >= review_at:
-        if m == n:  # the 6-month TOP review falls in this step
-            people.reviewed[i] = 1
-            review_pending = False
-            band = age_band(age_mid)
-            records.tallies.flows[c, n, E_TOP_REVIEW, g, band] += 1
-            if people.still_using[i] == 0:
-                records.tallies.flows[c, n, E_TOP_ABSTINENT, g, band] += 1
     if ctx.ageing and a < mort.other_cause_age.shape[0] - 1:
         until = min(until, t_mid + (a + 1) / mort.per_age_step - age_mid)  # the next mortality age band
     if people.modality[i] == RECOVERY_SUPPORT:
@@ -144,12 +134,8 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     if t_mid < end:
         until = min(until, end)
 
-    if review_pending:
-        until = min(until, review_at)
     next_refresh = NEVER_STEP
-    if review_pending and t_mid >= review_at:  # due in step m, after this step's move: look again then
-        next_refresh = m
-    elif until < np.inf:
+    if until < np.inf:
         next_refresh = min(NEVER_STEP, m + max(1, int(min(np.ceil((until - t_mid) / dt - 1e-7), 1e9))))
     next_event = NEVER_STEP
     if h_all > 0.0:
@@ -229,6 +215,20 @@ def event(people, i, s, g, ctx, tables, records, c):
 
 
 @njit(inline="always")
+def top_review(people, i, ctx, flows_n):
+    """The Treatment Outcomes Profile review about 6 months into an episode, counted in the step whose middle
+    is past it (before the step's event; `sim.model.kernel.counts.recount` schedules the visit)."""
+    t_mid = ctx.t_start + 0.5 * ctx.dt
+    if t_mid >= people.episode_start[i] + TOP_REVIEW_YEARS:
+        people.reviewed[i] = 1
+        g = people.drug[i]
+        band = age_band((t_mid if ctx.ageing else ctx.age_clock) - people.birth_time[i])
+        flows_n[E_TOP_REVIEW, g, band] += 1
+        if people.still_using[i] == 0:
+            flows_n[E_TOP_ABSTINENT, g, band] += 1
+
+
+@njit(inline="always")
 def due(people, i, s, g, ctx, tables, records, c, hbuf):
     """Refresh, event or scheduled move of person i in step ctx.n; returns their state after it."""
     n = ctx.n
@@ -301,6 +301,8 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
     for i in range(lo_row, min(hi_row, n_before)):
         if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
             s = people.state[i]
+            if in_treatment(s) and people.reviewed[i] == 0:
+                top_review(people, i, ctx, flows[n])
             if s != DEAD:
                 due(people, i, s, people.drug[i], ctx, tables, records, c, hbuf)
             recount(people, i, n, c, t_end, age_end_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)  # 4.
