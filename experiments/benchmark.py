@@ -11,8 +11,9 @@ Sections (`--only` picks some):
   peak memory;
 - calibration: `journeys-calibrate area=southampton` with 20 and 60 trials on every core: the
   seconds each further trial costs, and what 700 trials take;
-- reference: the engine against one mesa Agent per person and plain numpy columns on the same
-  core journeys (experiments/reference), side by side, at 2,000 and 20,000 people.
+- reference: the engine against one mesa Agent per person and plain numpy columns (and Starsim,
+  with the `bench` extra) on the same core journeys (experiments/reference), side by side, at
+  2,000 and 20,000 people; at 200,000 without the mesa agents.
 """
 
 import argparse
@@ -98,6 +99,7 @@ def main() -> None:
         from experiments.benchmark_reference import compare, engine
         engine(1000, 1, seed=99)  # load the compiled kernels before timing
         results["reference"] = {str(n): compare(n, years=10, repeats=3 if args.quick else 5) for n in (2000, 20000)}
+        results["reference"]["200000"] = compare(200_000, years=10, repeats=3, mesa=False)  # mesa: minutes a run
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -6,7 +6,8 @@
 All run the same core journeys (constant hazards, no onset or ageing: `tests.helpers.markov_config`):
 the engine as it runs every projection (model build, compiled step, providers, tallies; the config
 composed beforehand); one `mesa.Agent` a person (experiments/reference/mesa_agents.py); plain
-numpy columns (numpy_columns.py); the last two under the step matrix of the engine's generator.
+numpy columns (numpy_columns.py); Starsim, if installed (`pip install -e ".[bench]"`:
+starsim_states.py); the references under the step matrix of the engine's generator.
 Each repetition times the three back to back (engine kernels warmed first); printed: each
 repetition's times and ratios, then the medians.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 from experiments.reference.mesa_agents import CoreJourneys
 from experiments.reference.numpy_columns import CoreColumns
+from experiments.reference.starsim_states import CoreStarsim, starsim_available
 from sim.domain.states import N_STATES, DrugGroup
 from sim.model.hazards import NO_SCHEDULE
 from sim.model.markov import COHORT_STATES, cohort_index, generator
@@ -51,28 +53,33 @@ def reference(q: np.ndarray, p0: np.ndarray, people: int, years: int, seed: int,
     return time.perf_counter() - t0
 
 
-def compare(people: int, years: int, repeats: int) -> dict:
-    """Engine, mesa agents and numpy columns back to back `repeats` times; prints each repetition and the
-    medians, returns the median times and the median per-repetition ratios to the engine."""
-    times = {"engine": [], "mesa agents": [], "numpy columns": []}
+def compare(people: int, years: int, repeats: int, mesa: bool = True) -> dict:
+    """The engine and the references back to back `repeats` times (mesa agents unless `mesa=False`, numpy
+    columns, and Starsim if installed: the `bench` extra); prints each repetition and the medians, returns
+    the median times and the median per-repetition ratios to the engine."""
+    kinds = {"mesa agents": CoreJourneys} if mesa else {}
+    kinds["numpy columns"] = CoreColumns
+    if starsim_available():
+        kinds["starsim"] = CoreStarsim
+    times = {"engine": [], **{name: [] for name in kinds}}
     for k in range(repeats):
         e, q, p0 = engine(people, years, seed=k + 1)
-        r = reference(q, p0, people, years, seed=k + 1)
-        c = reference(q, p0, people, years, seed=k + 1, kind=CoreColumns)
-        for name, t in zip(times, (e, r, c)):
+        times["engine"].append(e)
+        line = f"{people:>7,} people, {years} years weekly, repetition {k + 1}: engine {e:.4f} s"
+        for name, kind in kinds.items():
+            t = reference(q, p0, people, years, seed=k + 1, kind=kind)
             times[name].append(t)
-        print(f"{people:>7,} people, {years} years weekly, repetition {k + 1}: engine {e:.4f} s, "
-              f"mesa agents {r:.2f} s ({r / e:.0f}x the engine), numpy columns {c:.3f} s ({c / e:.1f}x)",
-              flush=True)
-    med = {name: statistics.median(t) for name, t in times.items()}
-    mesa_ratio = statistics.median(r / e for r, e in zip(times["mesa agents"], times["engine"]))
-    numpy_ratio = statistics.median(c / e for c, e in zip(times["numpy columns"], times["engine"]))
-    print(f"{people:>7,} people: medians engine {med['engine']:.4f} s, mesa agents {med['mesa agents']:.2f} s, "
-          f"numpy columns {med['numpy columns']:.3f} s; median ratios to the engine: mesa agents "
-          f"{mesa_ratio:.0f}x, numpy columns {numpy_ratio:.1f}x", flush=True)
-    return {"engine_s_median": round(med["engine"], 4), "mesa_agents_s_median": round(med["mesa agents"], 3),
-            "numpy_columns_s_median": round(med["numpy columns"], 4), "mesa_agents_over_engine": round(mesa_ratio, 1),
-            "numpy_columns_over_engine": round(numpy_ratio, 2)}
+            line += f", {name} {t:.3f} s ({t / e:.1f}x)"
+        print(line, flush=True)
+    out = {"engine_s_median": round(statistics.median(times["engine"]), 4)}
+    line = f"{people:>7,} people: median engine {out['engine_s_median']:.4f} s"
+    for name in kinds:
+        key = name.replace(" ", "_")
+        out[f"{key}_s_median"] = round(statistics.median(times[name]), 4)
+        out[f"{key}_over_engine"] = round(statistics.median(t / e for t, e in zip(times[name], times["engine"])), 1)
+        line += f"; {name} {out[f'{key}_s_median']:.3f} s, {out[f'{key}_over_engine']}x the engine"
+    print(line + " (median of per-repetition ratios)", flush=True)
+    return out
 
 
 def main() -> None:
@@ -80,10 +87,13 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-mesa-from", type=int, default=100_000,
+                        help="leave the mesa agents out from this many people (200,000 take minutes a repetition)")
     args = parser.parse_args()
     engine(1000, 1, seed=99)  # load the compiled kernels before timing
+    engine(60_000, 1, seed=99)  # ... and the parallel stepper
     for n in args.people:
-        compare(n, args.years, args.repeats)
+        compare(n, args.years, args.repeats, mesa=n < args.no_mesa_from)
 
 
 if __name__ == "__main__":

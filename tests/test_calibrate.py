@@ -49,6 +49,26 @@ def test_free_parameters_come_with_their_documented_ranges():
 
 
 @pytest.mark.slow
+def test_a_figure_a_run_cannot_give_costs_a_misfit_and_one_never_reported_is_refused():
+    """A share of nothing (crack-only clients are never handed off) is undefined in every run: it costs
+    UNDEFINED_Z squared a seed rather than failing the trial or costing nothing; a measure the
+    projection never reports is a definition error."""
+    from sim.calibration.objective import UNDEFINED_Z
+
+    cfg = compose("area=southampton", "end_year=2008", "system=tiered", "policy_year=2005")
+    row = {"area": "southampton", "period": "2007", "value": 0.8, "lower": 0.7, "upper": 0.9, "source": "test"}
+    defined = {**row, "id": "starts", "measure": "treatment_starts", "group": "all", "value": 1.0, "lower": 0.0,
+               "upper": 1e6}
+    undefined = {**row, "id": "pickup", "measure": "transfer_pickup_share", "group": "crack_only"}
+    loss, frame = objective_value(cfg, pd.DataFrame([defined, undefined]), seeds=[1, 2])
+    assert frame.loc["pickup"].isna().all() and frame.loc["starts"].notna().all()
+    alone, _ = objective_value(cfg, pd.DataFrame([defined]), seeds=[1, 2])
+    assert loss == pytest.approx(alone + UNDEFINED_Z**2)
+    with pytest.raises(ValueError, match="not produced by it: typo"):
+        objective_value(cfg, pd.DataFrame([{**row, "id": "typo", "measure": "treatment_strats", "group": "all"}]),
+                        seeds=[1])
+
+
 def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
     targets = _synthetic_targets()
     s = calibrate(_base(), targets, free_parameters(_base(), FREE), n_trials=40, storage=tmp_path / "study.db",

@@ -49,17 +49,27 @@ def with_values(cfg: JourneysConfig, values: dict[str, float]) -> JourneysConfig
     return new
 
 
+UNDEFINED_Z = 10.0  # a figure a run cannot give (a share of nothing: no hand-offs that year) is this many sd off
+
+
 def objective_value(cfg: JourneysConfig, targets: pd.DataFrame, seeds: list[int]) -> tuple[float, pd.DataFrame]:
-    """Mean over seeds of the summed squared z of all targets, and the simulated values per seed."""
-    sims = {}
+    """Mean over seeds of the summed squared z of all targets, and the simulated values per seed.
+
+    A target whose measure the projection never reports is a definition error (refused); one
+    whose value a run leaves undefined (a share whose denominator is zero in that run) costs
+    UNDEFINED_Z squared in that run: the documented figure had something to divide by.
+    """
+    sims, measures = {}, set()
     for seed in seeds:
         ts = run(with_seed(cfg, seed)).timeseries
         sims[seed] = simulated(ts, targets)
+        measures.update(ts["measure"].unique())
     frame = pd.DataFrame(sims)
-    missing = frame.index[frame.isna().all(axis=1)]
-    if len(missing):
-        raise ValueError(f"targets outside the projection or not produced by it: {', '.join(missing)}")
-    losses = [discrepancy(frame[s], targets).sum() for s in seeds]
+    by_id = targets.set_index("id")
+    never = [i for i in frame.index[frame.isna().all(axis=1)] if by_id.loc[i, "measure"] not in measures]
+    if never:
+        raise ValueError(f"targets outside the projection or not produced by it: {', '.join(never)}")
+    losses = [discrepancy(frame[s], targets).where(frame[s].notna(), UNDEFINED_Z**2).sum() for s in seeds]
     return float(np.mean(losses)), frame
 
 

@@ -47,7 +47,7 @@ def from_policy(cfg: JourneysConfig, share: float = 1.0) -> Regime:
     """
     sc = cfg.scenario
     toward = (lambda a, b: b) if share == 1.0 else (lambda a, b: a + share * (b - a))  # noqa: E731 (exact at 1)
-    params = copy.deepcopy(cfg.params)
+    params = copy.deepcopy(cfg.params) if sc.params else cfg.params  # regimes only read their parameters
     for section, values in sc.params.items():
         for name, value in values.items():
             name = f"{section}.{name}"
