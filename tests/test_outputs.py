@@ -68,7 +68,9 @@ def test_year_end_caseload_profile_follows_its_levers():
                          "system.budget_multiplier=3", *overrides)).timeseries
         return ts[ts["group"] == "all"].pivot(index="period", columns="measure", values="value")
 
-    base, more_cj = profile(), profile("params.referral.criminal_justice_share=0.5")
+    # the criminal-justice route's share of referrals, set rather than calibrated: the test is of the profile
+    base, more_cj = (profile("params.referral.criminal_justice_share=0.2"),
+                     profile("params.referral.criminal_justice_share=0.5"))
     assert ((base["criminal_justice_share"] > 0) & (base["criminal_justice_share"] < 1)).all()
     assert (more_cj["criminal_justice_share"].iloc[2:] > base["criminal_justice_share"].iloc[2:] + 0.05).all()
     shares = base[["injecting_current_share", "injecting_previous_share"]]
