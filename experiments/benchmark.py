@@ -68,7 +68,8 @@ def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "area=southampton", f"n_trials={n}",
-                                   "min_accepted=10", f"hydra.run.dir={tmp}"], capture_output=True, text=True)
+                                   "min_accepted=10", f"hydra.run.dir={tmp}", f"storage={tmp}/study.db"],
+                                  capture_output=True, text=True)  # a study of its own, not the default's
             wall.append(time.perf_counter() - t0)
         if done.returncode:
             raise RuntimeError(done.stderr)

@@ -97,6 +97,9 @@ def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(t
     assert len(both) == 5 and both["trial"].is_unique
     kept = both.set_index("trial").loc[first["trial"], "loss"].to_numpy()
     np.testing.assert_array_equal(np.sort(kept), np.sort(first["loss"].to_numpy()))
+    # the resumed sampler proposes new points, not the first ones again (a sampler seeded as before would)
+    points = both[FREE].round(12)
+    assert len(points.drop_duplicates()) == len(points)
 
 
 @pytest.mark.slow
@@ -137,9 +140,12 @@ def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     out = tmp_path / "cal"
     cmd = [sys.executable, "-c", "from sim.calibration.cli import journeys_calibrate; journeys_calibrate()"]
     done = subprocess.run(cmd + ["n_trials=3", "seeds_per_trial=1", f"hydra.run.dir={out}"], capture_output=True,
-                          text=True, timeout=600, cwd=PROJECT_ROOT)
+                          text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert len(pd.read_csv(out / "trials.csv")) == 3
+    first = pd.read_csv(out / "trials.csv")
+    assert len(first) == 3
+    studies = list((tmp_path / "outputs" / "calibrate" / "southampton" / "studies").glob("*.db"))
+    assert len(studies) == 1  # the default study: one per area and question, under the working directory
     fit = pd.read_csv(out / "fit.csv")
     assert {"id", "value", "lower", "upper", "best", "squared_z", "sim_median", "sim_q05", "sim_q95",
             "within_interval"} <= set(fit.columns) and len(fit) >= 5
@@ -156,9 +162,16 @@ def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     ship(out, "southampton", root=root)
     installed = (root / "configs" / "calibration" / "southampton.yaml").read_text()
     assert installed == text and (root / "calibration" / "southampton" / "ensemble.csv").exists()
+    # the same command again, asking for more trials, continues that study: none lost, none repeated
+    again = subprocess.run(cmd + ["n_trials=4", "seeds_per_trial=1", f"hydra.run.dir={tmp_path / 'again'}"],
+                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    more = pd.read_csv(tmp_path / "again" / "trials.csv")
+    assert len(more) == 4 and more["trial"].is_unique and set(first["trial"]) < set(more["trial"])
+    assert list((tmp_path / "outputs" / "calibrate" / "southampton" / "studies").glob("*.db")) == studies
     # a bad extract is refused with its problems listed, nothing run
     bad = tmp_path / "bad.csv"
     bad.write_text("area,period,drug_group,measure,value\nsouthampton,2011/12,all,happiness,3\n")
     done = subprocess.run(cmd + [f"targets_file={bad}", f"hydra.run.dir={tmp_path / 'bad'}"], capture_output=True,
-                          text=True, timeout=300, cwd=PROJECT_ROOT)
+                          text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 2 and "row 2: measure 'happiness' is unknown" in done.stderr

@@ -11,6 +11,7 @@ The run folder gets:
 With `ship=true` these become the area's calibration (`sim.calibration.record.ship`).
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -33,6 +34,22 @@ from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
 from sim.config.schema import as_config, register_configs
 from sim.config.validation import validate
 
+STUDIES = Path("outputs") / "calibrate"  # under the working directory, beside Hydra's run folders
+
+
+def default_storage(cfg, targets_path: Path, free) -> Path:
+    """Where a calibration keeps its study unless told (`storage=`): one SQLite file per area and question
+    (the targets file's contents, the free parameters, the system, the years, the seeds a trial), so the
+    same command run again continues its study, and a different question starts its own."""
+    key = hashlib.sha256()
+    for part in (targets_path.read_bytes(), "\n".join(sorted(p.name for p in free)).encode(), cfg.system.name.encode(),
+                 f"{cfg.start_year}-{cfg.end_year} {cfg.seed} {cfg.seeds_per_trial} {cfg.population_scale}".encode()):
+        key.update(part)
+        key.update(b"\0")
+    folder = STUDIES / cfg.area.name / "studies"
+    folder.mkdir(parents=True, exist_ok=True)
+    return (folder / f"{key.hexdigest()[:16]}.db").resolve()
+
 
 def calibrate_to_folder(cfg, out_dir: Path) -> None:
     cfg = validate(as_config(cfg))
@@ -42,7 +59,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     free = free_parameters(cfg, list(cfg.free))
     seeds = [cfg.seed + k for k in range(cfg.seeds_per_trial)]
     out_dir.mkdir(parents=True, exist_ok=True)
-    storage = cfg.storage or out_dir / "study.db"
+    storage = cfg.storage or default_storage(cfg, path, free)
     name = cfg.study_name or cfg.area.name
     if cfg.workers < 0:
         raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")

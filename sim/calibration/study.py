@@ -4,7 +4,8 @@ The study lives in a database (SQLite file by default, any SQLAlchemy URL such a
 PostgreSQL for several machines): re-running with the same study name continues it, and
 finished trials are never lost or repeated. With `workers` > 1, that many processes on this
 machine take trials from the same study at once, each with its own sampler seed (so they do
-not propose the same points); the order in which trials finish then depends on timing, so the
+not propose the same points), and a resumed study gets new seeds (so it does not propose its
+first points again); the order in which trials finish then depends on timing, so the
 search is reproducible trial for trial only with one worker. Each trial keeps the simulated
 value of every target for every seed (a user attribute), so the ensemble's predictive
 intervals need no re-runs (`sim.calibration.ensemble`).
@@ -27,6 +28,13 @@ def storage_url(path_or_url: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
 
 
+def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
+    """The sampler seed of a worker joining a study that already holds `trials_before` trials: its own for
+    each worker, and a new one on every resume (a sampler seeded as before would propose its first
+    points again: the random start-up trials of TPE)."""
+    return int(np.random.SeedSequence([int(seed), int(worker), int(trials_before)]).generate_state(1)[0])
+
+
 def study(storage: str | Path, name: str, seed: int):
     """Create or continue a study (multivariate TPE, seeded from `seed`: free parameters trade off)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -45,9 +53,10 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     Re-running continues where an interrupted run stopped: finished trials are kept and
     only the missing ones are run. `start_from` (e.g. the area's shipped calibration) is the
     first trial of a new study, so a recalibration starts from the previous fit. `workers`
-    processes run trials at once (this one and workers - 1 more, sampler seeds cfg.seed + k).
+    processes run trials at once (this one and workers - 1 more, each sampler seeded by `sampler_seed`).
     """
-    s = study(storage, name, cfg.seed)
+    before = len(study(storage, name, cfg.seed).trials)
+    s = study(storage, name, sampler_seed(cfg.seed, 0, before))
     if start_from and not s.trials:  # a new study tries the previous calibration first
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
     if len(finished(s)) >= n_trials:
@@ -56,8 +65,8 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     others = []
     if workers > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
-        others = [context.Process(target=_work, args=(str(storage), name, cfg.seed + k, *job), daemon=True)
-                  for k in range(1, workers)]
+        others = [context.Process(target=_work, args=(str(storage), name, sampler_seed(cfg.seed, k, before), *job),
+                                  daemon=True) for k in range(1, workers)]
         for process in others:
             process.start()
     try:

@@ -238,7 +238,7 @@ class CalibrateConfig(JourneysConfig):
     min_accepted: int = 100  # the ensemble keeps at least this many parameter sets (sim.calibration.ensemble)
     start_from_shipped: bool = True  # a new study's first trial: the area's shipped calibration, if any
     ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
-    storage: str | None = None  # SQLAlchemy URL or SQLite file; default: study.db in the output folder
+    storage: str | None = None  # SQLAlchemy URL or SQLite file; default: one per area and question (default_storage)
     study_name: str | None = None  # default: the area name
     workers: int = 0  # processes taking trials at once (0: one per core; 1: a search reproducible trial for trial)
 
