@@ -69,6 +69,43 @@ def test_a_figure_a_run_cannot_give_costs_a_misfit_and_one_never_reported_is_ref
                         seeds=[1])
 
 
+def test_an_ndtms_extract_without_intervals_calibrates_to_a_finite_loss(tmp_path):
+    """Counts and rates as a researcher brings them (no intervals): each gets a 95% interval from its kind
+    (a count's Poisson noise and the stated relative error), never of zero width, so every target weighs
+    by its own uncertainty and counts do not swamp rates."""
+    from sim.calibration.targets import EXTRACT_RELATIVE_ERROR, read_targets
+
+    rows = ["area,period,drug_group,measure,value"]
+    for year, (in_tx, starts, exits, rate) in {2008: (1250, 760, 300, 38), 2009: (1270, 740, 310, 40),
+                                               2010: (1240, 730, 320, 41), 2011: (1210, 700, 330, 42)}.items():
+        rows += [f"southampton,{year}/{(year + 1) % 100:02d},all,in_treatment,{in_tx}",
+                 f"southampton,{year},all,treatment_starts,{starts}",
+                 f"southampton,{year},all,exits_successful,{exits}",
+                 f"southampton,{year},opiate,successful_completion_rate,{rate / 5:.1f}"]
+    rows += ["southampton,2011,all,waiting_over_3_weeks_share,0.03", "southampton,2011,crack_only,deaths,<3",
+             "southampton,2014,all,in_treatment,1100"]  # the last: after the years calibrated
+    path = tmp_path / "extract.csv"
+    path.write_text("\n".join(rows) + "\n")
+    targets = read_targets(path, "southampton", 2005, 2013)
+    assert len(targets) == 18 and targets.attrs["left_out"] == ["extract_20"]
+    point = targets[targets["value"].notna()]
+    assert (point["upper"] > point["lower"]).all()  # never zero width
+    in_tx = point[point["measure"] == "in_treatment"].iloc[0]
+    sd = (in_tx["upper"] - in_tx["lower"]) / 3.92
+    assert sd == pytest.approx(np.sqrt(in_tx["value"] + (EXTRACT_RELATIVE_ERROR * in_tx["value"]) ** 2))
+    share = point[point["measure"] == "waiting_over_3_weeks_share"].iloc[0]
+    assert 0 <= share["lower"] < 0.03 < share["upper"] <= 1
+    censored = targets[targets["value"].isna()].iloc[0]
+    assert (censored["lower"], censored["upper"]) == (0.0, 2.0)  # a suppressed count keeps its interval
+    loss, frame = objective_value(_base(), targets, seeds=[1])
+    assert np.isfinite(loss) and loss < 1e5 and frame.notna().all().all()
+    from sim.calibration.targets import discrepancy
+    z2 = discrepancy(frame[1], targets)
+    assert np.isfinite(z2).all()
+    # one mis-simulated count costs about as much as one mis-simulated rate: each is in its own sd units
+    assert z2[(targets["measure"] == "in_treatment").to_numpy()].max() < 1e3
+
+
 def test_known_parameters_are_recovered_from_synthetic_targets(tmp_path):
     targets = _synthetic_targets()
     s = calibrate(_base(), targets, free_parameters(_base(), FREE), n_trials=40, storage=tmp_path / "study.db",

@@ -13,7 +13,8 @@ NDTMS extracts (what a researcher brings): area, period, drug_group, measure, va
 `period` is a calendar year (2011), a financial year (2011/12 or 2011-12, read as the
 calendar year it starts in) or a quarter (2011-Q3). Published tables suppress small
 numbers: `<3` (any `<k`), `*` and `-` are read as censored counts 0..k-1 (0..2 for `*` and
-`-`), never as zero and never as an error.
+`-`), never as zero and never as an error. An extract's figures carry no interval: each gets one
+from its kind (`extract_interval`: Poisson noise for counts, EXTRACT_RELATIVE_ERROR for all).
 """
 
 import re
@@ -36,6 +37,10 @@ MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, *PROFILE_MEAS
 # groups a target may name: drug groups and age bands, DOMES time bands, modalities
 TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())
 SUPPRESSED_DEFAULT_UPPER = 2.0  # `*` and `-`: a suppressed small count, read as 0..2
+# An extract row comes without an interval; it gets one (95%, value +- 1.96 sd), never of zero width:
+EXTRACT_RELATIVE_ERROR = 0.05  # assumption: recording and definitional error of a published figure (sd / value)
+COUNT_MEASURES = frozenset({*STOCKS, *FLOWS, *DURATION_BANDS, "modality_exits_planned", "modality_exits_unplanned",
+                            "modality_exits_transferred"})  # people or events: Poisson noise as well
 
 
 class TargetFileError(ValueError):
@@ -59,6 +64,21 @@ def parse_value(text: str) -> Parsed:
         return Parsed(np.nan, 0.0, SUPPRESSED_DEFAULT_UPPER)
     x = float(t.replace(",", ""))  # ValueError for anything else
     return Parsed(x, x, x)
+
+
+def extract_interval(measure: str, p: Parsed) -> Parsed:
+    """The 95% interval of an extract figure that came without one: a count's Poisson sd (at least 1) and
+    EXTRACT_RELATIVE_ERROR of any figure, combined; a share or percentage stays within its range. A
+    suppressed (censored) figure keeps its interval."""
+    if np.isnan(p.value):
+        return p
+    x = p.value
+    poisson = max(x, 1.0) if measure in COUNT_MEASURES else 0.0
+    sd = np.sqrt(poisson + (EXTRACT_RELATIVE_ERROR * abs(x)) ** 2)
+    if sd == 0.0:  # a rate or share of exactly zero: half a percentage point of room
+        sd = 0.005 * (100.0 if measure in PERCENT_MEASURES else 1.0)
+    top = 100.0 if measure in PERCENT_MEASURES else 1.0 if measure in SHARE_MEASURES else np.inf
+    return Parsed(x, max(x - 1.96 * sd, 0.0), min(x + 1.96 * sd, top))
 
 
 def parse_period(text: str) -> str:
@@ -128,6 +148,8 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
         else:
             seen[key] = line
         if parsed is not None and period is not None:
+            if measure in MEASURES:
+                parsed = extract_interval(measure, parsed)
             rows.append({"id": f"{path.stem}_{line}", "area": row["area"].strip(), "period": period,
                          "measure": measure, "group": group, "value": parsed.value, "lower": parsed.lower,
                          "upper": parsed.upper, "source": row.get("source", "") or f"{path.name} row {line}"})
@@ -210,7 +232,11 @@ def read_targets(path: Path, area: str, start_year: int, end_year: int) -> pd.Da
     targets = load_extract(path, area=area) if "drug_group" in columns.split(",") else load_targets(path)
     targets = targets[targets["area"] == area]
     years = targets["period"].str.slice(0, 4).astype(int)
-    targets = targets[(years >= start_year) & (years < end_year)]
+    inside = (years >= start_year) & (years < end_year)
+    left_out = list(targets.loc[~inside, "id"])
+    targets = targets[inside]
     if targets.empty:
         raise ValueError(f"{path}: no targets for area {area!r} in {start_year}-{end_year - 1}")
-    return targets.reset_index(drop=True)
+    targets = targets.reset_index(drop=True)
+    targets.attrs["left_out"] = left_out  # outside the years calibrated: the caller says which
+    return targets
