@@ -173,6 +173,63 @@ def test_two_worker_processes_share_one_study(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_killed_calibration_is_continued_without_losing_or_repeating_a_trial(tmp_path, monkeypatch):
+    """kill -9 in the middle of a trial: re-running keeps every finished trial, marks the one left running as
+    failed once its heartbeat is stale (it is not re-run), and proposes no point twice."""
+    import signal
+    import sqlite3
+    import time
+
+    import optuna
+
+    from sim.calibration import study as study_module
+
+    storage = tmp_path / "killed.db"
+    code = (
+        "import sys; sys.path.insert(0, {tests!r}); "
+        "from tests.test_calibrate import _base, FREE, _synthetic_targets; "
+        "from sim.calibration.study import calibrate; from sim.calibration.objective import free_parameters; "
+        "calibrate(_base(), _synthetic_targets().head(3), free_parameters(_base(), FREE), n_trials=200, "
+        "storage={storage!r}, name='killed', seeds=[1])"
+    ).format(tests=str(PROJECT_ROOT / "tests"), storage=str(storage))
+    def count(state: str) -> int:  # straight from the database: quick enough to catch a trial running
+        if not storage.exists():
+            return 0
+        with sqlite3.connect(storage) as db:
+            try:
+                return db.execute("SELECT count(*) FROM trials WHERE state = ?", (state,)).fetchone()[0]
+            except sqlite3.OperationalError:  # the tables are not made yet
+                return 0
+
+    for _ in range(3):  # a trial lasts a fraction of a second: the kill may fall between two, then again
+        worker = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not (count("COMPLETE") >= 3 and count("RUNNING")):
+            time.sleep(0.01)
+        time.sleep(0.03)  # past the trial's first heartbeat (a trial killed before it stays "running")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        if count("RUNNING"):
+            break
+    before = trials_table(study(storage, "killed", 0))
+    left = study(storage, "killed", 0).get_trials(states=(optuna.trial.TrialState.RUNNING,))
+    assert len(before) >= 3 and len(left) == 1  # killed in the middle of a trial
+    monkeypatch.setattr(study_module, "GRACE_SECONDS", 1)  # the silent trial is stale a second after the kill
+    time.sleep(2.5)
+    s = calibrate(_base(), _synthetic_targets().head(3), free_parameters(_base(), FREE), n_trials=len(before) + 2,
+                  storage=storage, name="killed", seeds=[1])
+    after = trials_table(s)
+    assert len(after) == len(before) + 2 and after["trial"].is_unique
+    kept = after.set_index("trial").loc[before["trial"]]
+    np.testing.assert_array_equal(kept["loss"].to_numpy(), before.set_index("trial")["loss"].to_numpy())
+    states = {t.number: t.state for t in s.get_trials()}
+    assert states[left[0].number] == optuna.trial.TrialState.FAIL  # marked failed ...
+    assert left[0].number not in set(after["trial"])  # ... and not re-run
+    assert not s.get_trials(states=(optuna.trial.TrialState.RUNNING,))
+    assert len(after[FREE].round(12).drop_duplicates()) == len(after)
+
+
+@pytest.mark.slow
 def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     out = tmp_path / "cal"
     cmd = [sys.executable, "-c", "from sim.calibration.cli import journeys_calibrate; journeys_calibrate()"]

@@ -1,14 +1,17 @@
 """The search: an Optuna study (multivariate TPE) over the free parameters, stored in a database.
 
-The study lives in a database (SQLite file by default, any SQLAlchemy URL such as
-PostgreSQL for several machines): re-running with the same study name continues it, and
-finished trials are never lost or repeated. With `workers` > 1, that many processes on this
-machine take trials from the same study at once, each with its own sampler seed (so they do
-not propose the same points), and a resumed study gets new seeds (so it does not propose its
-first points again); the order in which trials finish then depends on timing, so the
-search is reproducible trial for trial only with one worker. Each trial keeps the simulated
-value of every target for every seed (a user attribute), so the ensemble's predictive
-intervals need no re-runs (`sim.calibration.ensemble`).
+The study lives in a database (SQLite file by default, any SQLAlchemy URL such as PostgreSQL for
+several machines): re-running with the same study name continues it, and finished trials are
+never lost or repeated. A running trial beats a heartbeat into the database; one silent for
+GRACE_SECONDS was left by a killed process and is marked failed (not re-run: its point is the
+sampler's to propose again or not). A trial killed in the instant between its start and its
+first heartbeat stays "running": never counted, never re-run. With `workers` > 1, that many
+processes on this machine take trials from the same study at once, each with its own sampler
+seed (so they do not propose the same points), and a resumed study gets new seeds (so it does
+not propose its first points again); the order in which trials finish then depends on timing, so
+the search is reproducible trial for trial only with one worker. Each trial keeps the simulated
+value of every target for every seed (a user attribute), so the ensemble's predictive intervals
+need no re-runs (`sim.calibration.ensemble`).
 """
 
 import multiprocessing
@@ -21,6 +24,9 @@ import pandas as pd
 
 from sim.calibration.objective import FreeParameter, objective_value, with_values
 from sim.config.schema import JourneysConfig
+
+HEARTBEAT_SECONDS = 10  # a running trial tells the study it is alive this often ...
+GRACE_SECONDS = 60  # ... and one silent this long was left by a killed process: marked failed, never re-run
 
 
 def storage_url(path_or_url: str | Path) -> str:
@@ -41,8 +47,14 @@ def study(storage: str | Path, name: str, seed: int):
     with warnings.catch_warnings():  # multivariate TPE is marked experimental, and has been since Optuna 2.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True)
-    return optuna.create_study(study_name=name, storage=storage_url(storage), direction="minimize",
-                               sampler=sampler, load_if_exists=True)
+    with warnings.catch_warnings():  # heartbeats are marked experimental, and have been since Optuna 2.9
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        rdb = optuna.storages.RDBStorage(storage_url(storage), heartbeat_interval=HEARTBEAT_SECONDS,
+                                         grace_period=GRACE_SECONDS)
+        s = optuna.create_study(study_name=name, storage=rdb, direction="minimize", sampler=sampler,
+                                load_if_exists=True)
+        optuna.storages.fail_stale_trials(s)  # trials a killed process left running (each later trial checks too)
+    return s
 
 
 def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], n_trials: int,
