@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from sqlalchemy.engine import make_url
 
 from sim.calibration.ensemble import accept, posterior_table, predictive
 from sim.calibration.figures import fit_figure
@@ -51,7 +52,22 @@ def default_storage(cfg, targets_path: Path, free) -> Path:
     return (folder / f"{key.hexdigest()[:16]}.db").resolve()
 
 
+def refuse_password(storage: str | None, out_dir: Path) -> None:
+    """A storage URL with a password in it is refused: Hydra records every override in the run folder
+    (.hydra/), which is scrubbed of it first. libpq reads the password from PGPASSWORD or ~/.pgpass."""
+    if not storage or "://" not in storage:
+        return
+    password = make_url(storage).password
+    if not password:
+        return
+    for path in (out_dir / ".hydra").glob("*.yaml"):
+        path.write_text(path.read_text().replace(password, "***"))
+    raise ConfigError(f"storage={make_url(storage).render_as_string(hide_password=True)}: no password in the URL "
+                      "(it would be written into the run folder); give it in PGPASSWORD or ~/.pgpass")
+
+
 def calibrate_to_folder(cfg, out_dir: Path) -> None:
+    refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
     path = Path(cfg.targets_file)
     path = path if path.is_absolute() else PROJECT_ROOT / path

@@ -30,8 +30,15 @@ GRACE_SECONDS = 60  # ... and one silent this long was left by a killed process:
 
 
 def storage_url(path_or_url: str | Path) -> str:
+    """A SQLAlchemy URL: a file path is a SQLite file; postgresql:// goes through psycopg (3), the driver
+    the `shared` extra installs."""
     text = str(path_or_url)
-    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+    if "://" not in text:
+        return f"sqlite:///{Path(text).resolve()}"
+    for scheme in ("postgresql://", "postgres://"):
+        if text.startswith(scheme):
+            return "postgresql+psycopg://" + text[len(scheme):]
+    return text
 
 
 def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
