@@ -79,3 +79,16 @@ def test_flows_nest_and_everyone_is_in_one_place():
     # the waiting-list measure counts people waiting, not entries
     per_provider = np.bincount(provider[assessed], minlength=len(model.services))
     np.testing.assert_array_equal(model.waiting_list[-1], per_provider)
+
+
+def test_first_time_entrants_are_the_people_whose_first_episode_began():
+    """`first_treatment_starts` (NDTMS first-time entrants) counts exactly the people never treated before
+    the run who started an episode in it, and no more than all starts."""
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "seed=9")))
+    before = model.people.episodes.copy()
+    model.run()
+    flows = model.tallies.flows.sum(axis=(0, 3, 4))
+    first = int(flows[:, Event.FIRST_TREATMENT_START].sum())
+    assert first == int(((before == 0) & (model.people.episodes >= 1)).sum()) > 50
+    assert (flows[:, Event.FIRST_TREATMENT_START] <= flows[:, Event.TREATMENT_START]).all()
+    assert first < flows[:, Event.TREATMENT_START].sum()  # people come back: not every start is a first

@@ -93,6 +93,7 @@ class Event(IntEnum):
     RE_PRESENTED_1Y_OF_COMPLETION = 28
     RE_PRESENTED_2Y_OF_COMPLETION = 29
     RE_PRESENTED_3Y_OF_COMPLETION = 30
+    FIRST_TREATMENT_START = 31  # a treatment start of someone never treated before (NDTMS first-time entrants)
 
 
 N_EVENTS = len(Event)

@@ -49,6 +49,7 @@ FLOWS: dict[str, Event] = {
     "new_users": Event.NEW_USER,
     "presentations": Event.PRESENTATION,
     "treatment_starts": Event.TREATMENT_START,
+    "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
     "exits_transferred": Event.EXIT_TRANSFERRED,

@@ -15,6 +15,7 @@ from numba import njit
 
 from sim.domain.states import DrugGroup
 from sim.model.kernel.codes import (
+    E_FIRST_START,
     E_HANDOFF,
     E_HANDOFF_FAILED,
     E_IN_TX_YEAR,
@@ -159,6 +160,8 @@ def admit(people, services, p, free, ctx, outcomes, tallies):
         people.maintenance[i] = 1 if draw(people, i, key) < outcomes.maintenance_share[g] else 0
         people.refresh_step[i] = n + 1
         f[n, E_START, g, band] += 1
+        if people.episodes[i] == 1:  # never treated before: a first-time entrant
+            f[n, E_FIRST_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
             f[n, E_OVER_3_WEEKS, g, band] += 1
         if people.counted_year[i] != year:

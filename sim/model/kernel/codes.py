@@ -35,6 +35,7 @@ E_IN_TX_YEAR, E_REP6_OF_COMPLETION = int(Event.IN_TREATMENT_THIS_YEAR), int(Even
 E_TOP_REVIEW, E_TOP_ABSTINENT = int(Event.TOP_REVIEW), int(Event.TOP_REVIEW_ABSTINENT)
 E_HOUSED, E_SUCCESS_HOUSED = int(Event.HOUSING_RESOLVED), int(Event.EXIT_SUCCESSFUL_NO_HOUSING_NEED)
 E_REP1Y_OF_COMPLETION = int(Event.RE_PRESENTED_1Y_OF_COMPLETION)  # then 2y and 3y: consecutive events
+E_FIRST_START = int(Event.FIRST_TREATMENT_START)
 
 # modalities (person column `modality`; NO_MODALITY = none) and modality exit reasons
 NO_MODALITY = -1
