@@ -1,11 +1,15 @@
 """Parameter recovery: calibrate to targets simulated from known parameters, and check the ensemble covers them.
 
-The targets are the documented Southampton targets (same measures, groups, periods and
-relative interval widths) with values replaced by the simulation's own output at known
-"true" parameters (mean of 4 seeds other than the calibration's). The calibration then
-starts from the documented prior ranges; the truth should lie within the ensemble's range.
+The targets are the area's documented targets (same measures, groups, periods and relative
+interval widths) with values replaced by the simulation's own output at known "true"
+parameters (mean of 4 seeds other than the calibration's). The calibration then starts from
+the documented prior ranges; the truth should lie within the ensemble's range.
 
     python -m experiments.parameter_recovery [--trials 300] [--out outputs/parameter_recovery]
+    python -m experiments.parameter_recovery --area england --trials 800 --workers 2
+
+Southampton: five parameters at hand-picked values. England: every free parameter of its shipped
+calibration (calibration/england), the truth its best trial, at population_scale 0.05 as it was fitted.
 
 Writes recovery.csv (per parameter: truth, prior, best, ensemble median and 90% range,
 covered) and recovery.png (each parameter on its prior range: truth, best, ensemble).
@@ -24,6 +28,7 @@ import pandas as pd  # noqa: E402
 from sim import load_config  # noqa: E402
 from sim.calibration.ensemble import accept, posterior_table  # noqa: E402
 from sim.calibration.objective import free_parameters, objective_value, with_values  # noqa: E402
+from sim.calibration.record import shipped_values  # noqa: E402
 from sim.calibration.study import calibrate, trials_table  # noqa: E402
 from sim.calibration.targets import read_targets  # noqa: E402
 from sim.config.paths import PROJECT_ROOT  # noqa: E402
@@ -37,11 +42,11 @@ TRUTH = {
 }
 
 
-def synthetic_targets(cfg, seeds=(901, 902, 903, 904)) -> pd.DataFrame:
-    documented = read_targets(PROJECT_ROOT / "calibration/targets/documented.csv", "southampton", 2005, 2013)
+def synthetic_targets(cfg, truth: dict[str, float], seeds=(901, 902, 903, 904)) -> pd.DataFrame:
+    documented = read_targets(PROJECT_ROOT / "calibration/targets/documented.csv", cfg.area.name, 2005, 2013)
     documented = documented[documented["value"].notna()].reset_index(drop=True)  # point targets only
     wide_open = documented.assign(lower=-1e12, upper=1e12)
-    _, frame = objective_value(with_values(cfg, TRUTH), wide_open, list(seeds))
+    _, frame = objective_value(with_values(cfg, truth), wide_open, list(seeds))
     truth = frame.mean(axis=1).to_numpy()
     rel_half = ((documented["upper"] - documented["lower"]) / 2 / documented["value"].abs()).to_numpy()
     return documented.assign(value=truth, lower=truth * (1 - rel_half), upper=truth * (1 + rel_half),
@@ -71,32 +76,42 @@ def main(argv=None) -> None:
     ap.add_argument("--trials", type=int, default=300)
     ap.add_argument("--seeds-per-trial", type=int, default=2)
     ap.add_argument("--min-accepted", type=int, default=100)
-    ap.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "parameter_recovery")
+    ap.add_argument("--area", choices=("southampton", "england"), default="southampton")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=None, help="default: outputs/parameter_recovery/<area>")
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    cfg = load_config(["area=southampton", "calibration=none", "end_year=2013", "output.figures=false",
-                       "output.trace_people=0"])
+    out = args.out or PROJECT_ROOT / "outputs" / "parameter_recovery" / args.area
+    out.mkdir(parents=True, exist_ok=True)
+    overrides = [f"area={args.area}", "calibration=none", "end_year=2013", "output.figures=false",
+                 "output.trace_people=0"]
+    if args.area == "england":
+        overrides.append("population_scale=0.05")
+        truth = shipped_values("england")
+    else:
+        truth = TRUTH
+    cfg = load_config(overrides)
     t0 = time.perf_counter()
-    targets = synthetic_targets(cfg)
-    targets.to_csv(args.out / "synthetic_targets.csv", index=False)
-    free = free_parameters(cfg, list(TRUTH))
-    s = calibrate(cfg, targets, free, args.trials, args.out / "study.db", "recovery",
-                  seeds=list(range(1, args.seeds_per_trial + 1)), progress=True)
-    ensemble = accept(trials_table(s), list(TRUTH), args.min_accepted)
+    targets = synthetic_targets(cfg, truth)
+    targets.to_csv(out / "synthetic_targets.csv", index=False)
+    free = free_parameters(cfg, list(truth))
+    (out / "study.db").unlink(missing_ok=True)  # a recovery is a fresh search
+    s = calibrate(cfg, targets, free, args.trials, out / "study.db", "recovery",
+                  seeds=list(range(1, args.seeds_per_trial + 1)), progress=True, workers=args.workers)
+    ensemble = accept(trials_table(s), list(truth), args.min_accepted)
     table = posterior_table(ensemble, free)
-    table.insert(1, "truth", table["parameter"].map(TRUTH))
+    table.insert(1, "truth", table["parameter"].map(truth))
     table["covered"] = (table["q05"] <= table["truth"]) & (table["truth"] <= table["q95"])
     table["covered_by_range"] = [ensemble.accepted[p].min() <= t <= ensemble.accepted[p].max()
                                  for p, t in zip(table["parameter"], table["truth"])]
-    table.to_csv(args.out / "recovery.csv", index=False)
+    table.to_csv(out / "recovery.csv", index=False)
     n_cov = int(table["covered"].sum())
-    figure(table, args.out / "recovery.png", f"Parameter recovery, Southampton targets: truth inside the ensemble's "
+    figure(table, out / "recovery.png", f"Parameter recovery, {args.area} targets: truth inside the ensemble's "
            f"90% range for {n_cov} of {len(table)}\n({args.trials} trials, {len(ensemble.accepted)} accepted)")
     pd.set_option("display.width", 160)
     print(table.round(4).to_string(index=False))
     print(f"\n{n_cov}/{len(table)} truths inside the 90% range; {int(table['covered_by_range'].sum())} inside the "
           f"accepted range; {len(ensemble.accepted)} accepted (tolerance {ensemble.tolerance:.2f}); "
-          f"{time.perf_counter() - t0:.0f} s; outputs in {args.out}")
+          f"{time.perf_counter() - t0:.0f} s; outputs in {out}")
 
 
 if __name__ == "__main__":
