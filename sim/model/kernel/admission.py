@@ -42,6 +42,14 @@ SLACK_ENTRIES = 1024  # a list is compacted once its stale entries outnumber its
 
 
 @njit(inline="always")
+def _clock(ctx):
+    """The end of step ctx.n as the providers read it (start time + (n + 1) steps: the times admissions
+    record), and the clock ages are read at. Their counts use the journeys' reading (`recount`)."""
+    t_end = ctx.origin + (ctx.n + 1) * ctx.dt
+    return t_end, (t_end if ctx.ageing else ctx.age_clock)
+
+
+@njit(inline="always")
 def on_list(people, i, p, joined):
     """Is person i still on service p's waiting list for the referral they joined it with?"""
     return (people.state[i] == WAITING and people.ready[i] == 1 and people.provider[i] == p
@@ -125,10 +133,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies):
     everyone who joined meanwhile, whatever their old entry said.
     """
     n, year, key = ctx.n, ctx.year, ctx.journey_key
-    t_end = ctx.origin + (n + 1) * ctx.dt
-    age_clock = t_end if ctx.ageing else ctx.age_clock
-    t_count = ctx.t_start + ctx.dt  # counted as the journeys of the step count: at the same clock reading
-    count_clock = t_count if ctx.ageing else ctx.age_clock
+    t_end, age_clock = _clock(ctx)
     rows, joined = services.waiting[p], services.joined[p]
     j = services.waiting_start[p]
     end = services.waiting_end[p]
@@ -167,7 +172,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies):
         if people.counted_year[i] != year:
             people.counted_year[i] = year
             f[n, E_IN_TX_YEAR, g, band] += 1
-        recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
+        recount(people, i, ctx, 0, tallies)
     services.waiting_start[p] = j
     return free
 
@@ -177,10 +182,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
     """Take over clients handed off to service p by tier 2 services while money is free (GBP a week,
     as `admit`); failed hand-offs return to using. Returns the money left."""
     n, key = ctx.n, ctx.journey_key
-    t_end = ctx.origin + (n + 1) * ctx.dt
-    age_clock = t_end if ctx.ageing else ctx.age_clock
-    t_count = ctx.t_start + ctx.dt
-    count_clock = t_count if ctx.ageing else ctx.age_clock
+    t_end, age_clock = _clock(ctx)
     rows = services.handoffs[p]
     j = services.handoffs_start[p]
     end = services.handoffs_end[p]
@@ -213,7 +215,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
             people.last_exit[i] = t_end
             people.refresh_step[i] = n + 1
-        recount(people, i, n, 0, t_count, count_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
+        recount(people, i, ctx, 0, tallies)
     services.handoffs_start[p] = j
     return free
 

@@ -51,13 +51,16 @@ def _steps_to(edge, now, dt):
 
 
 @njit(inline="always")
-def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
-    """Move person i's counts in step n (block c) from what they were counted as to what they are now,
+def recount(people, i, ctx, c, tallies):
+    """Move person i's counts in step ctx.n (block c) from what they were counted as to what they are now,
     and schedule the step their age band or DOMES band next changes or their TOP review falls (`recount_step`).
 
-    `age_clock`: the time ages are read at the end of the step (t_end when ageing); `origin`: the
-    time episode starts are summed from (`tx_start_sum`).
+    Ages and elapsed times are read at the end of the step (ages at ctx.age_clock without ageing);
+    episode starts are summed from ctx.origin (`tx_start_sum`).
     """
+    n, dt, origin = ctx.n, ctx.dt, ctx.origin
+    t_end = ctx.t_start + dt
+    age_clock = t_end if ctx.ageing else ctx.age_clock
     g = people.drug[i]
     cs = people.counted_state[i]
     if cs != NOT_COUNTED:  # out of the old cells
@@ -90,7 +93,7 @@ def recount(people, i, n, c, t_end, age_clock, ageing, dt, origin, tallies):
         tallies.waiting[c, n, people.provider[i]] += 1
     people.counted_listed[i] = listed
     nxt = NEVER_STEP
-    if ageing:
+    if ctx.ageing:
         edge = NEXT_AGE_EDGE[min(max(int(age), 0), NEXT_AGE_EDGE.shape[0] - 1)]
         if edge < 1000.0:
             nxt = n + _steps_to(edge, age, dt)

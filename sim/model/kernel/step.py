@@ -274,17 +274,6 @@ def _step_blocks_in_parallel(people, n_before, n_active, ctx, hazards, mortality
                   Records(tallies, queues, log), hbufs[c])
 
 
-@njit(cache=True, _nrt=False)  # no reference counting: see step_rows
-def step_people_serial(people, n_before, n_active, ctx, tables, records, hbufs):
-    """Same as `step_people`, blocks one after another (small areas: no thread start-up cost)."""
-    n_blocks = records.tallies.stocks.shape[0]
-    for c in range(n_blocks):
-        lo = c * n_active // n_blocks
-        hi = (c + 1) * n_active // n_blocks
-        step_rows(people, lo, hi, c, n_before, ctx, tables, records, hbufs[c])
-    carry(records.tallies, ctx.n)
-
-
 # `_nrt=False` (numba's internal switch for reference counting): this function allocates
 # nothing, and without it every helper call increfs/decrefs each array of the person, hazard
 # and mortality tuples, which measured 5x slower. If numba drops the switch, delete it:
@@ -296,8 +285,7 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
     n = ctx.n
     tallies = records.tallies
     flows = tallies.flows[c]
-    t_end = ctx.t_start + ctx.dt
-    age_end_clock = t_end if ctx.ageing else ctx.age_clock
+    age_end_clock = ctx.t_start + ctx.dt if ctx.ageing else ctx.age_clock
     for i in range(lo_row, min(hi_row, n_before)):
         if n >= people.next_check[i]:  # 2-3. something happens to this person in this step
             s = people.state[i]
@@ -305,7 +293,7 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
                 top_review(people, i, ctx, flows[n])
             if s != DEAD:
                 due(people, i, s, people.drug[i], ctx, tables, records, c, hbuf)
-            recount(people, i, n, c, t_end, age_end_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)  # 4.
+            recount(people, i, ctx, c, tallies)  # 4.
     for i in range(max(lo_row, n_before), hi_row):  # 1. onset: joins during this step, hazards from the next
         g = people.drug[i]
         people.state[i] = USING_NAIVE
@@ -313,7 +301,7 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
         age_mid = (ctx.t_start + 0.5 * ctx.dt if ctx.ageing else ctx.age_clock) - people.birth_time[i]
         flows[n, E_NEW, g, age_band(age_mid)] += 1
         log_move(records.log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
-        recount(people, i, n, c, t_end, age_end_clock, ctx.ageing, ctx.dt, ctx.origin, tallies)
+        recount(people, i, ctx, c, tallies)
     if ctx.year_start:  # NDTMS: anyone in treatment at any point in the year (later starts: `admit`)
         for i in range(lo_row, hi_row):
             s = people.state[i]
