@@ -4,6 +4,8 @@ The other commands live with their layer: `journeys-calibrate` in `sim.calibrati
 `journeys-compare` in `sim.sweeps.cli`.
 """
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -40,5 +42,19 @@ def journeys(cfg: DictConfig) -> None:
         print(f"\noutputs in {out_dir}")
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The console command: the run(s), then an exit that skips the interpreter's teardown.
+
+    Unloading the 1,200 modules a run imports (mesa, pandas, scipy, matplotlib) cost a quarter
+    of a second, a tenth of a small area's whole command; everything a run writes is closed by
+    then and the log handlers are flushed here. An error exits as usual (SystemExit passes).
+    """
     journeys()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
