@@ -2,7 +2,7 @@
 
 These measures need person attributes the compiled tallies do not carry (referral route,
 injecting status, the year an episode began) and are reported once a year, so they are
-read from the person columns with a few numpy calls at each year end instead of being
+counted from the person columns in one compiled pass at each year end instead of being
 counted every step. All values are shares, so they do not depend on `population_scale`.
 
 Measures (README, "Measures"):
@@ -17,6 +17,7 @@ Measures (README, "Measures"):
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from sim.domain.states import DRUG_GROUP_AGGREGATES, DRUG_GROUP_NAMES, Injecting, Route, State
 
@@ -36,7 +37,8 @@ class CaseloadProfile:
 
     def __init__(self, quarterly: bool):
         self.quarterly = quarterly
-        self.rows: list[tuple[str, str, str, float]] = []
+        # (period, measure names, counts[1 + len(measures), drug group]) in the order rows are reported
+        self.counts: list[tuple[str, tuple[str, ...], np.ndarray]] = []
         self.entrants: dict[int, np.ndarray] = {}  # entry year -> rows still in treatment at its end
 
     def _period(self, year: int) -> str:
@@ -44,41 +46,63 @@ class CaseloadProfile:
 
     def record(self, state: np.ndarray, drug: np.ndarray, route: np.ndarray, injecting: np.ndarray,
                episode_start: np.ndarray, year: int) -> None:
-        """Columns of the active rows at the end of calendar year `year`.
-
-        One pass picks the caseload; every count by reporting group is one `np.bincount` by drug
-        group times the group membership matrix (a full-population mask per group had cost England
-        a second a run, and a Python loop per group a small area a tenth of its run)."""
-        rows = np.flatnonzero((state >= State.TX_START) & (state <= State.TX_STOP))
-        g = drug[rows]
-        period = self._period(year)
-        n, cj, current, previous = _by_group(g, route[rows] == Route.CRIMINAL_JUSTICE,
-                                             injecting[rows] == Injecting.CURRENT,
-                                             injecting[rows] == Injecting.PREVIOUS)
-        for k in np.flatnonzero(n):
-            self.rows += [(period, "criminal_justice_share", _NAMES[k], cj[k] / n[k]),
-                          (period, "injecting_current_share", _NAMES[k], current[k] / n[k]),
-                          (period, "injecting_previous_share", _NAMES[k], previous[k] / n[k])]
-        self.entrants[year] = rows[episode_start[rows] >= year]
+        """Columns of the active rows at the end of calendar year `year`: counted by drug group in one
+        compiled pass (numpy calls per measure had cost a small area a tenth of its run); shares by
+        reporting group follow in `table`."""
+        counts, entrants = _caseload_counts(state, drug, route, injecting, episode_start, float(year))
+        self.counts.append((self._period(year), _CASELOAD_MEASURES, counts))
+        self.entrants[year] = entrants
         for k in FOLLOW_UP_YEARS:
             cohort = self.entrants.get(year - k)
             if cohort is None or len(cohort) == 0:
                 continue
-            s = state[cohort]
-            alive = s != State.DEAD
-            recovered = (s == State.SUSTAIN) | (s == State.REMISSION)
-            n, back = _by_group(drug[cohort][alive], recovered[alive])
-            measure, entry = f"entrants_in_recovery_after_{k}y_share", self._period(year - k)
-            self.rows += [(entry, measure, _NAMES[j], back[j] / n[j]) for j in np.flatnonzero(n)]
+            self.counts.append((self._period(year - k), (f"entrants_in_recovery_after_{k}y_share",),
+                                _follow_up_counts(state, drug, cohort)))
         self.entrants.pop(year - max(FOLLOW_UP_YEARS), None)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["period", "measure", "group", "value"])
+        rows = []
+        for period, measures, counts in self.counts:
+            by_group = (counts @ _MEMBERS.T).astype(float)  # [count, reporting group]; exact: small whole numbers
+            n = by_group[0]
+            rows += [(period, measure, _NAMES[k], by_group[1 + j, k] / n[k])
+                     for k in np.flatnonzero(n) for j, measure in enumerate(measures)]
+        return pd.DataFrame(rows, columns=["period", "measure", "group", "value"])
 
 
-def _by_group(drug: np.ndarray, *flags: np.ndarray) -> np.ndarray:
-    """[1 + len(flags), reporting group]: for every group (all, each drug group, each aggregate; `_NAMES`),
-    how many people, then how many with each flag."""
-    per_drug = np.stack([np.bincount(drug, minlength=_N_DRUGS)]
-                        + [np.bincount(drug[f], minlength=_N_DRUGS) for f in flags])  # [count, drug group]
-    return (per_drug @ _MEMBERS.T).astype(float)  # exact: small whole numbers
+_CASELOAD_MEASURES = ("criminal_justice_share", "injecting_current_share", "injecting_previous_share")
+_TX_START, _TX_STOP, _DEAD = int(State.TX_START), int(State.TX_STOP), int(State.DEAD)
+_SUSTAIN, _REMISSION = int(State.SUSTAIN), int(State.REMISSION)
+_CJ, _CURRENT, _PREVIOUS = int(Route.CRIMINAL_JUSTICE), int(Injecting.CURRENT), int(Injecting.PREVIOUS)
+
+
+@njit(cache=True)
+def _caseload_counts(state, drug, route, injecting, episode_start, year):
+    """[people, criminal-justice route, current injectors, previous injectors][drug group] of the caseload,
+    and the rows of the caseload whose episode began in `year` (the year's entrants still in treatment)."""
+    counts = np.zeros((4, _N_DRUGS), dtype=np.int64)
+    entrants = np.empty(state.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(state.shape[0]):
+        if _TX_START <= state[i] <= _TX_STOP:
+            g = drug[i]
+            counts[0, g] += 1
+            counts[1, g] += route[i] == _CJ
+            counts[2, g] += injecting[i] == _CURRENT
+            counts[3, g] += injecting[i] == _PREVIOUS
+            if episode_start[i] >= year:
+                entrants[k] = i
+                k += 1
+    return counts, entrants[:k].copy()
+
+
+@njit(cache=True)
+def _follow_up_counts(state, drug, cohort):
+    """[survivors, in recovery (sustain or untreated remission)][drug group] of a cohort of rows."""
+    counts = np.zeros((2, _N_DRUGS), dtype=np.int64)
+    for i in cohort:
+        s = state[i]
+        if s != _DEAD:
+            counts[0, drug[i]] += 1
+            counts[1, drug[i]] += s == _SUSTAIN or s == _REMISSION
+    return counts
