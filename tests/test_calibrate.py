@@ -70,20 +70,22 @@ def test_a_figure_a_run_cannot_give_costs_a_misfit_and_one_never_reported_is_ref
 
 
 def test_an_ndtms_extract_without_intervals_calibrates_to_a_finite_loss(tmp_path):
-    """Counts and rates as a researcher brings them (no intervals): each gets a 95% interval from its kind
-    (a count's Poisson noise and the stated relative error), never of zero width, so every target weighs
-    by its own uncertainty and counts do not swamp rates."""
-    from sim.calibration.targets import EXTRACT_RELATIVE_ERROR, read_targets
+    """Counts and rates as a researcher brings them (no intervals): each is scored by its kind (a count as a
+    negative binomial, a share with its denominator as a beta-binomial, another figure with the stated
+    relative error) and reported against the 95% range its kind implies, never of zero width, so every
+    target weighs by its own uncertainty and counts do not swamp rates."""
+    from sim.calibration.likelihood import RELATIVE_ERROR
+    from sim.calibration.targets import read_targets
 
-    rows = ["area,period,drug_group,measure,value"]
+    rows = ["area,period,drug_group,measure,value,denominator"]
     for year, (in_tx, starts, exits, rate) in {2008: (1250, 760, 300, 38), 2009: (1270, 740, 310, 40),
                                                2010: (1240, 730, 320, 41), 2011: (1210, 700, 330, 42)}.items():
-        rows += [f"southampton,{year}/{(year + 1) % 100:02d},all,in_treatment,{in_tx}",
-                 f"southampton,{year},all,treatment_starts,{starts}",
-                 f"southampton,{year},all,exits_successful,{exits}",
-                 f"southampton,{year},opiate,successful_completion_rate,{rate / 5:.1f}"]
-    rows += ["southampton,2011,all,waiting_over_3_weeks_share,0.03", "southampton,2011,crack_only,deaths,<3",
-             "southampton,2014,all,in_treatment,1100"]  # the last: after the years calibrated
+        rows += [f"southampton,{year}/{(year + 1) % 100:02d},all,in_treatment,{in_tx},",
+                 f"southampton,{year},all,treatment_starts,{starts},",
+                 f"southampton,{year},all,exits_successful,{exits},",
+                 f"southampton,{year},opiate,successful_completion_rate,{rate / 5:.1f},"]
+    rows += ["southampton,2011,all,waiting_over_3_weeks_share,0.03,700", "southampton,2011,crack_only,deaths,<3,",
+             "southampton,2014,all,in_treatment,1100,"]  # the last: after the years calibrated
     path = tmp_path / "extract.csv"
     path.write_text("\n".join(rows) + "\n")
     targets = read_targets(path, "southampton", 2005, 2013)
@@ -92,11 +94,14 @@ def test_an_ndtms_extract_without_intervals_calibrates_to_a_finite_loss(tmp_path
     assert (point["upper"] > point["lower"]).all()  # never zero width
     in_tx = point[point["measure"] == "in_treatment"].iloc[0]
     sd = (in_tx["upper"] - in_tx["lower"]) / 3.92
-    assert sd == pytest.approx(np.sqrt(in_tx["value"] + (EXTRACT_RELATIVE_ERROR * in_tx["value"]) ** 2))
+    assert sd == pytest.approx(np.sqrt(in_tx["value"] + (RELATIVE_ERROR * in_tx["value"]) ** 2))
+    assert in_tx["kind"] == "count"
     share = point[point["measure"] == "waiting_over_3_weeks_share"].iloc[0]
-    assert 0 <= share["lower"] < 0.03 < share["upper"] <= 1
+    assert share["kind"] == "share" and 0 <= share["lower"] < 0.03 < share["upper"] <= 1
+    assert set(point.loc[point["measure"] == "successful_completion_rate", "kind"]) == {"value"}  # no denominator
     censored = targets[targets["value"].isna()].iloc[0]
     assert (censored["lower"], censored["upper"]) == (0.0, 2.0)  # a suppressed count keeps its interval
+    assert censored["kind"] == "censored"
     loss, frame = objective_value(_base(), targets, seeds=[1])
     assert np.isfinite(loss) and loss < 1e5 and frame.notna().all().all()
     from sim.calibration.targets import discrepancy
@@ -241,7 +246,7 @@ def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     studies = list((tmp_path / "outputs" / "calibrate" / "southampton" / "studies").glob("*.db"))
     assert len(studies) == 1  # the default study: one per area and question, under the working directory
     fit = pd.read_csv(out / "fit.csv")
-    assert {"id", "value", "lower", "upper", "best", "squared_z", "sim_median", "sim_q05", "sim_q95",
+    assert {"id", "value", "lower", "upper", "best", "deviance", "sim_median", "sim_q05", "sim_q95",
             "within_interval"} <= set(fit.columns) and len(fit) >= 5
     assert (fit["sim_q05"] <= fit["sim_median"]).all() and (fit["sim_median"] <= fit["sim_q95"]).all()
     assert len(pd.read_csv(out / "ensemble.csv")) == 3  # fewer trials than min_accepted: all of them

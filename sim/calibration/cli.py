@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from sim.calibration.ensemble import accept, posterior_table, predictive
 from sim.calibration.figures import fit_figure
-from sim.calibration.objective import free_parameters
+from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
 from sim.calibration.study import calibrate, simulated_by_trial, trials_table
 from sim.calibration.targets import discrepancy, read_targets
@@ -43,7 +43,8 @@ def default_storage(cfg, targets_path: Path, free) -> Path:
     (the targets file's contents, the free parameters, the system, the years, the seeds a trial), so the
     same command run again continues its study, and a different question starts its own."""
     key = hashlib.sha256()
-    for part in (targets_path.read_bytes(), "\n".join(sorted(p.name for p in free)).encode(), cfg.system.name.encode(),
+    for part in (OBJECTIVE.encode(), targets_path.read_bytes(), "\n".join(sorted(p.name for p in free)).encode(),
+                 cfg.system.name.encode(),
                  f"{cfg.start_year}-{cfg.end_year} {cfg.seed} {cfg.seeds_per_trial} {cfg.population_scale}".encode()):
         key.update(part)
         key.update(b"\0")
@@ -71,7 +72,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     cfg = validate(as_config(cfg))
     path = Path(cfg.targets_file)
     path = path if path.is_absolute() else PROJECT_ROOT / path
-    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year)
+    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)
     left_out = targets.attrs.get("left_out", [])
     if left_out:
         print(f"{len(left_out)} target(s) outside {cfg.start_year}-{cfg.end_year - 1} left out: "
@@ -108,7 +109,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     best_sim = pd.Series({k: np.nanmedian([np.nan if v is None else v for v in vals])
                           for k, vals in by_trial[best_trial].items()}).reindex(targets["id"])
     pred = predictive(by_trial, list(ensemble.accepted["trial"])).reindex(targets["id"])
-    fit = targets.assign(best=best_sim.to_numpy(), squared_z=discrepancy(best_sim, targets).to_numpy(),
+    fit = targets.assign(best=best_sim.to_numpy(), deviance=discrepancy(best_sim, targets).to_numpy(),
                          sim_median=pred["sim_median"].to_numpy(), sim_q05=pred["sim_q05"].to_numpy(),
                          sim_q95=pred["sim_q95"].to_numpy())
     fit["within_interval"] = (fit["sim_median"] >= fit["lower"]) & (fit["sim_median"] <= fit["upper"])

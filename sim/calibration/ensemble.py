@@ -1,8 +1,8 @@
 """The uncertainty ensemble: parameter sets consistent with the targets, by ABC rejection on the trials.
 
-Every finished trial of a calibration study has a parameter set and a misfit: the mean over
-seeds of the summed squared z of the targets (`sim.calibration.targets.discrepancy`), which is -2 log
-likelihood up to a constant when target errors are Gaussian. A trial is accepted when its
+Every finished trial of a calibration study has a parameter set and a misfit: the summed deviance
+of the targets at its seeds' mean (`sim.calibration.likelihood`), -2 log likelihood up to a
+constant. A trial is accepted when its
 misfit is within a tolerance of the best one:
 
     loss <= best loss + chi2_{0.95}(number of free parameters)

@@ -1,7 +1,9 @@
 """The calibration objective: a parameter set's misfit to the targets, and the parameters it may move.
 
-The objective of a parameter set is the mean over seeds of the summed squared z of every
-target (`sim.calibration.targets.discrepancy`): each target weighs by its own uncertainty.
+The objective of a parameter set is the summed deviance of every target
+(`sim.calibration.likelihood`, by the kind of figure it is) at the mean of the simulated values
+over the trial's seeds (the model's expectation, estimated; the scatter between seeds is not the
+parameters' fault): each target weighs by its own uncertainty.
 Free parameters and their search ranges come from the parameter provenance
 (`sim.config.provenance`), so a calibration can only move a parameter within the range its
 documentation allows.
@@ -10,7 +12,6 @@ documentation allows.
 import copy
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from sim.calibration.targets import discrepancy, simulated
@@ -49,15 +50,18 @@ def with_values(cfg: JourneysConfig, values: dict[str, float]) -> JourneysConfig
     return new
 
 
+# What a trial's loss means: part of a study's key, so a study scored one way is never continued another
+OBJECTIVE = "deviance by kind of figure at the mean over seeds (v2)"
 UNDEFINED_Z = 10.0  # a figure a run cannot give (a share of nothing: no hand-offs that year) is this many sd off
 
 
 def objective_value(cfg: JourneysConfig, targets: pd.DataFrame, seeds: list[int]) -> tuple[float, pd.DataFrame]:
-    """Mean over seeds of the summed squared z of all targets, and the simulated values per seed.
+    """The summed deviance of all targets at the seeds' mean simulated values, and the values per seed.
 
     A target whose measure the projection never reports is a definition error (refused); one
     whose value a run leaves undefined (a share whose denominator is zero in that run) costs
-    UNDEFINED_Z squared in that run: the documented figure had something to divide by.
+    UNDEFINED_Z squared times the share of seeds that left it undefined: the documented figure
+    had something to divide by.
     """
     sims, measures = {}, set()
     for seed in seeds:
@@ -69,8 +73,9 @@ def objective_value(cfg: JourneysConfig, targets: pd.DataFrame, seeds: list[int]
     never = [i for i in frame.index[frame.isna().all(axis=1)] if by_id.loc[i, "measure"] not in measures]
     if never:
         raise ValueError(f"targets outside the projection or not produced by it: {', '.join(never)}")
-    losses = [discrepancy(frame[s], targets).where(frame[s].notna(), UNDEFINED_Z**2).sum() for s in seeds]
-    return float(np.mean(losses)), frame
+    undefined = frame.isna().mean(axis=1)
+    fit = discrepancy(frame.mean(axis=1), targets).fillna(0.0)
+    return float(fit.sum() + (UNDEFINED_Z**2 * undefined).sum()), frame
 
 
 def with_seed(cfg: JourneysConfig, seed: int) -> JourneysConfig:

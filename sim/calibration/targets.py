@@ -7,14 +7,18 @@ Targets (calibration/targets/*.csv):
     id, area, period, measure, group, value, lower, upper, source
 `measure` and `group` are the model's own output names (README, "Measures"), so a target
 is compared with exactly the simulated quantity of the same name. `lower`/`upper` give
-the interval a fit should respect (a censored value has lower < upper and no point value).
+the interval the source states (a censored value has lower < upper and no point value); a
+figure the source gives without one has lower = upper = value. An optional `denominator`
+column gives the people a share or percentage is of. Each target gets its kind of likelihood
+(`sim.calibration.likelihood`) and, when it came without one, the 95% range that kind implies
+(reported as its interval: "within" means inside it).
 
-NDTMS extracts (what a researcher brings): area, period, drug_group, measure, value[, source]
+NDTMS extracts (what a researcher brings): area, period, drug_group, measure, value[, denominator, source]
 `period` is a calendar year (2011), a financial year (2011/12 or 2011-12, read as the
 calendar year it starts in) or a quarter (2011-Q3). Published tables suppress small
 numbers: `<3` (any `<k`), `*` and `-` are read as censored counts 0..k-1 (0..2 for `*` and
-`-`), never as zero and never as an error. An extract's figures carry no interval: each gets one
-from its kind (`extract_interval`: Poisson noise for counts, EXTRACT_RELATIVE_ERROR for all).
+`-`), never as zero and never as an error. An extract's figures carry no interval: each is scored
+by its kind (a count, a share with its denominator, another value) with the stated relative error.
 """
 
 import re
@@ -24,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.calibration.likelihood import RELATIVE_ERROR, TargetKind, deviance, interval_95
 from sim.domain.states import MODALITY_NAMES
 from sim.outputs.caseload_profile import PROFILE_MEASURES
 from sim.outputs.measures import BAND_GROUPS, DERIVED, DURATION_BANDS, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS
@@ -37,10 +42,49 @@ MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, *PROFILE_MEAS
 # groups a target may name: drug groups and age bands, DOMES time bands, modalities
 TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())
 SUPPRESSED_DEFAULT_UPPER = 2.0  # `*` and `-`: a suppressed small count, read as 0..2
-# An extract row comes without an interval; it gets one (95%, value +- 1.96 sd), never of zero width:
-EXTRACT_RELATIVE_ERROR = 0.05  # assumption: recording and definitional error of a published figure (sd / value)
 COUNT_MEASURES = frozenset({*STOCKS, *FLOWS, *DURATION_BANDS, "modality_exits_planned", "modality_exits_unplanned",
-                            "modality_exits_transferred"})  # people or events: Poisson noise as well
+                            "modality_exits_transferred"})  # people or events
+
+
+def scale_of(measure: str) -> float:
+    """The ceiling of a measure's values: 100 for a percentage, 1 for a share, none otherwise."""
+    return 100.0 if measure in PERCENT_MEASURES else 1.0 if measure in SHARE_MEASURES else np.inf
+
+
+def kind_of(measure: str, value: float, lower: float, upper: float, denominator: float) -> TargetKind:
+    """How a figure is scored (`sim.calibration.likelihood`): by its stated range if it has one, else by what it
+    counts."""
+    if np.isnan(value):
+        return TargetKind.CENSORED
+    if lower < upper:
+        return TargetKind.INTERVAL
+    if measure in COUNT_MEASURES:
+        return TargetKind.COUNT
+    if np.isfinite(scale_of(measure)) and np.isfinite(denominator) and denominator > 0:
+        return TargetKind.SHARE
+    return TargetKind.VALUE
+
+
+def classify(targets: pd.DataFrame, relative_error: float = RELATIVE_ERROR) -> pd.DataFrame:
+    """Targets with their kind, denominator and ceiling (`scale`); a figure that came without a range gets the
+    95% range its kind implies (never of zero width)."""
+    out = targets.copy()
+    if "denominator" not in out.columns:
+        out["denominator"] = np.nan
+    out["denominator"] = pd.to_numeric(out["denominator"], errors="coerce")
+    out["scale"] = [scale_of(m) for m in out["measure"]]
+    stated = pd.to_numeric(out["relative_error"], errors="coerce") if "relative_error" in out.columns else np.nan
+    out["relative_error"] = pd.Series(stated, index=out.index, dtype=float).fillna(relative_error)
+    kinds = [kind_of(m, v, lo, hi, d) for m, v, lo, hi, d in
+             zip(out["measure"], out["value"], out["lower"], out["upper"], out["denominator"])]
+    out["kind"] = [str(k) for k in kinds]
+    for i, k in enumerate(kinds):
+        if k in (TargetKind.COUNT, TargetKind.SHARE, TargetKind.VALUE):
+            lo, hi = interval_95(k, out["value"].iat[i], out["denominator"].iat[i], out["scale"].iat[i],
+                                 out["relative_error"].iat[i])
+            out.iloc[i, out.columns.get_loc("lower")] = lo
+            out.iloc[i, out.columns.get_loc("upper")] = hi
+    return out
 
 
 class TargetFileError(ValueError):
@@ -64,21 +108,6 @@ def parse_value(text: str) -> Parsed:
         return Parsed(np.nan, 0.0, SUPPRESSED_DEFAULT_UPPER)
     x = float(t.replace(",", ""))  # ValueError for anything else
     return Parsed(x, x, x)
-
-
-def extract_interval(measure: str, p: Parsed) -> Parsed:
-    """The 95% interval of an extract figure that came without one: a count's Poisson sd (at least 1) and
-    EXTRACT_RELATIVE_ERROR of any figure, combined; a share or percentage stays within its range. A
-    suppressed (censored) figure keeps its interval."""
-    if np.isnan(p.value):
-        return p
-    x = p.value
-    poisson = max(x, 1.0) if measure in COUNT_MEASURES else 0.0
-    sd = np.sqrt(poisson + (EXTRACT_RELATIVE_ERROR * abs(x)) ** 2)
-    if sd == 0.0:  # a rate or share of exactly zero: half a percentage point of room
-        sd = 0.005 * (100.0 if measure in PERCENT_MEASURES else 1.0)
-    top = 100.0 if measure in PERCENT_MEASURES else 1.0 if measure in SHARE_MEASURES else np.inf
-    return Parsed(x, max(x - 1.96 * sd, 0.0), min(x + 1.96 * sd, top))
 
 
 def parse_period(text: str) -> str:
@@ -142,20 +171,32 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
                 problems.append(f"{where}: {why}")
         if area is not None and row["area"].strip() != area:
             problems.append(f"{where}: area {row['area']!r} is not the area being calibrated ({area!r})")
+        why = _denominator_problem(row.get("denominator", ""))
+        if why:
+            problems.append(f"{where}: {why}")
         key = (row["area"].strip(), period, group, measure)
         if key in seen:
             problems.append(f"{where}: duplicates row {seen[key]} (same area, period, drug_group and measure)")
         else:
             seen[key] = line
         if parsed is not None and period is not None:
-            if measure in MEASURES:
-                parsed = extract_interval(measure, parsed)
             rows.append({"id": f"{path.stem}_{line}", "area": row["area"].strip(), "period": period,
                          "measure": measure, "group": group, "value": parsed.value, "lower": parsed.lower,
-                         "upper": parsed.upper, "source": row.get("source", "") or f"{path.name} row {line}"})
+                         "upper": parsed.upper, "source": row.get("source", "") or f"{path.name} row {line}",
+                         "denominator": row.get("denominator", "")})
     if problems:
         raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    return pd.DataFrame(rows, columns=[*TARGET_COLUMNS, "denominator"])
+
+
+def _denominator_problem(text: str) -> str | None:
+    if str(text).strip() == "":
+        return None
+    try:
+        d = float(str(text).replace(",", ""))
+    except ValueError:
+        return f"denominator {text!r} is not a number (people a share is of; empty when unknown)"
+    return None if d > 0 else f"denominator {d:g} must be positive"
 
 
 def load_targets(path: Path | str) -> pd.DataFrame:
@@ -163,7 +204,7 @@ def load_targets(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     frame = _read(path, TARGET_COLUMNS)
     problems, seen = [], {}
-    out = frame[TARGET_COLUMNS].copy()
+    out = frame[TARGET_COLUMNS + (["denominator"] if "denominator" in frame.columns else [])].copy()
     for k, row in frame.iterrows():
         where = f"row {k + 2} ({row['id']})"
         if row["id"] in seen:
@@ -188,6 +229,9 @@ def load_targets(path: Path | str) -> pd.DataFrame:
         why = _check_range(row["measure"], Parsed(value, lower, upper))
         if why:
             problems.append(f"{where}: {why}")
+        why = _denominator_problem(row.get("denominator", ""))
+        if why:
+            problems.append(f"{where}: {why}")
         if not row["source"].strip():
             problems.append(f"{where}: source is empty: name the seed document and table")
     if problems:
@@ -209,24 +253,17 @@ def simulated(ts: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
 
 
 def discrepancy(values: pd.Series, targets: pd.DataFrame) -> pd.Series:
-    """Per-target misfit in units of its uncertainty: 0 inside a censored interval, else squared z.
-
-    A point target's interval is read as a 95% interval (sd = (upper - lower) / 3.92); a
-    censored target (no point value) costs nothing inside [lower, upper] and the squared
-    distance to the nearest bound, in the same units, outside it.
-    """
-    v = values.to_numpy(dtype=float)
-    t = targets.set_index("id").loc[values.index]
-    sd = np.maximum((t["upper"] - t["lower"]).to_numpy() / 3.92, 1e-9)
-    point = t["value"].to_numpy(dtype=float)
-    censored = np.isnan(point)
-    outside = np.maximum(t["lower"].to_numpy() - v, 0) + np.maximum(v - t["upper"].to_numpy(), 0)
-    z = np.where(censored, outside / sd, (v - point) / sd)
-    return pd.Series(z**2, index=values.index, name="discrepancy")
+    """Per-target misfit: the deviance of its kind (`sim.calibration.likelihood`), 0 at a perfect fit, about 1 a
+    standard error off. `values` is indexed by target id; targets not yet classified get the default error."""
+    t = targets if "kind" in targets.columns else classify(targets)
+    t = t.set_index("id").loc[values.index]
+    return pd.Series(deviance(values.to_numpy(dtype=float), t), index=values.index, name="discrepancy")
 
 
-def read_targets(path: Path, area: str, start_year: int, end_year: int) -> pd.DataFrame:
-    """Targets for `area` within the projection: from a targets file or an NDTMS extract."""
+def read_targets(path: Path, area: str, start_year: int, end_year: int,
+                 relative_error: float = RELATIVE_ERROR) -> pd.DataFrame:
+    """Targets for `area` within the projection, classified (`classify`): from a targets file or an NDTMS
+    extract."""
     header = path.read_text().lstrip().splitlines()
     columns = next((line for line in header if not line.startswith("#")), "")
     targets = load_extract(path, area=area) if "drug_group" in columns.split(",") else load_targets(path)
@@ -237,6 +274,6 @@ def read_targets(path: Path, area: str, start_year: int, end_year: int) -> pd.Da
     targets = targets[inside]
     if targets.empty:
         raise ValueError(f"{path}: no targets for area {area!r} in {start_year}-{end_year - 1}")
-    targets = targets.reset_index(drop=True)
+    targets = classify(targets.reset_index(drop=True), relative_error)
     targets.attrs["left_out"] = left_out  # outside the years calibrated: the caller says which
     return targets

@@ -228,7 +228,8 @@ class CalibrateConfig(JourneysConfig):
 
     targets_file: str = "calibration/targets/documented.csv"  # targets schema or an NDTMS extract
     n_trials: int = 50
-    seeds_per_trial: int = 2
+    seeds_per_trial: int = 2  # a trial's fit is scored at the mean of its seeds' simulated values
+    relative_error: float = 0.05  # sd/value of a documented figure that states no range (sim.calibration.likelihood)
     free: list[str] = field(default_factory=lambda: [
         "presentation.naive_per_year", "presentation.previous_per_year", "treatment.planned_exit_per_year",
         "treatment.unplanned_exit_per_year", "treatment.maintenance_share_opiate",
