@@ -38,12 +38,13 @@ from sim.config.validation import validate
 STUDIES = Path("outputs") / "calibrate"  # under the working directory, beside Hydra's run folders
 
 
-def default_storage(cfg, targets_path: Path, free) -> Path:
+def default_storage(cfg, targets_path: Path, free, question: str = "") -> Path:
     """Where a calibration keeps its study unless told (`storage=`): one SQLite file per area and question
     (the targets file's contents, the free parameters, the system, the years, the seeds a trial), so the
     same command run again continues its study, and a different question starts its own."""
     key = hashlib.sha256()
-    for part in (OBJECTIVE.encode(), targets_path.read_bytes(), "\n".join(sorted(p.name for p in free)).encode(),
+    for part in (OBJECTIVE.encode(), question.encode(), targets_path.read_bytes(),
+                 "\n".join(sorted(p.name for p in free)).encode(),
                  cfg.system.name.encode(),
                  f"{cfg.start_year}-{cfg.end_year} {cfg.seed} {cfg.seeds_per_trial} {cfg.population_scale}".encode()):
         key.update(part)

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
-def fit_figure(fit: pd.DataFrame, path: Path, title: str) -> Path:
+def fit_figure(fit: pd.DataFrame, path: Path, title: str, interval_label: str = "simulated 90% interval") -> Path:
     """fit: id, value, lower, upper, sim_median, sim_q05, sim_q95 (one row per target)."""
     n = len(fit)
     fig, ax = plt.subplots(figsize=(9, 0.34 * n + 1.6))
@@ -29,7 +29,7 @@ def fit_figure(fit: pd.DataFrame, path: Path, title: str) -> Path:
     point = np.isfinite(fit["value"])
     ax.plot(scaled(fit["value"])[point], y[point], "o", color="black", ms=5, label="documented value")
     ax.hlines(y - 0.22, scaled(fit["sim_q05"]), scaled(fit["sim_q95"]), color="#1f77b4", lw=2.5,
-              label="simulated 90% interval")
+              label=interval_label)
     ax.plot(scaled(fit["sim_median"]), y - 0.22, "D", color="#1f77b4", ms=5, label="simulated median")
     labels = [f"{r.id}  ({_fmt(r.value if np.isfinite(r.value) else None, r.lower, r.upper)} "
               f"| sim {_fmt1(r.sim_median)})"

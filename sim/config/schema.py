@@ -244,11 +244,23 @@ class CalibrateConfig(JourneysConfig):
     workers: int = 0  # processes taking trials at once (0: one per core; 1: a search reproducible trial for trial)
 
 
+@dataclass
+class ValidateConfig(CalibrateConfig):
+    """`journeys-validate`: a calibration on the figures up to a cut-off year, its forecasts of the later ones,
+    and its transfer to local areas (sim.calibration.backtest)."""
+
+    cutoff_year: int = 2009  # fitted: figures of years up to and including it; forecast: the later ones
+    transfer: list[str] | None = None  # local areas run on the fit unrefitted; None: for england, every area of
+    # the targets file without a calibration of its own
+    forecast_sets: int = 100  # accepted parameter sets forecast with (best first), one run each
+
+
 def register_configs() -> None:
     """Make the schemas known to Hydra (configs/journeys.yaml and calibrate.yaml start from them)."""
     cs = ConfigStore.instance()
     cs.store(name="journeys_schema", node=JourneysConfig)
     cs.store(name="calibrate_schema", node=CalibrateConfig)
+    cs.store(name="validate_schema", node=ValidateConfig)
 
 
 def as_config(cfg) -> JourneysConfig:
