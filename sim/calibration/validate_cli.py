@@ -40,7 +40,11 @@ SHIPPED = {"validation.csv": "validation.csv", "validation.png": "validation.png
 def transfer_areas(cfg, path: Path) -> list[str]:
     """The local areas to transfer to: as configured, or (None) for england every other area of the targets
     file without a calibration of its own."""
+    known = sorted(p.stem for p in (CONFIG_DIR / "area").glob("*.yaml"))
     if cfg.transfer is not None:
+        unknown = [a for a in cfg.transfer if a not in known]
+        if unknown:
+            raise ConfigError(f"transfer area(s) {', '.join(unknown)} have no config; allowed: {', '.join(known)}")
         return list(cfg.transfer)
     if cfg.area.name != "england":
         return []
@@ -52,9 +56,6 @@ def transfer_areas(cfg, path: Path) -> list[str]:
 def local_config(cfg, area: str):
     """The fitted run for a local area: the same parameters, history and system; the area's own config
     (population, prevalence, documented caseload and budget); every person simulated."""
-    known = sorted(p.stem for p in (CONFIG_DIR / "area").glob("*.yaml"))
-    if area not in known:
-        raise ConfigError(f"transfer area {area!r} has no config; allowed: {', '.join(known)}")
     local = copy.deepcopy(cfg)
     local.area = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(AreaConfig),
                                                      OmegaConf.load(CONFIG_DIR / "area" / f"{area}.yaml")))
