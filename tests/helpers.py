@@ -31,7 +31,9 @@ def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 5
     r = p.recovery
     r.represent_first_6m_per_year = r.represent_6_to_12m_per_year = r.represent_year2_per_year = 0.15
     r.represent_year3_per_year = r.represent_later_per_year = 0.15
-    p.mortality.hr_post_treatment_exit = p.mortality.hr_post_release = 1.0
+    mo = p.mortality  # no windows after treatment or prison, no protection by modality: constant hazards
+    mo.hr_after_treatment_weeks_1_2 = mo.hr_after_treatment_weeks_3_4 = 1.0
+    mo.hr_after_release_weeks_1_2 = mo.hr_after_release_weeks_3_4 = mo.hr_opioid_substitution_drug_related = 1.0
     p.mortality.drug_related_per_year = 0.02  # large enough that deaths are well measured
     m = p.modality  # every modality alike, no aftercare: one kind of person
     for name in list(vars(m)):

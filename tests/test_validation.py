@@ -12,7 +12,7 @@ from tests.helpers import compose
     ("override", "field", "why"),
     [
         ("params.treatment.planned_exit_per_year=-0.1", "params.treatment.planned_exit_per_year", ">= 0"),
-        ("params.mortality.hr_post_release=-2", "params.mortality.hr_post_release", ">= 0"),
+        ("params.mortality.hr_after_release_weeks_1_2=-2", "params.mortality.hr_after_release_weeks_1_2", ">= 0"),
         ("params.prison.release_to_treatment_share=1.5", "params.prison.release_to_treatment_share", "[0, 1]"),
         ("area.criminal_justice_share=1.2", "area.criminal_justice_share", "[0, 1]"),
         ("area.ocu_users=-5", "area.ocu_users", ">= 0"),

@@ -216,13 +216,29 @@ class MortalityParams:
     hr_crack_only_drug_related: float = param(0.5, "hazard ratio", A, 0.2, 1.0)
     hr_non_opiate_drug_related: float = param(0.2, "hazard ratio", A, 0.05, 0.6)
     hr_injecting_drug_related: float = param(2.0, "hazard ratio (current injectors)", A, 1.0, 4.0)
-    hr_in_treatment_drug_related: float = param(0.5, "hazard ratio (opioid substitution and care)", A, 0.2, 1.0)
+    hr_opioid_substitution_drug_related: float = param(
+        0.53, "hazard ratio while on opioid substitution (specialist prescribing, GP shared care)",
+        "cornish2010_rr_rest_off", 0.36, 0.77,
+        "1 / 1.9 (95% CI 1.3-2.8): other treatment gives no protection (drug_related_state 1 in treatment)")
     hr_recovery_drug_related: float = param(0.3, "hazard ratio", A, 0.1, 1.0)
     hr_prison_drug_related: float = param(0.2, "hazard ratio", A, 0.05, 1.0)
-    post_treatment_exit_weeks: float = param(4.0, "weeks of raised risk after leaving treatment", A, 1.0, 12.0)
-    hr_post_treatment_exit: float = param(2.5, "hazard ratio", A, 1.0, 6.0, "loss of tolerance after detox or drop-out")
-    post_release_weeks: float = param(4.0, "weeks of raised risk after prison release", A, 1.0, 12.0)
-    hr_post_release: float = param(6.0, "hazard ratio", A, 1.0, 12.0, "overdose risk in the first weeks after release")
+    hr_after_treatment_weeks_1_2: float = param(
+        5.1, "hazard ratio in weeks 1-2 after leaving opioid substitution or inpatient detox",
+        "cornish2010_crude_weeks_1_2_off cornish2010_crude_off_rest cornish2010_rr_weeks_1_2_off "
+        "cornish2010_rr_rest_off",
+        2.8, 7.8, "4.8 / 0.95 per 100 person-years; range 5.4/1.9 to 14.9/1.9; detox's loss of tolerance assumed alike")
+    hr_after_treatment_weeks_3_4: float = param(
+        4.5, "hazard ratio in weeks 3-4 after leaving opioid substitution or inpatient detox",
+        "cornish2010_crude_weeks_3_4_off cornish2010_crude_off_rest cornish2010_rr_weeks_3_4_off "
+        "cornish2010_rr_rest_off",
+        2.5, 7.2, "4.3 / 0.95 per 100 person-years; range 4.7/1.9 to 13.7/1.9")
+    hr_after_release_weeks_1_2: float = param(
+        8.6, "hazard ratio in weeks 1-2 after release from prison",
+        "merrall2010_uk_rr_weeks_1_2 merrall2010_rr_weeks_3_4",
+        6.5, 11.3, "UK 7.5 (5.7-9.9) vs weeks 3-12, which average 1.14 of the rate from week 5 on (weeks 3-4 at 1.7)")
+    hr_after_release_weeks_3_4: float = param(
+        1.7, "hazard ratio in weeks 3-4 after release from prison", "merrall2010_rr_weeks_3_4", 1.3, 2.2,
+        "vs weeks 5-12, taken as the usual rate of people using (assumption)")
     other_cause_at_40_per_year: float = param(
         0.0015, "per person-year, general population aged 40", A, 0.0008, 0.003, "approximates national life tables"
     )

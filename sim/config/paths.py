@@ -5,4 +5,5 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # an editable install: the repository
 CONFIG_DIR = PROJECT_ROOT / "configs"
 SEED_FIGURES = PROJECT_ROOT / "calibration" / "sources" / "seed_figures.csv"
+PUBLISHED_FIGURES = PROJECT_ROOT / "calibration" / "sources" / "published_figures.csv"  # studies beyond the seeds
 PARAMETERS_CSV = PROJECT_ROOT / "calibration" / "parameters.csv"

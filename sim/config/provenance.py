@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config.paths import SEED_FIGURES
+from sim.config.paths import PUBLISHED_FIGURES, SEED_FIGURES
 
 ASSUMPTION = "assumption"
 
@@ -33,7 +33,7 @@ class Provenance:
 def param(default: float, unit: str, source: str, low: float, high: float, note: str = "") -> Any:
     """A documented parameter: default, unit, seed figures it is derived from, calibration range.
 
-    `source` is "assumption" or a space-separated list of ids in seed_figures.csv.
+    `source` is "assumption" or a space-separated list of ids in seed_figures.csv or published_figures.csv.
     """
     sources = tuple(source.split())
     return field(
@@ -76,5 +76,10 @@ def set_parameter(params: Any, name: str, value: float) -> None:
 
 
 def seed_figure_ids() -> set[str]:
-    with SEED_FIGURES.open(newline="") as fh:
-        return {row["id"] for row in csv.DictReader(fh)}
+    """Ids a parameter or area may cite: the seed documents' figures, and published figures beyond them
+    (PUBLISHED_FIGURES: the study in `seed_file`, e.g. the mortality windows)."""
+    ids = set()
+    for path in (SEED_FIGURES, PUBLISHED_FIGURES):
+        with path.open(newline="") as fh:
+            ids |= {row["id"] for row in csv.DictReader(fh)}
+    return ids

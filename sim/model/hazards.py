@@ -50,10 +50,9 @@ class MortalityTables(NamedTuple):
     other_cause_age: np.ndarray  # per-year hazard by age band (includes SMR and lever)
     hr_injecting: float
     hr_female_other: float
-    post_exit_years: float
-    hr_post_exit: float
-    post_release_years: float
-    hr_post_release: float
+    hr_opioid_substitution: float  # in treatment on specialist prescribing or GP shared care
+    hr_after_treatment: np.ndarray  # float64[2]: weeks 1-2 and 3-4 after leaving substitution or detox
+    hr_after_release: np.ndarray  # float64[2]: weeks 1-2 and 3-4 after release from prison
 
 
 class OutcomeTables(NamedTuple):
@@ -285,8 +284,7 @@ def build_mortality(p: Parameters, levers: dict[str, float]) -> MortalityTables:
     base[g.CRACK_ONLY] *= m.hr_crack_only_drug_related
     base[g.NON_OPIATE] *= m.hr_non_opiate_drug_related
     state = np.ones(N_STATES)
-    for s in (State.TX_START, State.TX_STAY, State.TX_STOP):
-        state[s] = m.hr_in_treatment_drug_related
+    # in treatment: 1 (only opioid substitution protects: hr_opioid_substitution, by modality in the kernel)
     for s in (State.SUSTAIN, State.REMISSION):
         state[s] = m.hr_recovery_drug_related
     state[State.PRISON] = m.hr_prison_drug_related
@@ -305,10 +303,9 @@ def build_mortality(p: Parameters, levers: dict[str, float]) -> MortalityTables:
         other_cause_age=other,
         hr_injecting=m.hr_injecting_drug_related,
         hr_female_other=m.hr_female_other_cause,
-        post_exit_years=m.post_treatment_exit_weeks / 52.0,
-        hr_post_exit=m.hr_post_treatment_exit,
-        post_release_years=m.post_release_weeks / 52.0,
-        hr_post_release=m.hr_post_release,
+        hr_opioid_substitution=m.hr_opioid_substitution_drug_related,
+        hr_after_treatment=np.array([m.hr_after_treatment_weeks_1_2, m.hr_after_treatment_weeks_3_4]),
+        hr_after_release=np.array([m.hr_after_release_weeks_1_2, m.hr_after_release_weeks_3_4]),
     )
 
 

@@ -41,6 +41,7 @@ E_FIRST_START = int(Event.FIRST_TREATMENT_START)
 NO_MODALITY = -1
 RECOVERY_SUPPORT = int(Modality.RECOVERY_SUPPORT)
 GP_SHARED_CARE, INPATIENT_DETOX = int(Modality.GP_SHARED_CARE), int(Modality.INPATIENT_DETOX)
+SPECIALIST_PRESCRIBING = int(Modality.SPECIALIST_PRESCRIBING)
 EXIT_PLANNED, EXIT_UNPLANNED, EXIT_TRANSFERRED = (int(ExitReason.PLANNED), int(ExitReason.UNPLANNED),
                                                   int(ExitReason.TRANSFERRED))
 
@@ -57,3 +58,4 @@ TOP_REVIEW_YEARS = 0.5  # the Treatment Outcomes Profile review about 6 months i
 RE_PRESENTATION_WINDOW_YEARS = 0.5  # PHOF 2.15: re-presentation within 6 months of completion
 COMPLETER_FOLLOW_UP_YEARS = 3  # first re-presentation of completers counted within 1, 2 and 3 years
 THREE_WEEKS_YEARS = 3.0 / 52.0  # NDTMS waiting-time standard
+TWO_WEEKS_YEARS, FOUR_WEEKS_YEARS = 2.0 / 52.0, 4.0 / 52.0  # the steps of raised risk after treatment or prison

@@ -9,7 +9,14 @@ x the multiplier of their duration band in the state.
 import numpy as np
 from numba import njit
 
-from sim.model.kernel.codes import CURRENT_INJECTOR, HANDOFF_DUE
+from sim.model.kernel.codes import (
+    CURRENT_INJECTOR,
+    FOUR_WEEKS_YEARS,
+    GP_SHARED_CARE,
+    HANDOFF_DUE,
+    SPECIALIST_PRESCRIBING,
+    TWO_WEEKS_YEARS,
+)
 from sim.model.kernel.people import in_treatment
 
 
@@ -25,14 +32,46 @@ def mortality_hazards(people, i, s, g, t_mid, a, mort):
     h_drd = mort.drug_related_base[g] * mort.drug_related_state[s] * mort.drug_related_age[a]
     if people.injecting[i] == CURRENT_INJECTOR:
         h_drd *= mort.hr_injecting
-    if not in_treatment(s) and t_mid - people.last_exit[i] < mort.post_exit_years:
-        h_drd *= mort.hr_post_exit
-    if t_mid - people.last_release[i] < mort.post_release_years:
-        h_drd *= mort.hr_post_release
+    if in_treatment(s):
+        if on_opioid_substitution(people.modality[i]):
+            h_drd *= mort.hr_opioid_substitution
+    elif people.left_tolerance[i] == 1:
+        h_drd *= after_window(t_mid - people.last_exit[i], mort.hr_after_treatment)
+    h_drd *= after_window(t_mid - people.last_release[i], mort.hr_after_release)
     h_other = mort.other_cause_age[a]
     if people.female[i] == 1:
         h_other *= mort.hr_female_other
     return h_drd, h_other
+
+
+@njit(inline="always")
+def on_opioid_substitution(modality):
+    return modality == SPECIALIST_PRESCRIBING or modality == GP_SHARED_CARE
+
+
+@njit(inline="always")
+def after_window(elapsed, hr):
+    """The hazard ratio `elapsed` years after leaving treatment or prison: hr[0] in weeks 1-2, hr[1] in weeks 3-4,
+    then 1 (risk falls as tolerance returns or the person settles; week by week in two-week steps)."""
+    if elapsed < 0.0:
+        return 1.0
+    if elapsed < TWO_WEEKS_YEARS:
+        return hr[0]
+    if elapsed < FOUR_WEEKS_YEARS:
+        return hr[1]
+    return 1.0
+
+
+@njit(inline="always")
+def next_window_edge(elapsed, since):
+    """The time the risk after leaving (at `since`, `elapsed` years ago) next changes (inf if no more)."""
+    if elapsed < 0.0:
+        return np.inf
+    if elapsed < TWO_WEEKS_YEARS:
+        return since + TWO_WEEKS_YEARS
+    if elapsed < FOUR_WEEKS_YEARS:
+        return since + FOUR_WEEKS_YEARS
+    return np.inf
 
 
 @njit(inline="always")

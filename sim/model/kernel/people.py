@@ -8,7 +8,16 @@ import numpy as np
 from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
-from sim.model.kernel.codes import HANDOFF_NONE, NO_MODALITY, NO_PROVIDER, TX_START, TX_STOP
+from sim.model.kernel.codes import (
+    GP_SHARED_CARE,
+    HANDOFF_NONE,
+    INPATIENT_DETOX,
+    NO_MODALITY,
+    NO_PROVIDER,
+    SPECIALIST_PRESCRIBING,
+    TX_START,
+    TX_STOP,
+)
 from sim.model.rng import uniform
 
 AGE_BAND_OF_YEAR = np.searchsorted(np.array(AGE_BAND_EDGES), np.arange(0, 130), side="right").clip(1) - 1
@@ -47,6 +56,8 @@ def leave_treatment(people, i, reason, n, tallies, c):
     m = people.modality[i]
     if m >= 0:
         tallies.modality_exits[c, n, reason, m] += 1
+    # leaving opioid substitution or detox, tolerance falls: raised overdose risk for four weeks (mortality_hazards)
+    people.left_tolerance[i] = m == SPECIALIST_PRESCRIBING or m == GP_SHARED_CARE or m == INPATIENT_DETOX
     people.modality[i] = NO_MODALITY
     people.provider[i] = NO_PROVIDER
     people.handoff[i] = HANDOFF_NONE

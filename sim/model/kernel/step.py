@@ -69,6 +69,7 @@ from sim.model.kernel.hazards import (
     age_index,
     housing_hazard,
     mortality_hazards,
+    next_window_edge,
     transition_hazards,
 )
 from sim.model.kernel.moves import move, using_state
@@ -127,12 +128,9 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
         until = min(until, t_mid + (a + 1) / mort.per_age_step - age_mid)  # the next mortality age band
     if people.modality[i] == RECOVERY_SUPPORT:
         until = min(until, aftercare_end)
-    end = people.last_exit[i] + mort.post_exit_years
-    if t_mid < end:
-        until = min(until, end)
-    end = people.last_release[i] + mort.post_release_years
-    if t_mid < end:
-        until = min(until, end)
+    if people.left_tolerance[i] == 1 and not in_treatment(s):  # the raised risk after leaving falls in steps
+        until = min(until, next_window_edge(t_mid - people.last_exit[i], people.last_exit[i]))
+    until = min(until, next_window_edge(t_mid - people.last_release[i], people.last_release[i]))
 
     next_refresh = NEVER_STEP
     if until < np.inf:
