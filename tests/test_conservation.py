@@ -92,3 +92,19 @@ def test_first_time_entrants_are_the_people_whose_first_episode_began():
     assert first == int(((before == 0) & (model.people.episodes >= 1)).sum()) > 50
     assert (flows[:, Event.FIRST_TREATMENT_START] <= flows[:, Event.TREATMENT_START]).all()
     assert first < flows[:, Event.TREATMENT_START].sum()  # people come back: not every start is a first
+
+
+def test_every_episode_end_is_counted_once_with_its_length():
+    """`tx_ends` (behind `time_in_treatment_treated_mean_years`) counts the episodes that end: completions,
+    unplanned exits (failed hand-offs among them), transfers to prison and deaths in treatment, each once;
+    their summed length lies between nothing and every ended episode's whole time since the run began."""
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "seed=4")))
+    model.run()
+    flows = model.tallies.flows.sum(axis=(0, 3, 4))
+    ends = model.tallies.tx_ends.sum(axis=(0, 2))  # [step, (count, summed length)]
+    exits = (flows[:, Event.EXIT_SUCCESSFUL] + flows[:, Event.EXIT_UNPLANNED] + flows[:, Event.EXIT_TRANSFERRED]
+             + flows[:, Event.DEATH_IN_TREATMENT])
+    assert np.array_equal(ends[:, 0], exits) and exits.sum() > 300
+    assert 0 < ends[:, 1].sum() and (ends[:, 1] >= 0).all()
+    mean_length = ends[:, 1].sum() / ends[:, 0].sum()
+    assert 0.2 < mean_length < 6.0

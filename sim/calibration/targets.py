@@ -38,6 +38,7 @@ EXTRACT_COLUMNS = ["area", "period", "drug_group", "measure", "value"]
 PERCENT_MEASURES = ("successful_completion_rate", "phof_non_representation_6m")
 SHARE_MEASURES = tuple(m for m in (*DERIVED, *PROFILE_MEASURES) if m.endswith("_share"))
 MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *DERIVED, *PROFILE_MEASURES, "time_in_treatment_mean_years",
+                         "time_in_treatment_treated_mean_years",
                          *DURATION_BANDS}))
 # groups a target may name: drug groups and age bands, DOMES time bands, modalities
 TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())

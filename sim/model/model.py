@@ -131,6 +131,7 @@ class JourneysModel(mesa.Model):
             tx_elapsed=np.zeros((b, t, g), dtype=np.float64),
             tx_start_sum=np.zeros((b, t, g), dtype=np.float64),
             waiting=np.zeros((b, t, len(self.provider_names)), dtype=np.int32),
+            tx_ends=np.zeros((b, t, g, 2), dtype=np.float64),
         )
         self._build_system(cfg)
         self.tables = self._tables(self.initial_regime, provider_offset=0)

@@ -138,12 +138,13 @@ def _long(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: lis
 
 
 def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, tx_elapsed: np.ndarray, start_year: int,
-               steps_per_year: int, period: str = "year", scale: float = 1.0) -> pd.DataFrame:
+               steps_per_year: int, period: str = "year", scale: float = 1.0,
+               tx_ends: np.ndarray | None = None) -> pd.DataFrame:
     """Tidy table from per-step tallies summed over row blocks.
 
     stocks: [step, state, drug group, age band]; flows: [step, event, drug group, age band];
-    tx_duration: [step, drug group, DOMES band]. Values are divided by `scale`
-    (simulated people per real person).
+    tx_duration: [step, drug group, DOMES band]; tx_ends: [step, drug group, (episodes ended, their summed
+    length)]. Values are divided by `scale` (simulated people per real person).
     """
     labels = period_labels(start_year, stocks.shape[0], steps_per_year, period)
     periods, first = np.unique(labels, return_index=True)
@@ -176,7 +177,19 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     mean_years = np.where(in_tx > 0, elapsed / np.maximum(in_tx, 1), np.nan)
     out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
     out["value"] /= scale
-    mean = _long(periods, [("time_in_treatment_mean_years", mean_years)], DRUG_GROUPS)
+    measures = [("time_in_treatment_mean_years", mean_years)]
+    if tx_ends is not None:  # everyone treated in the year to date: ended episodes at their end, the caseload at
+        # the period's end (DOMES; calibration/targets/definitions.md); a quarter's value is year to date
+        cumulative = np.cumsum(tx_ends, axis=0)
+        before_year = np.where(year_start[last] > 0, year_start[last] - 1, -1)
+        ended = cumulative[last] - np.where(before_year[:, None, None] >= 0, cumulative[before_year], 0.0)
+        ended = np.concatenate([ended.sum(axis=1, keepdims=True), ended]
+                               + [ended[:, [int(g) for g in members]].sum(axis=1, keepdims=True)
+                                  for members in DRUG_GROUP_AGGREGATES.values()], axis=1)
+        treated = in_tx + ended[:, :, 0]
+        measures.append(("time_in_treatment_treated_mean_years",
+                         np.where(treated > 0, (elapsed + ended[:, :, 1]) / np.maximum(treated, 1), np.nan)))
+    mean = _long(periods, measures, DRUG_GROUPS)
     bands = np.stack([v[:, 0] for _, v in durations], axis=1) / scale  # [period, band], all drug groups
     by_band = _long(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
     out = pd.concat([out, mean.dropna(), by_band], ignore_index=True)

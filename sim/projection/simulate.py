@@ -61,7 +61,7 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     cfg, tallies, r = model.cfg, model.tallies, model.reported
     ts = timeseries(r(tallies.stocks.sum(axis=0)), r(tallies.flows.sum(axis=0)), r(tallies.tx_duration.sum(axis=0)),
                     r(tallies.tx_elapsed.sum(axis=0)), cfg.start_year, cfg.steps_per_year, cfg.output.period,
-                    cfg.population_scale)
+                    cfg.population_scale, tx_ends=r(tallies.tx_ends.sum(axis=0)))
     system = system_measures(r(tallies.providers.sum(axis=(0, 3))), r(tallies.modalities.sum(axis=0)),
                              r(tallies.modality_exits.sum(axis=0)), r(model.waiting_list), model.provider_names,
                              r(model.funding), r(model.cost_of_care_per_step()), cfg.start_year, cfg.steps_per_year,

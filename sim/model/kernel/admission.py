@@ -209,7 +209,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
             f[n, E_UNPLANNED, g, band] += 1
-            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, 0)
+            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, 0, t_end)
             people.state[i] = USING_PREVIOUS
             people.since[i] = t_end
             log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)

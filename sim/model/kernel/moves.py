@@ -126,15 +126,15 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             if people.housing_need[i] == 0:
                 f[n, E_SUCCESS_HOUSED, g, band] += 1
             people.last_completion[i] = t_end
-            leave_treatment(people, i, EXIT_PLANNED, n, tallies, c)
+            leave_treatment(people, i, EXIT_PLANNED, n, tallies, c, t_end)
             if draw(people, i, ctx.journey_key) < system.aftercare_share:
                 people.modality[i] = RECOVERY_SUPPORT
         elif new == PRISON:
             f[n, E_TRANSFER, g, band] += 1
-            leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c)
+            leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c, t_end)
         else:
             f[n, E_UNPLANNED, g, band] += 1
-            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c)
+            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, t_end)
     if new == PRISON:
         f[n, E_PRISON, g, band] += 1
     if s == PRISON:

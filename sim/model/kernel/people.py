@@ -51,8 +51,12 @@ def draw(people, i, key):
 
 
 @njit(inline="always")
-def leave_treatment(people, i, reason, n, tallies, c):
-    """Off their modality and provider, counting a modality exit for `reason` (an ExitReason code)."""
+def leave_treatment(people, i, reason, n, tallies, c, t):
+    """Off their modality and provider at time t, counting a modality exit for `reason` (an ExitReason code) and
+    the episode's end with its length (`Tallies.tx_ends`)."""
+    g = people.drug[i]
+    tallies.tx_ends[c, n, g, 0] += 1.0
+    tallies.tx_ends[c, n, g, 1] += t - people.episode_start[i]
     m = people.modality[i]
     if m >= 0:
         tallies.modality_exits[c, n, reason, m] += 1

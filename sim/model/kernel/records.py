@@ -65,6 +65,7 @@ class Tallies(NamedTuple):
     tx_elapsed: np.ndarray  # float64[block, step, drug group]: summed elapsed years of the caseload
     tx_start_sum: np.ndarray  # float64[block, step, drug group]: the caseload's summed episode starts - origin
     waiting: np.ndarray  # int32[block, step, provider]: people assessed and on each provider's waiting list
+    tx_ends: np.ndarray  # float64[block, step, drug group, 2]: episodes ended in the step, and their summed length
 
 
 class Queues(NamedTuple):

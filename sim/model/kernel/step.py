@@ -174,7 +174,7 @@ def event(people, i, s, g, ctx, tables, records, c):
             flows[n, E_DRD, g, band] += 1
         if in_treatment(s):
             flows[n, E_DEATH_TX, g, band] += 1
-            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c)
+            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, ctx.t_start + ctx.dt)
         elif s == WAITING:  # off the waiting list (providers skip the dead; this keeps the columns true)
             people.ready[i] = 0
             people.provider[i] = NO_PROVIDER
