@@ -117,6 +117,7 @@ DRUG_GROUP_NAMES = {
 DRUG_GROUP_AGGREGATES = {
     "opiate": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK),
     "ocu": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),
+    "crack": (DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),  # any crack use (the prevalence estimates' "crack users")
 }
 
 
