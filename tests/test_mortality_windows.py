@@ -15,9 +15,11 @@ def test_the_raised_risk_steps_down_at_two_and_four_weeks():
     week = 1.0 / 52.0
     assert [after_window(x * week, hr) for x in (0.0, 1.9, 2.1, 3.9, 4.1, 40.0)] == [5.1, 5.1, 4.5, 4.5, 1.0, 1.0]
     assert after_window(np.inf, hr) == 1.0  # never left (time of leaving: -inf)
-    assert next_window_edge(1.0 * week, 10.0) == 10.0 + TWO_WEEKS_YEARS
-    assert next_window_edge(3.0 * week, 10.0) == 10.0 + FOUR_WEEKS_YEARS
-    assert next_window_edge(5.0 * week, 10.0) == np.inf
+    assert next_window_edge(1.0 * week, 10.0, hr) == 10.0 + TWO_WEEKS_YEARS
+    assert next_window_edge(3.0 * week, 10.0, hr) == 10.0 + FOUR_WEEKS_YEARS
+    assert next_window_edge(5.0 * week, 10.0, hr) == np.inf
+    assert next_window_edge(1.0 * week, 10.0, np.array([4.5, 4.5])) == 10.0 + FOUR_WEEKS_YEARS  # no change at 2
+    assert next_window_edge(1.0 * week, 10.0, np.array([1.0, 1.0])) == np.inf  # no window at all
 
 
 def test_only_opioid_substitution_protects():
@@ -34,6 +36,6 @@ def test_weeks_three_and_four_carry_their_own_risk():
     """The second two-week step is alive: a large ratio there kills many more people than none."""
     none = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_3_4=1",
                                 "params.mortality.hr_after_release_weeks_3_4=1")
-    high = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_3_4=60",
-                                "params.mortality.hr_after_release_weeks_3_4=60")
-    assert high > 1.2 * none
+    high = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_3_4=300",
+                                "params.mortality.hr_after_release_weeks_3_4=300")
+    assert high > 1.5 * none

@@ -63,13 +63,14 @@ def after_window(elapsed, hr):
 
 
 @njit(inline="always")
-def next_window_edge(elapsed, since):
-    """The time the risk after leaving (at `since`, `elapsed` years ago) next changes (inf if no more)."""
+def next_window_edge(elapsed, since, hr):
+    """The time the risk after leaving (at `since`, `elapsed` years ago) next changes, inf if it no longer does (an
+    edge across which the ratio stays the same is no change: no refresh for it)."""
     if elapsed < 0.0:
         return np.inf
-    if elapsed < TWO_WEEKS_YEARS:
+    if elapsed < TWO_WEEKS_YEARS and hr[0] != hr[1]:
         return since + TWO_WEEKS_YEARS
-    if elapsed < FOUR_WEEKS_YEARS:
+    if elapsed < FOUR_WEEKS_YEARS and hr[1] != 1.0:
         return since + FOUR_WEEKS_YEARS
     return np.inf
 
@@ -103,8 +104,11 @@ def transition_hazards(people, i, s, g, t_mid, haz, hbuf):
             while b + 1 < n_bands and tis >= haz.dur_edges[k, b + 1]:
                 b += 1
             h *= haz.dur_mult[k, b]
-            if b + 1 < n_bands:
-                next_edge = min(next_edge, people.since[i] + haz.dur_edges[k, b + 1])
+            nb = b + 1  # the next band whose multiplier differs: an edge that changes nothing needs no refresh
+            while nb < n_bands and haz.dur_mult[k, nb] == haz.dur_mult[k, b]:
+                nb += 1
+            if nb < n_bands:
+                next_edge = min(next_edge, people.since[i] + haz.dur_edges[k, nb])
         hbuf[k - lo] = h
         total += h
     return total, next_edge

@@ -129,8 +129,8 @@ def refresh(people, i, s, g, m, ctx, tables, records, c, hbuf):
     if people.modality[i] == RECOVERY_SUPPORT:
         until = min(until, aftercare_end)
     if people.left_tolerance[i] == 1 and not in_treatment(s):  # the raised risk after leaving falls in steps
-        until = min(until, next_window_edge(t_mid - people.last_exit[i], people.last_exit[i]))
-    until = min(until, next_window_edge(t_mid - people.last_release[i], people.last_release[i]))
+        until = min(until, next_window_edge(t_mid - people.last_exit[i], people.last_exit[i], mort.hr_after_treatment))
+    until = min(until, next_window_edge(t_mid - people.last_release[i], people.last_release[i], mort.hr_after_release))
 
     next_refresh = NEVER_STEP
     if until < np.inf:
