@@ -41,7 +41,8 @@ def targets():
                      lambda ts, b=band: 100 * w(ts)[f"in_treatment_{b}"] / w(ts)["in_treatment"],
                      f"soton_time_in_tx_{key}_2011_12"))
     rows += [
-        ("mean time in treatment, years", 2.4, 0.5, lambda ts: w(ts)["time_in_treatment_mean_years"],
+        ("mean time in treatment of everyone treated in the year, years", 2.4, 0.5,
+         lambda ts: w(ts)["time_in_treatment_treated_mean_years"],
          "soton_time_in_tx_avg_2011_12"),
         ("successful completions % of opiate caseload", 7, 3.0,
          lambda ts: w(ts, "opiate")["successful_completion_rate"],
