@@ -44,9 +44,12 @@ def test_care_stays_within_the_money_but_uses_most_of_it(baseline):
     where the history's smaller budget before 2007 leaves services over it, they admit no one until
     their care costs less than their money: within it (bar the last admission) from then on."""
     used = baseline["cost_of_care"] / baseline["cost"]
-    over = used.loc["2005"] > 1.0
-    assert not over or used.loc["2006"] < used.loc["2005"], used.round(3).to_dict()  # coming down to the money
-    assert (used.loc["2006":] < 1.05).all() and (used.loc["2008":] > 0.7).all(), used.round(3).to_dict()
+    within = used.index[used <= 1.0]
+    assert len(within), used.round(3).to_dict()
+    first = within[0]  # how long the coming down takes depends on how fast clients leave: a parameter
+    coming_down = used.loc[:first]
+    assert (coming_down.diff().dropna() < 0).all(), used.round(3).to_dict()  # over the money: admitting no one
+    assert (used.loc[first:] < 1.05).all() and (used.loc[first:] > 0.7).all(), used.round(3).to_dict()
 
 
 def test_a_budget_cut_pays_less_and_buys_less_care_from_the_policy_year(baseline_table, baseline):

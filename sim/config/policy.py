@@ -11,6 +11,7 @@ history and the timeline changed since.
 """
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 from sim.config.parameters import Parameters
@@ -55,12 +56,13 @@ def from_policy(cfg: JourneysConfig, share: float = 1.0) -> Regime:
     levers = {k: float(v) for k, v in cfg.levers.items()}
     for name, value in sc.levers.items():
         levers[name] = levers.get(name, 1.0) * float(value) ** share
-    system = copy.deepcopy(cfg.system)
-    system.budget_multiplier = cfg.system.budget_multiplier * toward(1.0, sc.budget_multiplier)
     mix = dict(cfg.system.modality_mix_multipliers)
     for name, value in sc.modality_mix_multipliers.items():
         mix[name] = mix.get(name, 1.0) * float(value) ** share
-    system.modality_mix_multipliers = mix
+    # a shallow copy with the two fields a regime changes: regimes only read the rest (a deep copy of the system
+    # was a tenth of a small area's model build)
+    system = dataclasses.replace(cfg.system, modality_mix_multipliers=mix,
+                                 budget_multiplier=cfg.system.budget_multiplier * toward(1.0, sc.budget_multiplier))
     return Regime(params, levers, system)
 
 
@@ -82,7 +84,7 @@ def _with_changes(regime: Regime, changes, period: HistoryPeriod | None, budget_
     money multiply, parameters are set); the budget is scaled by `budget_index` (this year's money
     relative to the documented year's)."""
     params = copy.deepcopy(regime.params) if any(c.params for c in changes) else regime.params  # read-only
-    levers, system = dict(regime.levers), copy.deepcopy(regime.system)
+    levers = dict(regime.levers)
     for change in changes:
         for section, values in change.params.items():
             for name, value in values.items():
@@ -92,7 +94,7 @@ def _with_changes(regime: Regime, changes, period: HistoryPeriod | None, budget_
     if period is not None:
         for name, value in period.levers.items():
             levers[name] = levers.get(name, 1.0) * float(get_parameter(params, f"history.{value}"))
-    system.budget_multiplier *= budget_index
+    system = dataclasses.replace(regime.system, budget_multiplier=regime.system.budget_multiplier * budget_index)
     return Regime(params, levers, system)
 
 

@@ -231,15 +231,18 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
 
 
 def _referral_routes(rng, p: Parameters, criminal_justice: np.ndarray) -> np.ndarray:
-    """The referral route of today's clients, drawn as presentations choose it (sim.model.hazards)."""
+    """The referral route of today's clients, drawn as presentations choose it (sim.model.hazards): one
+    distribution for people with criminal-justice involvement, one for the rest."""
     shares = route_shares(p)
     cj = np.zeros_like(shares)
     cj[Route.CRIMINAL_JUSTICE] = 1.0
-    weights = np.where(criminal_justice[:, None] == 1,
-                       shares * (1.0 + (p.referral.hr_criminal_justice_route - 1.0) * cj),
-                       shares)
-    cdf = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    return (rng.random(len(criminal_justice))[:, None] >= cdf).sum(axis=1).clip(max=len(shares) - 1)
+    u = rng.random(len(criminal_justice))
+    routes = np.empty(len(criminal_justice), dtype=np.int64)
+    for flag, weights in ((0, shares), (1, shares * (1.0 + (p.referral.hr_criminal_justice_route - 1.0) * cj))):
+        cdf = np.cumsum(weights / weights.sum())
+        mine = criminal_justice == flag
+        routes[mine] = np.searchsorted(cdf, u[mine], side="right")
+    return routes.clip(max=len(shares) - 1)
 
 
 def _cohort_age_weights(ages: np.ndarray, year: float, p: Parameters, start: float, trend: float) -> np.ndarray:
