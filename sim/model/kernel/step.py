@@ -228,7 +228,8 @@ def top_review(people, i, ctx, flows_n):
 
 @njit(inline="always")
 def due(people, i, s, g, ctx, tables, records, c, hbuf):
-    """Refresh, event or scheduled move of person i in step ctx.n; returns their state after it."""
+    """Refresh, event or scheduled move of person i in step ctx.n; returns whether an event or move happened
+    (what they are counted as may have changed)."""
     n = ctx.n
     if n >= people.refresh_step[i]:  # hazards change from this step on
         refresh(people, i, s, g, n, ctx, tables, records, c, hbuf)
@@ -243,7 +244,7 @@ def due(people, i, s, g, ctx, tables, records, c, hbuf):
     s = people.state[i]
     if moved and s != DEAD:
         refresh(people, i, s, g, n + 1, ctx, tables, records, c, hbuf)
-    return s
+    return moved
 
 
 @njit(cache=True)
@@ -289,9 +290,15 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
             s = people.state[i]
             if in_treatment(s) and people.reviewed[i] == 0:
                 top_review(people, i, ctx, flows[n])
-            if s != DEAD:
-                due(people, i, s, people.drug[i], ctx, tables, records, c, hbuf)
-            recount(people, i, ctx, c, tallies)  # 4.
+            moved = s != DEAD and due(people, i, s, people.drug[i], ctx, tables, records, c, hbuf)
+            if (moved or n >= people.recount_step[i] or people.state[i] != people.counted_state[i]
+                    or people.modality[i] != people.counted_modality[i]
+                    or people.provider[i] != people.counted_provider[i]):
+                recount(people, i, ctx, c, tallies)  # 4.
+            else:  # only hazards re-drawn: nothing counted changed (first counts, a refresh ending aftercare and a
+                # re-commissioning's new provider are caught by the tests above)
+                people.next_check[i] = min(min(people.refresh_step[i], people.event_step[i]),
+                                           min(people.sched_step[i], people.recount_step[i]))
     for i in range(max(lo_row, n_before), hi_row):  # 1. onset: joins during this step, hazards from the next
         g = people.drug[i]
         people.state[i] = USING_NAIVE
