@@ -49,6 +49,7 @@ FLOWS: dict[str, Event] = {
     "new_users": Event.NEW_USER,
     "presentations": Event.PRESENTATION,
     "treatment_starts": Event.TREATMENT_START,
+    "engaged_12_weeks": Event.ENGAGED,  # stayed through the 12-week start phase (start -> stay)
     "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
@@ -273,6 +274,11 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
             w["modality_exits_planned"] + w["modality_exits_unplanned"])
     if {"transfers", "transfers_failed"} <= have:
         out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
+    if {"engaged_12_weeks", "treatment_starts"} <= have:  # the NTA's retention: staying 12 weeks, of the starts
+        out["retained_12_weeks_share"] = w["engaged_12_weeks"] / w["treatment_starts"]
+    ends = ("exits_successful", "exits_unplanned", "exits_transferred", "deaths_in_treatment")
+    if set(ends) <= have:  # NDTMS discharges: of all clients exiting, the share leaving successfully
+        out["successful_exit_share"] = w["exits_successful"] / sum(w[e] for e in ends)
     frames = [_shares_within(ts, "time_in_treatment_band", "time_in_treatment_band_share", BAND_GROUPS),
               _shares_within(ts, "in_treatment_during_year", "in_treatment_age_share", AGE_BAND_NAMES)]
     for name, series in out.items():
@@ -312,7 +318,8 @@ DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "succ
            "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
            "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
            "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
-           "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share")
+           "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share",
+           "retained_12_weeks_share", "successful_exit_share")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:
