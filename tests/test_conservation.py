@@ -108,3 +108,20 @@ def test_every_episode_end_is_counted_once_with_its_length():
     assert 0 < ends[:, 1].sum() and (ends[:, 1] >= 0).all()
     mean_length = ends[:, 1].sum() / ends[:, 0].sum()
     assert 0.2 < mean_length < 6.0
+
+
+def test_every_traced_journey_chains_from_state_to_state():
+    """The journey log (events.csv) has every state change of a traced person, admissions included: each row
+    starts where the one before ended, and the first starts where the person began."""
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "seed=6",
+                                          "output.trace_people=100000")))
+    began = dict(zip(model.people_traced_rows, model.initial_people["state"]))
+    model.run()
+    log = model.event_log()
+    names = np.array([s.name.lower() for s in State])
+    assert (log["from_state"] == "waiting").any() and (log["to_state"] == "tx_start").any()
+    broken = 0
+    for person, rows in log.groupby("person", sort=False):
+        states = [names[began[person]], *rows["to_state"]]
+        broken += int((rows["from_state"].to_numpy() != np.array(states[:-1])).sum())
+    assert broken == 0

@@ -24,6 +24,8 @@ The model is built from a resolved config: validated, with its design point and 
 set applied (`sim.projection.resolve`); `sim.run` does both.
 """
 
+import warnings
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -301,6 +303,9 @@ class JourneysModel(mesa.Model):
     def event_log(self) -> pd.DataFrame:
         """The logged journeys (traced people): one row per state change."""
         used = np.minimum(self.trace.count, self.trace.step.shape[1])
+        if (self.trace.count > used).any():  # never expected (TRACE_ROWS_PER_PERSON is generous): say so if it is
+            warnings.warn(f"journey log full: {int((self.trace.count - used).sum())} state changes of traced people "
+                          f"not logged; trace fewer people (output.trace_people)", RuntimeWarning, stacklevel=2)
         take = lambda a: np.concatenate([a[c, :k] for c, k in enumerate(used)])  # noqa: E731
         names = np.array([s.name.lower() for s in State])
         steps = take(self.trace.step)

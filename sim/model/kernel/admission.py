@@ -123,7 +123,7 @@ def weekly_spend(services, p, caseload):
 
 
 @njit(inline="always")
-def admit(people, services, p, free, ctx, outcomes, tallies):
+def admit(people, services, p, free, ctx, outcomes, tallies, log):
     """Admit from service p's waiting list (longest-waiting first) while it has money free this week
     (`free`, GBP: its weekly budget less the care its clients cost); return the money left. Each
     admission takes the weekly cost of the modality it gets, so the last one admitted may take the
@@ -154,6 +154,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies):
             m += 1
         free -= services.weekly_cost[p, m]
         people.state[i] = TX_START
+        log_note(log, 0, people.traced[i], n, i, WAITING, TX_START, 0)  # the admission, in the journey log
         people.since[i] = t_end
         people.ready[i] = 0
         people.modality[i] = m
@@ -247,7 +248,7 @@ def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
         if has_handoffs and free > 0:
             free = take_handoffs(people, services, p, free, ctx, tallies, log)
         if listed[p] > 0 and free > 0:
-            free = admit(people, services, p, free, ctx, outcomes, tallies)
+            free = admit(people, services, p, free, ctx, outcomes, tallies, log)
         services.spend[n, p, 1] = weekly_spend(services, p, caseload[p])
     for p in range(services.commissioned.shape[0]):  # a list with more stale entries than people is compacted
         if services.waiting_end[p] - services.waiting_start[p] > 2 * listed[p] + SLACK_ENTRIES:
