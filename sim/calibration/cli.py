@@ -138,15 +138,19 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
 register_configs()
 
 
+def into_run_folder(command: str, work, cfg) -> None:
+    """Run `work(cfg, Hydra's run folder)`; bad input ends the command with one line and exit status 2."""
+    try:
+        work(cfg, Path(HydraConfig.get().runtime.output_dir))
+    except (ConfigError, ValueError) as e:
+        print(f"{command}: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
 def journeys_calibrate(cfg: DictConfig) -> None:
     """Fit the free parameters to the targets; write trials, the best parameters and the fit."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        calibrate_to_folder(cfg, out_dir)
-    except (ConfigError, ValueError) as e:
-        print(f"journeys-calibrate: {e}", file=sys.stderr)
-        sys.exit(2)
+    into_run_folder("journeys-calibrate", calibrate_to_folder, cfg)
 
 
 if __name__ == "__main__":

@@ -12,16 +12,14 @@ import copy
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import hydra
 import pandas as pd
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.backtest import runs, score, split_at, summary_lines
-from sim.calibration.cli import default_storage, refuse_password
+from sim.calibration.cli import default_storage, into_run_folder, refuse_password
 from sim.calibration.ensemble import accept
 from sim.calibration.figures import fit_figure
 from sim.calibration.objective import free_parameters
@@ -131,12 +129,7 @@ register_configs()
 @hydra.main(config_path=str(CONFIG_DIR), config_name="validate", version_base="1.3")
 def journeys_validate(cfg: DictConfig) -> None:
     """Fit up to the cut-off year, forecast the later figures, transfer to local areas; write the validation."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        validate_to_folder(cfg, out_dir)
-    except (ConfigError, ValueError) as e:
-        print(f"journeys-validate: {e}", file=sys.stderr)
-        sys.exit(2)
+    into_run_folder("journeys-validate", validate_to_folder, cfg)
 
 
 if __name__ == "__main__":

@@ -159,10 +159,7 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     for name, event in FLOWS.items():
         per_step = flows[:, int(event)]
         if name in YEAR_TO_DATE:  # counted once a year per person: year-to-date totals at period ends
-            cumulative = np.cumsum(per_step, axis=0)
-            before_year = np.where(year_start[last] > 0, year_start[last] - 1, -1)
-            ytd = cumulative[last] - np.where(before_year[:, None, None] >= 0, cumulative[before_year], 0)
-            frames.append((name, _by_group(ytd)))
+            frames.append((name, _by_group(_year_to_date(per_step, last, year_start))))
             continue
         frames.append((name, _by_group(np.add.reduceat(per_step, first, axis=0))))
     durations = []
@@ -171,9 +168,7 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
         cols = [x.sum(axis=1)] + [x[:, int(g)] for g in DRUG_GROUP_NAMES]
         cols += [x[:, [int(g) for g in members]].sum(axis=1) for members in DRUG_GROUP_AGGREGATES.values()]
         durations.append((name, np.stack(cols, axis=1)))
-    elapsed = tx_elapsed[last]  # [period, drug group]
-    elapsed = np.column_stack([elapsed.sum(axis=1), elapsed] + [elapsed[:, [int(g) for g in members]].sum(axis=1)
-                                                                 for members in DRUG_GROUP_AGGREGATES.values()])
+    elapsed = _with_aggregates(tx_elapsed[last])  # [period, all + drug groups + aggregates]
     in_tx = sum(v for _, v in durations)
     mean_years = np.where(in_tx > 0, elapsed / np.maximum(in_tx, 1), np.nan)
     out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
@@ -181,12 +176,7 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     measures = [("time_in_treatment_mean_years", mean_years)]
     if tx_ends is not None:  # everyone treated in the year to date: ended episodes at their end, the caseload at
         # the period's end (DOMES; calibration/targets/definitions.md); a quarter's value is year to date
-        cumulative = np.cumsum(tx_ends, axis=0)
-        before_year = np.where(year_start[last] > 0, year_start[last] - 1, -1)
-        ended = cumulative[last] - np.where(before_year[:, None, None] >= 0, cumulative[before_year], 0.0)
-        ended = np.concatenate([ended.sum(axis=1, keepdims=True), ended]
-                               + [ended[:, [int(g) for g in members]].sum(axis=1, keepdims=True)
-                                  for members in DRUG_GROUP_AGGREGATES.values()], axis=1)
+        ended = _with_aggregates(_year_to_date(tx_ends, last, year_start))  # [period, group, (count, length)]
         treated = in_tx + ended[:, :, 0]
         measures.append(("time_in_treatment_treated_mean_years",
                          np.where(treated > 0, (elapsed + ended[:, :, 1]) / np.maximum(treated, 1), np.nan)))
@@ -195,6 +185,21 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     by_band = _long(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
     out = pd.concat([out, mean.dropna(), by_band], ignore_index=True)
     return out
+
+
+def _year_to_date(per_step: np.ndarray, last: np.ndarray, year_start: np.ndarray) -> np.ndarray:
+    """Totals from the start of the calendar year to each period's last step (first axis: the step)."""
+    cumulative = np.cumsum(per_step, axis=0)
+    before = np.where(year_start[last] > 0, year_start[last] - 1, -1)
+    before_ = before.reshape((-1,) + (1,) * (per_step.ndim - 1))
+    return cumulative[last] - np.where(before_ >= 0, cumulative[before], 0)
+
+
+def _with_aggregates(x: np.ndarray) -> np.ndarray:
+    """[period, drug group, ...] -> [period, all + each drug group + each aggregate (DRUG_GROUPS order), ...]."""
+    return np.concatenate([x.sum(axis=1, keepdims=True), x]
+                          + [x[:, [int(g) for g in members]].sum(axis=1, keepdims=True)
+                             for members in DRUG_GROUP_AGGREGATES.values()], axis=1)
 
 
 def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exits: np.ndarray,
