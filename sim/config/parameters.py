@@ -344,10 +344,36 @@ class HistoryParams:
         "eng_complete_or_retained_12w_frac eng_min_retention_benefit_weeks eng_ocu_new_treatment_starts_2005_06",
         0.5, 3.0, "retaining clients 12 weeks was the NTA's measure of effective treatment until four in five "
         "completed or stayed that long (2007-08); with the 2005-06 starts it says how many left early before")
+    hr_assessment_to_2006: float = param(
+        0.3, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
+        "eng_wait_weeks_before_2007 eng_wait_2001_months eng_wait_weeks_after_2007", 0.05, 1.0,
+        "average waits fell from more than two months (2001) and nine weeks to one in 2007 while the dedicated "
+        "money was nearly flat from 2005 (the waiting-times drive): part of the wait was the service's own "
+        "process, not the places. A ratio of 0.1 alone gives the nine weeks")
     hr_planned_exit_2007_to_2009: float = param(
         1.170, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
+
+
+@dataclass
+class CapacityParams:
+    """How an area's money splits between kinds of service: each provider's budget share
+    (`system.providers[].budget_share`) times the weight of its kind (`system.providers[].capacity`
+    names it), the shares then scaled to sum as before. The area's money is unchanged; only its split
+    moves. Structured prescribing (no `capacity`) is the reference, weight 1. The split of England's
+    money between kinds of service is not in the seeds (the systems' shares come from Southampton):
+    the England fit moves it."""
+
+    open_access: float = param(
+        1.0, "weight on a tier 2 open-access service's budget share", A, 0.33, 3.0,
+        "where queues form first: tier 2 hands its opiate clients on, so its own places turn over fast")
+    criminal_justice: float = param(
+        1.0, "weight on a criminal-justice (DIP) service's budget share", A, 0.33, 3.0,
+        "DIP expanded nationally 2003-2006 with money of its own (Southampton: 10% of its budget)")
+    gp_shared_care: float = param(
+        1.0, "weight on GP shared care's budget share", A, 0.33, 3.0,
+        "stable opiate clients stepped down from specialist prescribing; not directly commissioned")
 
 
 @dataclass
@@ -364,3 +390,4 @@ class Parameters:
     modality: ModalityParams = field(default_factory=ModalityParams)
     referral: ReferralParams = field(default_factory=ReferralParams)
     history: HistoryParams = field(default_factory=HistoryParams)
+    capacity: CapacityParams = field(default_factory=CapacityParams)

@@ -123,6 +123,8 @@ class ProviderConfig:
     # share of the area's budget paid to this service (the shares of a system sum to 1); it admits while
     # its clients' care costs less than that money (null: an unfunded service with unlimited places)
     budget_share: float | None = None
+    # the kind of service whose params.capacity weight moves its share (the England fit; null: weight 1)
+    capacity: str | None = None
     routes: dict[str, float] = field(default_factory=dict)  # referral route -> share of that route it receives
     opiate_modalities: dict[str, float] = field(default_factory=dict)  # modality -> share at admission
     non_opiate_modalities: dict[str, float] = field(default_factory=dict)

@@ -5,7 +5,7 @@ import math
 
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
-from sim.config.parameters import HistoryParams, Parameters
+from sim.config.parameters import CapacityParams, HistoryParams, Parameters
 from sim.config.policy import changes_at_policy, from_policy, regime_in
 from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
 from sim.domain.states import Modality
@@ -140,6 +140,11 @@ def _check_money(cfg: JourneysConfig, where: str) -> None:
     """A system shares out all of the area's money, and the area has money to share."""
     system = getattr(cfg, where)
     _multiplier(f"{where}.budget_multiplier", system.budget_multiplier)
+    kinds = [f.name for f in dataclasses.fields(CapacityParams)]
+    for p in system.providers:
+        if p.capacity is not None and p.capacity not in kinds:
+            raise ConfigError(f"{where}.providers[{p.name}].capacity = {p.capacity!r}: not a params.capacity weight; "
+                              f"allowed: {', '.join(kinds)} (or null: the reference, weight 1)")
     shares = [(p.name, p.budget_share) for p in system.providers if p.budget_share is not None]
     for name, share in shares:
         if not 0.0 <= _finite(f"{where}.providers[{name}].budget_share", share) <= 1.0:

@@ -37,6 +37,7 @@ class People(NamedTuple):
     episode_start: np.ndarray  # float64 start of the current/last treatment episode
     last_completion: np.ndarray  # float64 last successful completion (NEVER if none)
     last_exit: np.ndarray  # float64 last exit from treatment (any reason)
+    last_dropout: np.ndarray  # float64 last unplanned exit not yet followed by a presentation (NEVER if none)
     last_release: np.ndarray  # float64 last release from prison
     left_tolerance: np.ndarray  # int8 0/1: the last treatment left was opioid substitution or detox (raised risk)
     death_time: np.ndarray  # float64
@@ -76,7 +77,7 @@ _DTYPES = {
     "criminal_justice": np.int8, "housing_need": np.int8, "mental_health": np.int8, "parental": np.int8,
     "still_using": np.int8, "maintenance": np.int8, "episodes": np.int16, "since": np.float64,
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
-    "last_exit": np.float64, "last_release": np.float64, "left_tolerance": np.int8, "death_time": np.float64,
+    "last_exit": np.float64, "last_dropout": np.float64, "last_release": np.float64, "left_tolerance": np.int8, "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
     "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16, "traced": np.int8,
     "next_check": np.int32, "event_step": np.int32, "refresh_step": np.int32, "sched_step": np.int32,
@@ -85,7 +86,7 @@ _DTYPES = {
     "counted_listed": np.int8,
 }
 _FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER,
-         "last_completion": NEVER, "last_exit": NEVER,
+         "last_completion": NEVER, "last_exit": NEVER, "last_dropout": NEVER,
          "last_release": NEVER, "death_time": np.nan,
          "next_check": -1, "refresh_step": -1, "event_step": NEVER_STEP, "sched_step": NEVER_STEP,
          "recount_step": NEVER_STEP, "counted_state": -1, "counted_modality": -1, "counted_provider": -1}

@@ -74,23 +74,24 @@ class Provider(mesa.Agent):
     how Python sees and changes one service.
     """
 
-    def __init__(self, model, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
-                 mix_multipliers: dict[str, float], weekly_cost: np.ndarray):
+    def __init__(self, model, spec: ProviderConfig, index: int, budget_share: float | None, weekly_budget: float,
+                 handoff_to: int, mix_multipliers: dict[str, float], weekly_cost: np.ndarray):
         super().__init__(model)
-        self.contract(spec, index, weekly_budget, handoff_to, mix_multipliers, weekly_cost)
+        self.contract(spec, index, budget_share, weekly_budget, handoff_to, mix_multipliers, weekly_cost)
         arrays = model.service_arrays
         arrays.commissioned[index] = 1
         arrays.waiting_start[index] = arrays.waiting_end[index] = 0
         arrays.handoffs_start[index] = arrays.handoffs_end[index] = 0
 
-    def contract(self, spec: ProviderConfig, index: int, weekly_budget: float, handoff_to: int,
-                 mix_multipliers: dict[str, float], weekly_cost: np.ndarray) -> None:
-        """The terms the service works to: money (GBP a week, simulated people's share), modality mix,
-        hand-offs, unit costs (set again when they change)."""
+    def contract(self, spec: ProviderConfig, index: int, budget_share: float | None, weekly_budget: float,
+                 handoff_to: int, mix_multipliers: dict[str, float], weekly_cost: np.ndarray) -> None:
+        """The terms the service works to: money (its share of the area's, weighted by its kind:
+        `funded_shares`; GBP a week, simulated people's share), modality mix, hand-offs, unit costs (set
+        again when they change)."""
         self.name = spec.name
         self.tier = spec.tier
         self.weekly_budget = weekly_budget  # inf: unfunded, unlimited places
-        self.budget_share = spec.budget_share
+        self.budget_share = budget_share
         self.handoff_to = handoff_to
         where = f"system.providers[{spec.name}]"
         self.tables = ServiceTables(
@@ -201,6 +202,7 @@ def _terms(system: SystemConfig, params: Parameters, budget_per_year: float, off
     if len(set(names)) != len(names):
         raise ValueError(f"system {system.name}: provider names must be unique, got {names}")
     costs = weekly_costs(params)
+    shares = funded_shares(system, params)
     for j, spec in enumerate(system.providers):
         if spec.hands_off_opiate_to is not None and spec.hands_off_opiate_to not in names:
             raise ValueError(f"system.providers[{spec.name}].hands_off_opiate_to = {spec.hands_off_opiate_to!r}: "
@@ -208,12 +210,23 @@ def _terms(system: SystemConfig, params: Parameters, budget_per_year: float, off
         if spec.modality_after_handoff not in MODALITY_BY_NAME:
             raise ValueError(f"system.providers[{spec.name}].modality_after_handoff: unknown modality "
                              f"{spec.modality_after_handoff!r}; allowed: {', '.join(MODALITY_BY_NAME)}")
-        if spec.budget_share is None:
+        if shares[j] is None:
             weekly = np.inf
         else:
-            weekly = spec.budget_share * system.budget_multiplier * budget_per_year / WEEKS_PER_YEAR
+            weekly = shares[j] * system.budget_multiplier * budget_per_year / WEEKS_PER_YEAR
         handoff_to = offset + names.index(spec.hands_off_opiate_to) if spec.hands_off_opiate_to is not None else -1
-        yield spec, offset + j, weekly, handoff_to, dict(system.modality_mix_multipliers), costs
+        yield spec, offset + j, shares[j], weekly, handoff_to, dict(system.modality_mix_multipliers), costs
+
+
+def funded_shares(system: SystemConfig, params: Parameters) -> list[float | None]:
+    """Each provider's share of the money: its budget share times the `params.capacity` weight of its kind,
+    scaled so the shares sum as the system's do (None: unfunded)."""
+    raw = [None if p.budget_share is None else p.budget_share * (1.0 if p.capacity is None
+                                                                   else getattr(params.capacity, p.capacity))
+           for p in system.providers]
+    weighted = sum(r for r in raw if r is not None)
+    total = sum(p.budget_share for p in system.providers if p.budget_share is not None)
+    return [None if r is None else (r * total / weighted if weighted > 0 else r) for r in raw]
 
 
 def build_providers(model, system: SystemConfig, params: Parameters, budget_per_year: float,

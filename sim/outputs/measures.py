@@ -50,6 +50,7 @@ FLOWS: dict[str, Event] = {
     "presentations": Event.PRESENTATION,
     "treatment_starts": Event.TREATMENT_START,
     "engaged_12_weeks": Event.ENGAGED,  # stayed through the 12-week start phase (start -> stay)
+    "engaged_12_weeks_of_starts": Event.ENGAGED_OF_START,  # ... by the period of their treatment start
     "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
@@ -78,6 +79,8 @@ FLOWS: dict[str, Event] = {
     "re_presented_within_1y_of_completion": Event.RE_PRESENTED_1Y_OF_COMPLETION,
     "re_presented_within_2y_of_completion": Event.RE_PRESENTED_2Y_OF_COMPLETION,
     "re_presented_within_3y_of_completion": Event.RE_PRESENTED_3Y_OF_COMPLETION,
+    # first presentation within 3 years of an unplanned exit, by the period of the exit (NTA drop-out follow-up)
+    "returned_within_3y_of_dropout": Event.RETURNED_3Y_OF_DROPOUT,
 }
 YEAR_TO_DATE = ("in_treatment_during_year",)
 
@@ -90,6 +93,8 @@ FOLLOW_UP_YEARS = {
     "re_presented_within_2y_of_completion": 2, "re_presented_within_2y_share": 2,
     "re_presented_within_3y_of_completion": 3, "re_presented_within_3y_share": 3,
     "entrants_in_recovery_after_1y_share": 1, "entrants_in_recovery_after_5y_share": 5,
+    "engaged_12_weeks_of_starts": 1, "retained_12_weeks_share": 1,
+    "returned_within_3y_of_dropout": 3, "dropouts_returned_within_3y_share": 3,
 }
 
 
@@ -279,8 +284,11 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
             w["modality_exits_planned"] + w["modality_exits_unplanned"])
     if {"transfers", "transfers_failed"} <= have:
         out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
-    if {"engaged_12_weeks", "treatment_starts"} <= have:  # the NTA's retention: staying 12 weeks, of the starts
-        out["retained_12_weeks_share"] = w["engaged_12_weeks"] / w["treatment_starts"]
+    if {"returned_within_3y_of_dropout", "exits_unplanned"} <= have:  # the NTA's 2005-06 drop-out cohort
+        out["dropouts_returned_within_3y_share"] = w["returned_within_3y_of_dropout"] / w["exits_unplanned"]
+    if {"engaged_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
+        # the share who stayed 12 weeks (a cohort: the engagements of last period's starts are not in it)
+        out["retained_12_weeks_share"] = w["engaged_12_weeks_of_starts"] / w["treatment_starts"]
     ends = ("exits_successful", "exits_unplanned", "exits_transferred", "deaths_in_treatment")
     if set(ends) <= have:  # NDTMS discharges: of all clients exiting, the share leaving successfully
         out["successful_exit_share"] = w["exits_successful"] / sum(w[e] for e in ends)
@@ -324,7 +332,7 @@ DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "succ
            "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
            "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
            "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share",
-           "retained_12_weeks_share", "successful_exit_share")
+           "retained_12_weeks_share", "successful_exit_share", "dropouts_returned_within_3y_share")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:

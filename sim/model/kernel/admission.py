@@ -215,6 +215,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             people.since[i] = t_end
             log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
             people.last_exit[i] = t_end
+            people.last_dropout[i] = t_end
             people.refresh_step[i] = n + 1
         recount(people, i, ctx, 0, tallies)
     services.handoffs_start[p] = j

@@ -10,8 +10,11 @@ from numba import njit
 
 from sim.model.kernel.codes import (
     COMPLETER_FOLLOW_UP_YEARS,
+    DROPOUT_FOLLOW_UP_YEARS,
     E_DROPOUT,
     E_ENGAGED,
+    E_ENGAGED_OF_START,
+    E_RETURN_OF_DROPOUT,
     E_NOT_PICKED_UP,
     E_PRESENT,
     E_PRISON,
@@ -71,8 +74,15 @@ def refer(people, i, route, t_end, g, band, ctx, system, flows):
 @njit(inline="always")
 def _count_re_presentation(people, i, t_end, g, band, ctx, f):
     """A presentation after a successful completion: PHOF within 6 months, and the completer
-    follow-up (within 1, 2, 3 years), the latter counted at the step of that completion."""
+    follow-up (within 1, 2, 3 years), the latter counted at the step of that completion; the first
+    presentation within 3 years of an unplanned exit, counted at the step of that exit."""
     n = ctx.n
+    since_dropout = t_end - people.last_dropout[i]
+    if since_dropout <= DROPOUT_FOLLOW_UP_YEARS:
+        n_d = n - int(np.round(since_dropout / ctx.dt))
+        if n_d >= 0:
+            f[n_d, E_RETURN_OF_DROPOUT, g, band] += 1
+    people.last_dropout[i] = -np.inf  # later presentations are not returns after it
     since = t_end - people.last_completion[i]
     if since <= COMPLETER_FOLLOW_UP_YEARS:  # the first re-presentation after a successful completion ...
         n_c = n - int(np.round(since / ctx.dt))  # ... also counted at the step of that completion
@@ -115,6 +125,9 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             _count_re_presentation(people, i, t_end, g, band, ctx, f)
     if new == TX_STAY:
         f[n, E_ENGAGED, g, band] += 1
+        n_s = n - int(np.round((t_end - people.episode_start[i]) / ctx.dt))  # the step this episode began
+        if n_s >= 0:  # (the caseload at the start began before the run)
+            f[n_s, E_ENGAGED_OF_START, g, band] += 1
     elif new == TX_STOP:
         f[n, E_STOP, g, band] += 1
     elif new == REMISSION:
@@ -134,6 +147,7 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c, t_end)
         else:
             f[n, E_UNPLANNED, g, band] += 1
+            people.last_dropout[i] = t_end
             leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, t_end)
     if new == PRISON:
         f[n, E_PRISON, g, band] += 1

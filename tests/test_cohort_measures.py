@@ -1,0 +1,80 @@
+"""Cohort measures (followed from the period of the event they follow) agree with the analytic chain, and
+the money split between kinds of service moves money without making or losing any."""
+
+import numpy as np
+import pytest
+
+from sim import JourneysModel, resolve
+from sim.config.errors import ConfigError
+from sim.domain.states import N_STATES, DrugGroup, State
+from sim.model.hazards import NO_SCHEDULE
+from sim.model.markov import cohort_index, expm, generator
+from sim.model.providers import funded_shares
+from sim.outputs.measures import wide
+from sim.projection.simulate import tables
+from tests.helpers import compose, markov_config
+
+YEARS = 8
+
+
+@pytest.fixture(scope="module")
+def chain():
+    """A Markov chain run (constant hazards, one kind of person) with its table and generator."""
+    cfg = markov_config(n_users=40_000, years=YEARS, seed=5)
+    model = JourneysModel(cfg).run()
+    rates = model.hazards._replace(scheduled_target=np.full(N_STATES, NO_SCHEDULE))  # the hazards alone (the
+    # fixed 12 weeks are what the retention measures: the chain gives the chance of no exit before them)
+    q = generator(rates, model.mortality, DrugGroup.OPIATE_ONLY, mask=0, age=30.5, pickup=model.system.pickup)
+    return wide(tables(model)), q
+
+
+def _pooled(w, numerator: str, denominator: str, years: int) -> tuple[float, float]:
+    """The share over the first `years` periods (those whose follow-up the run completes) and its sd."""
+    num, den = w[numerator].iloc[:years].sum(), w[denominator].iloc[:years].sum()
+    p = num / den
+    return p, np.sqrt(p * (1 - p) / den)
+
+
+def test_retention_of_a_start_cohort_is_survival_through_the_twelve_weeks(chain):
+    w, q = chain
+    simulated, sd = _pooled(w, "engaged_12_weeks_of_starts", "treatment_starts", YEARS - 1)
+    start = cohort_index(State.TX_START)
+    expected = np.exp(q[start, start] * 12 / 52)  # no event out of the start phase in 12 weeks
+    assert abs(simulated - expected) < 4 * sd + 0.004, (simulated, expected)
+    wrong = np.exp(1.2 * q[start, start] * 12 / 52)  # power: early exits 20% more frequent would show
+    assert abs(simulated - wrong) > 4 * sd + 0.004
+    # each engagement counted once, at its start's period: never more than that period's starts
+    assert (w["engaged_12_weeks_of_starts"] <= w["treatment_starts"]).all()
+    assert w["retained_12_weeks_share"].iloc[:-1].between(0.5, 1.0).all()
+
+
+def test_drop_outs_returning_within_three_years_follow_the_chain(chain):
+    w, q = chain
+    simulated, sd = _pooled(w, "returned_within_3y_of_dropout", "exits_unplanned", YEARS - 3)
+    using, waiting = cohort_index(State.USING_PREVIOUS), cohort_index(State.WAITING)
+    absorbing = q.copy()
+    absorbing[waiting] = 0.0  # the first presentation ends the follow-up
+    expected = expm(absorbing * 3.0)[using, waiting]
+    assert abs(simulated - expected) < 4 * sd + 0.01, (simulated, expected)
+    assert 0.2 < expected < 0.9  # neither nearly all nor nearly none: the comparison has something to test
+    assert (w["dropouts_returned_within_3y_share"].iloc[:YEARS - 3] > w["dropouts_returned_within_3y_share"]
+            .iloc[-1]).all()  # the last year's follow-up is incomplete
+
+
+def test_capacity_weights_move_money_between_kinds_of_service_and_keep_the_total():
+    cfg = resolve(compose("system=tiered"))
+    base = funded_shares(cfg.system, cfg.params)
+    assert base == pytest.approx([p.budget_share for p in cfg.system.providers])  # weights 1: the shares
+    cfg.params.capacity.criminal_justice = 2.0
+    moved = funded_shares(cfg.system, cfg.params)
+    assert sum(moved) == pytest.approx(sum(base))  # money is neither made nor lost
+    names = [p.name for p in cfg.system.providers]
+    dip = names.index("dip")
+    assert moved[dip] > base[dip]
+    others = [j for j in range(len(names)) if j != dip]
+    np.testing.assert_allclose([moved[j] / base[j] for j in others], moved[others[0]] / base[others[0]])
+
+
+def test_an_unknown_kind_of_service_is_refused_with_the_allowed_ones():
+    with pytest.raises(ConfigError, match="crimnal_justice.*allowed: open_access, criminal_justice, gp_shared_care"):
+        resolve(compose("system.providers.1.capacity=crimnal_justice"))
