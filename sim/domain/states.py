@@ -94,7 +94,7 @@ class Event(IntEnum):
     RE_PRESENTED_2Y_OF_COMPLETION = 29
     RE_PRESENTED_3Y_OF_COMPLETION = 30
     FIRST_TREATMENT_START = 31  # a treatment start of someone never treated before (NDTMS first-time entrants)
-    ENGAGED_OF_START = 32  # stayed through the 12-week start phase, counted at the step of the treatment start
+    RETAINED_OF_START = 32  # stayed 12 weeks or began a planned exit within them, counted at the start's step
     # First presentation within 3 years of an unplanned exit, counted at the step of that exit (the NTA
     # follow-up of the 2005-06 drop-outs)
     RETURNED_3Y_OF_DROPOUT = 33

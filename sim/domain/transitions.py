@@ -81,6 +81,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("imprisonment_waiting", ("imprisonment",), State.WAITING, State.PRISON),
     Transition("unplanned_exit_engagement", ("unplanned_exit",), State.TX_START, USING),
     Transition("imprisonment_engagement", ("imprisonment",), State.TX_START, State.PRISON),
+    Transition("planned_exit_engagement", ("planned_exit",), State.TX_START, State.TX_STOP),
     Transition("planned_exit", ("planned_exit",), State.TX_STAY, State.TX_STOP),
     Transition("unplanned_exit_stay", ("unplanned_exit",), State.TX_STAY, USING),
     Transition("imprisonment_stay", ("imprisonment",), State.TX_STAY, State.PRISON),

@@ -91,7 +91,8 @@ def modality_ratios(p: Parameters) -> np.ndarray:
         name = m.name.lower()
         planned = getattr(mp, f"hr_planned_exit_{name}")
         unplanned = getattr(mp, f"hr_unplanned_exit_{name}")
-        ratios[HAZARD_INDEX["planned_exit"], m + 1] = planned
+        for k in ("planned_exit", "planned_exit_engagement"):
+            ratios[HAZARD_INDEX[k], m + 1] = planned
         for k in ("unplanned_exit_stay", "unplanned_exit_engagement"):
             ratios[HAZARD_INDEX[k], m + 1] = unplanned
     for k in ("represent_from_recovery", "relapse_from_recovery"):
@@ -170,8 +171,11 @@ def _treatment_exits(t: _Table, p: Parameters) -> None:
     t.rate("unplanned_exit_engagement", tx.unplanned_exit_engagement_per_year)
     t.rate("unplanned_exit_stay", tx.unplanned_exit_per_year, unplanned_groups)
     t.rate("unplanned_exit_stop", tx.unplanned_exit_stop_per_year)
-    t.rate("planned_exit", tx.planned_exit_per_year,
-           {g.NON_OPIATE: tx.hr_non_opiate_planned_exit, g.CRACK_ONLY: tx.hr_crack_only_planned_exit})
+    planned_groups = {g.NON_OPIATE: tx.hr_non_opiate_planned_exit, g.CRACK_ONLY: tx.hr_crack_only_planned_exit}
+    # a planned exit may begin within the first 12 weeks too (brief interventions: "completed or retained 12 weeks")
+    for name in ("planned_exit", "planned_exit_engagement"):
+        t.rate(name, tx.planned_exit_per_year, planned_groups)
+        t.ratio(name, Covariate.STILL_USING, tx.hr_still_using_planned_exit)
     t.rate("completion", tx.completion_per_year)
     for name in ("unplanned_exit_engagement", "unplanned_exit_stay", "unplanned_exit_stop"):
         t.ratio(name, Covariate.CRIMINAL_JUSTICE, tx.hr_criminal_justice_unplanned_exit)
@@ -179,8 +183,7 @@ def _treatment_exits(t: _Table, p: Parameters) -> None:
         t.ratio(name, Covariate.MENTAL_HEALTH, tx.hr_mental_health_unplanned_exit)
         if name != "unplanned_exit_engagement":  # everyone still uses early on: it is in the base rate
             t.ratio(name, Covariate.STILL_USING, tx.hr_still_using_unplanned_exit)
-    t.ratio("planned_exit", Covariate.STILL_USING, tx.hr_still_using_planned_exit)
-    for name in ("planned_exit", "unplanned_exit_stay"):
+    for name in ("planned_exit", "planned_exit_engagement", "unplanned_exit_stay"):
         t.ratio(name, Covariate.MAINTENANCE, tx.hr_maintenance_exit)
 
 

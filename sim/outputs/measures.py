@@ -50,7 +50,8 @@ FLOWS: dict[str, Event] = {
     "presentations": Event.PRESENTATION,
     "treatment_starts": Event.TREATMENT_START,
     "engaged_12_weeks": Event.ENGAGED,  # stayed through the 12-week start phase (start -> stay)
-    "engaged_12_weeks_of_starts": Event.ENGAGED_OF_START,  # ... by the period of their treatment start
+    "retained_12_weeks_of_starts": Event.RETAINED_OF_START,  # stayed 12 weeks or began a planned exit in them, by
+    # the period of their treatment start
     "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
@@ -93,7 +94,7 @@ FOLLOW_UP_YEARS = {
     "re_presented_within_2y_of_completion": 2, "re_presented_within_2y_share": 2,
     "re_presented_within_3y_of_completion": 3, "re_presented_within_3y_share": 3,
     "entrants_in_recovery_after_1y_share": 1, "entrants_in_recovery_after_5y_share": 5,
-    "engaged_12_weeks_of_starts": 1, "retained_12_weeks_share": 1,
+    "retained_12_weeks_of_starts": 1, "retained_12_weeks_share": 1,
     "returned_within_3y_of_dropout": 3, "dropouts_returned_within_3y_share": 3,
 }
 
@@ -286,9 +287,9 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
     if {"returned_within_3y_of_dropout", "exits_unplanned"} <= have:  # the NTA's 2005-06 drop-out cohort
         out["dropouts_returned_within_3y_share"] = w["returned_within_3y_of_dropout"] / w["exits_unplanned"]
-    if {"engaged_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
+    if {"retained_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
         # the share who stayed 12 weeks (a cohort: the engagements of last period's starts are not in it)
-        out["retained_12_weeks_share"] = w["engaged_12_weeks_of_starts"] / w["treatment_starts"]
+        out["retained_12_weeks_share"] = w["retained_12_weeks_of_starts"] / w["treatment_starts"]
     ends = ("exits_successful", "exits_unplanned", "exits_transferred", "deaths_in_treatment")
     if set(ends) <= have:  # NDTMS discharges: of all clients exiting, the share leaving successfully
         out["successful_exit_share"] = w["exits_successful"] / sum(w[e] for e in ends)

@@ -13,8 +13,6 @@ from sim.model.kernel.codes import (
     DROPOUT_FOLLOW_UP_YEARS,
     E_DROPOUT,
     E_ENGAGED,
-    E_ENGAGED_OF_START,
-    E_RETURN_OF_DROPOUT,
     E_NOT_PICKED_UP,
     E_PRESENT,
     E_PRISON,
@@ -24,6 +22,8 @@ from sim.model.kernel.codes import (
     E_REP1Y_OF_COMPLETION,
     E_REP6,
     E_REP6_OF_COMPLETION,
+    E_RETAINED_OF_START,
+    E_RETURN_OF_DROPOUT,
     E_STOP,
     E_SUCCESS,
     E_SUCCESS_HOUSED,
@@ -39,6 +39,7 @@ from sim.model.kernel.codes import (
     RECOVERY_SUPPORT,
     REMISSION,
     SUSTAIN,
+    TX_START,
     TX_STAY,
     TX_STOP,
     USING_NAIVE,
@@ -123,11 +124,12 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
         else:
             f[n, E_PRESENT, g, band] += 1
             _count_re_presentation(people, i, t_end, g, band, ctx, f)
-    if new == TX_STAY:
-        f[n, E_ENGAGED, g, band] += 1
+    if s == TX_START and (new == TX_STAY or new == TX_STOP):  # retained 12 weeks, or completing within them
         n_s = n - int(np.round((t_end - people.episode_start[i]) / ctx.dt))  # the step this episode began
         if n_s >= 0:  # (the caseload at the start began before the run)
-            f[n_s, E_ENGAGED_OF_START, g, band] += 1
+            f[n_s, E_RETAINED_OF_START, g, band] += 1
+    if new == TX_STAY:
+        f[n, E_ENGAGED, g, band] += 1
     elif new == TX_STOP:
         f[n, E_STOP, g, band] += 1
     elif new == REMISSION:
