@@ -135,12 +135,15 @@ class TreatmentParams:
         "discharge; 84% of completers have no housing need in England (eng_top_sc_no_housing_need_all_2011_12)",
     )
     maintenance_share_opiate: float = param(
-        0.45, "share of opiate treatment episodes",
+        0.5, "share of opiate treatment episodes",
         "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
         0.0, 0.7,
-        "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8)",
+        "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8); "
+        "calibrated in every shipped fit (England 0.56, Southampton 0.68, 2026-12-01)",
     )
-    hr_maintenance_exit: float = param(0.25, "hazard ratio on stay-phase exits", A, 0.05, 1.0)
+    hr_maintenance_exit: float = param(
+        0.22, "hazard ratio on stay-phase exits", A, 0.05, 1.0,
+        "calibrated in every shipped fit (England 0.30, Southampton 0.16, 2026-12-01); the default lies between")
 
 
 @dataclass
@@ -256,12 +259,14 @@ class ModalityParams:
     hr_planned_exit_gp_shared_care: float = param(0.8, "hazard ratio", A, 0.3, 2.0, "stable clients, long stays")
     hr_unplanned_exit_gp_shared_care: float = param(0.6, "hazard ratio", A, 0.3, 1.5)
     hr_planned_exit_psychosocial: float = param(
-        1.0, "hazard ratio", "soton_modality_other_psychosocial_planned_pct_2011_12", 0.3, 3.0,
-        "44% of psychosocial modality exits planned, like prescribing (45%)")
+        0.7, "hazard ratio", "soton_modality_other_psychosocial_planned_pct_2011_12", 0.3, 3.0,
+        "44% of psychosocial modality exits planned (prescribing: 45%); the ratio that gives it on the documented "
+        "defaults, completions begun within the first 12 weeks included")
     hr_unplanned_exit_psychosocial: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
     hr_planned_exit_structured_day: float = param(
-        1.5, "hazard ratio", "soton_modality_struct_day_planned_pct_2011_12", 0.5, 4.0,
-        "51% of structured day programme exits planned")
+        1.1, "hazard ratio", "soton_modality_struct_day_planned_pct_2011_12", 0.5, 4.0,
+        "51% of structured day programme exits planned (on the documented defaults, completions begun within the "
+        "first 12 weeks included)")
     hr_unplanned_exit_structured_day: float = param(1.3, "hazard ratio", A, 0.5, 3.0)
     hr_planned_exit_other_structured: float = param(
         1.2, "hazard ratio", "soton_modality_other_structured_planned_pct_2011_12", 0.5, 4.0,
