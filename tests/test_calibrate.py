@@ -274,3 +274,31 @@ def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     done = subprocess.run(cmd + [f"targets_file={bad}", f"hydra.run.dir={tmp_path / 'bad'}"], capture_output=True,
                           text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 2 and "row 2: measure 'happiness' is unknown" in done.stderr
+
+
+def test_a_study_continues_only_for_the_same_model():
+    """Re-running with more trials or workers continues the study; a changed parameter that is not free (or
+    changed code) is another model, whose losses must not be mixed with the finished ones: a study of its own."""
+    from pathlib import Path
+
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from sim.calibration.cli import default_storage
+    from sim.config.paths import CONFIG_DIR
+    from sim.config.schema import as_config, register_configs
+    from sim.config.validation import validate
+
+    register_configs()
+    targets = Path(PROJECT_ROOT / "calibration" / "targets" / "documented.csv")
+
+    def where(*overrides):
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = validate(as_config(hydra_compose("calibrate", overrides=["area=southampton", *overrides])))
+        return default_storage(cfg, targets, free_parameters(cfg, list(cfg.free))).name
+
+    same = where()
+    assert where("n_trials=7", "workers=1", "min_accepted=5") == same
+    assert where(f"params.treatment.planned_exit_per_year={0.11}") == same  # a free one: the trials set it
+    assert where("params.modality.hr_planned_exit_psychosocial=0.8") != same
+    assert where("seeds_per_trial=3") != same

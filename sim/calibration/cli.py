@@ -21,7 +21,7 @@ import hydra
 import numpy as np
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from sqlalchemy.engine import make_url
 
 from sim.calibration.ensemble import accept, posterior_table, predictive
@@ -38,15 +38,42 @@ from sim.config.validation import validate
 STUDIES = Path("outputs") / "calibrate"  # under the working directory, beside Hydra's run folders
 
 
+# Settings of the search and its outputs: they do not change what a trial scores, so changing them (more
+# trials, more workers) continues the study
+SEARCH_KEYS = ("n_trials", "workers", "storage", "study_name", "ship", "min_accepted", "start_from_shipped",
+               "output", "free", "targets_file", "cutoff_year", "transfer", "forecast_sets")
+# The code a trial's simulated values come from
+MODEL_CODE = tuple(sorted(p for d in ("model", "domain", "config", "outputs", "projection")
+                          for p in (PROJECT_ROOT / "sim" / d).rglob("*.py")))
+
+
+def model_fingerprint(cfg, free) -> bytes:
+    """What a trial's loss depends on besides its free values: the whole configuration it simulates (area,
+    system, history, every parameter not free, years, seeds, scale) and the code of the model."""
+    tree = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+    for name in SEARCH_KEYS:
+        tree.pop(name, None)
+    for p in free:  # the trial sets these
+        *path, leaf = p.name.split(".")
+        node = tree["params"]
+        for part in path:
+            node = node[part]
+        node[leaf] = None
+    h = hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode())
+    for path in MODEL_CODE:
+        h.update(path.read_bytes())
+    return h.digest()
+
+
 def default_storage(cfg, targets_path: Path, free, question: str = "") -> Path:
     """Where a calibration keeps its study unless told (`storage=`): one SQLite file per area and question
-    (the targets file's contents, the free parameters, the system, the years, the seeds a trial), so the
-    same command run again continues its study, and a different question starts its own."""
+    (the targets file's contents, the free parameters, and the model that scores them: its configuration
+    and code, `model_fingerprint`), so the same command run again continues its study, and a different
+    question, or a changed model, starts its own (a study's finished losses are never mixed with another
+    model's)."""
     key = hashlib.sha256()
     for part in (OBJECTIVE.encode(), question.encode(), targets_path.read_bytes(),
-                 "\n".join(sorted(p.name for p in free)).encode(),
-                 cfg.system.name.encode(),
-                 f"{cfg.start_year}-{cfg.end_year} {cfg.seed} {cfg.seeds_per_trial} {cfg.population_scale}".encode()):
+                 "\n".join(sorted(p.name for p in free)).encode(), model_fingerprint(cfg, free)):
         key.update(part)
         key.update(b"\0")
     folder = STUDIES / cfg.area.name / "studies"
