@@ -184,7 +184,8 @@ class JourneysModel(mesa.Model):
         """Choose the people whose journeys are logged (events.csv) and keep their starting attributes."""
         b = self.row_blocks
         n_traced = min(cfg.output.trace_people, self.people.size)
-        chosen = np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
+        chosen = (np.sort(rng.generator(cfg.seed, "trace").choice(self.people.size, size=n_traced, replace=False))
+                  if n_traced else np.zeros(0, dtype=np.int64))  # (the trace stream is its own: nothing else moves)
         self.people.traced[chosen] = 1
         self.people_traced_rows = chosen
         cap = (b, max(n_traced * TRACE_ROWS_PER_PERSON // b, 1))

@@ -10,6 +10,7 @@ The hash is two rounds of the SplitMix64 finaliser (a bijection on 64-bit intege
 giving 53-bit uniforms in [0, 1).
 """
 
+import functools
 import zlib
 
 import numpy as np
@@ -37,6 +38,7 @@ STREAMS = (
 )
 
 
+@functools.lru_cache(maxsize=256)  # a calibration runs the same seeds trial after trial
 def stream_key(seed: int, name: str) -> np.uint64:
     """The 64-bit key of stream `name` under root `seed` (stable across runs and platforms)."""
     if name not in STREAMS:
