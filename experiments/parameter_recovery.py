@@ -78,6 +78,7 @@ def main(argv=None) -> None:
     ap.add_argument("--min-accepted", type=int, default=100)
     ap.add_argument("--area", choices=("southampton", "england"), default="southampton")
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--sampler", choices=("tpe", "cmaes"), default="tpe", help="the search (sim.calibration.study)")
     ap.add_argument("--out", type=Path, default=None, help="default: outputs/parameter_recovery/<area>")
     args = ap.parse_args(argv)
     out = args.out or PROJECT_ROOT / "outputs" / "parameter_recovery" / args.area
@@ -96,7 +97,8 @@ def main(argv=None) -> None:
     free = free_parameters(cfg, list(truth))
     (out / "study.db").unlink(missing_ok=True)  # a recovery is a fresh search
     s = calibrate(cfg, targets, free, args.trials, out / "study.db", "recovery",
-                  seeds=list(range(1, args.seeds_per_trial + 1)), progress=True, workers=args.workers)
+                  seeds=list(range(1, args.seeds_per_trial + 1)), progress=True, workers=args.workers,
+                  sampler=args.sampler)
     ensemble = accept(trials_table(s), list(truth), args.min_accepted)
     table = posterior_table(ensemble, free)
     table.insert(1, "truth", table["parameter"].map(truth))

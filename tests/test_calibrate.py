@@ -144,6 +144,23 @@ def test_an_interrupted_calibration_resumes_without_losing_or_repeating_trials(t
     assert len(points.drop_duplicates()) == len(points)
 
 
+def test_cma_es_starts_from_the_previous_fit_and_an_unknown_search_is_refused(tmp_path):
+    """CMA-ES (for many free parameters) tries the shipped values first too; a typo is not TPE by default."""
+    from sim.calibration.study import make_sampler
+
+    targets = _synthetic_targets().head(3)
+    free = free_parameters(_base(), FREE)
+    start = {"presentation.naive_per_year": 0.25, "treatment.planned_exit_per_year": 0.5}
+    s = calibrate(_base(), targets, free, n_trials=4, storage=tmp_path / "cma.db", name="cma", seeds=[1],
+                  start_from=start, sampler="cmaes")
+    table = trials_table(s).sort_values("trial")
+    assert len(table) == 4 and table["trial"].is_unique
+    assert table.iloc[0][FREE].to_dict() == pytest.approx(start)  # the previous fit is tried first
+    assert table[FREE].round(12).drop_duplicates().shape[0] == 4  # then points of its own
+    with pytest.raises(ValueError, match="sampler = 'cma': allowed: tpe, cmaes"):
+        make_sampler("cma", 1)
+
+
 @pytest.mark.slow
 def test_calibrate_with_two_workers_fills_one_study_without_repeats(tmp_path):
     targets = _synthetic_targets().head(3)

@@ -28,7 +28,7 @@ from sim.calibration.ensemble import accept, posterior_table, predictive
 from sim.calibration.figures import fit_figure
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
-from sim.calibration.study import calibrate, simulated_by_trial, trials_table
+from sim.calibration.study import SAMPLERS, calibrate, simulated_by_trial, trials_table
 from sim.calibration.targets import discrepancy, read_targets
 from sim.config.errors import ConfigError
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
@@ -40,7 +40,7 @@ STUDIES = Path("outputs") / "calibrate"  # under the working directory, beside H
 
 # Settings of the search and its outputs: they do not change what a trial scores, so changing them (more
 # trials, more workers) continues the study
-SEARCH_KEYS = ("n_trials", "workers", "storage", "study_name", "ship", "min_accepted", "start_from_shipped",
+SEARCH_KEYS = ("n_trials", "workers", "sampler", "storage", "study_name", "ship", "min_accepted", "start_from_shipped",
                "output", "free", "targets_file", "cutoff_year", "transfer", "forecast_sets")
 # The code a trial's simulated values come from
 MODEL_CODE = tuple(sorted(p for d in ("model", "domain", "config", "outputs", "projection")
@@ -116,6 +116,8 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     name = cfg.study_name or cfg.area.name
     if cfg.workers < 0:
         raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
+    if cfg.sampler not in SAMPLERS:
+        raise ConfigError(f"sampler = {cfg.sampler!r}: allowed: {', '.join(SAMPLERS)}")
     workers = cfg.workers or os.cpu_count() or 1
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
           f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")
@@ -123,7 +125,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     if start:
         print(f"a new study starts from the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
     s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
-                  workers=workers)
+                  workers=workers, sampler=cfg.sampler)
     table = trials_table(s)
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]

@@ -48,12 +48,25 @@ def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(worker), int(trials_before)]).generate_state(1)[0])
 
 
-def study(storage: str | Path, name: str, seed: int):
-    """Create or continue a study (multivariate TPE, seeded from `seed`: free parameters trade off)."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+SAMPLERS = ("tpe", "cmaes")  # the search: multivariate TPE, or CMA-ES (for many free parameters)
+
+
+def make_sampler(kind: str, seed: int):
+    """Optuna's multivariate TPE (free parameters trade off), or CMA-ES: a search that adapts a full covariance
+    to the loss surface, the usual choice for 10-100 continuous parameters (from the middle of the ranges)."""
+    if kind not in SAMPLERS:
+        raise ValueError(f"sampler = {kind!r}: allowed: {', '.join(SAMPLERS)}")
     with warnings.catch_warnings():  # multivariate TPE is marked experimental, and has been since Optuna 2.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True)
+        if kind == "cmaes":
+            return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+
+
+def study(storage: str | Path, name: str, seed: int, sampler: str = "tpe"):
+    """Create or continue a study (its sampler seeded from `seed`)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = make_sampler(sampler, seed)
     with warnings.catch_warnings():  # heartbeats are marked experimental, and have been since Optuna 2.9
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         rdb = optuna.storages.RDBStorage(storage_url(storage), heartbeat_interval=HEARTBEAT_SECONDS,
@@ -66,16 +79,17 @@ def study(storage: str | Path, name: str, seed: int):
 
 def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], n_trials: int,
               storage: str | Path, name: str, seeds: list[int], progress: bool = False,
-              start_from: dict[str, float] | None = None, workers: int = 1):
+              start_from: dict[str, float] | None = None, workers: int = 1, sampler: str = "tpe"):
     """Run trials until the study holds `n_trials` finished ones; return the study.
 
     Re-running continues where an interrupted run stopped: finished trials are kept and
     only the missing ones are run. `start_from` (e.g. the area's shipped calibration) is the
     first trial of a new study, so a recalibration starts from the previous fit. `workers`
     processes run trials at once (this one and workers - 1 more, each sampler seeded by `sampler_seed`).
+    `sampler`: "tpe" or "cmaes" (`SAMPLERS`).
     """
-    before = len(study(storage, name, cfg.seed).trials)
-    s = study(storage, name, sampler_seed(cfg.seed, 0, before))
+    before = len(study(storage, name, cfg.seed, sampler).trials)
+    s = study(storage, name, sampler_seed(cfg.seed, 0, before), sampler)
     if start_from and not s.trials:  # a new study tries the previous calibration first
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
     if len(finished(s)) >= n_trials:
@@ -84,8 +98,8 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     others = []
     if workers > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
-        others = [context.Process(target=_work, args=(str(storage), name, sampler_seed(cfg.seed, k, before), *job),
-                                  daemon=True) for k in range(1, workers)]
+        others = [context.Process(target=_work, args=(str(storage), name, sampler_seed(cfg.seed, k, before), sampler,
+                                                      *job), daemon=True) for k in range(1, workers)]
         for process in others:
             process.start()
     try:
@@ -97,7 +111,7 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     if failed:
         raise RuntimeError(f"{len(failed)} calibration worker(s) failed (exit codes {failed}); "
                            "the study keeps every finished trial: run the same command again to continue")
-    return study(storage, name, cfg.seed)
+    return study(storage, name, cfg.seed, sampler)
 
 
 def _objective(cfg, targets, free, seeds):
@@ -119,9 +133,9 @@ def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False) -> None:
                    show_progress_bar=progress)
 
 
-def _work(storage: str, name: str, sampler_seed: int, *job) -> None:
+def _work(storage: str, name: str, sampler_seed: int, sampler: str, *job) -> None:
     """A worker process: the same study, its own sampler seed."""
-    _optimize(study(storage, name, sampler_seed), *job)
+    _optimize(study(storage, name, sampler_seed, sampler), *job)
 
 
 def finished(s) -> list:

@@ -82,7 +82,7 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
           f"parameters, {cfg.n_trials} trials), {len(later)} later figures forecast"
           + (f", transfer to {', '.join(areas)}" if areas else "") + f"; study in {storage}")
     s = calibrate(cfg, fit_targets, free, cfg.n_trials, storage, cfg.study_name or f"{cfg.area.name}-validate",
-                  seeds, progress=True, workers=workers)
+                  seeds, progress=True, workers=workers, sampler=cfg.sampler)
     table = trials_table(s)
     ensemble = accept(table, names, cfg.min_accepted)
     sets = ensemble.accepted.head(cfg.forecast_sets)

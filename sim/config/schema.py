@@ -244,6 +244,7 @@ class CalibrateConfig(JourneysConfig):
     storage: str | None = None  # SQLAlchemy URL or SQLite file; default: one per area and question (default_storage)
     study_name: str | None = None  # default: the area name
     workers: int = 0  # processes taking trials at once (0: one per core; 1: a search reproducible trial for trial)
+    sampler: str = "tpe"  # the search: "tpe" (multivariate TPE) or "cmaes" (CMA-ES: for many free parameters)
 
 
 @dataclass
