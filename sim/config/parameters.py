@@ -91,10 +91,10 @@ class TreatmentParams:
         0.05, 0.6, "opiate successful completions are 7-9% of the annual caseload (derived.md 7)",
     )
     unplanned_exit_per_year: float = param(
-        0.25, "per person-year (stay -> using), opiate only",
+        0.3, "per person-year (stay -> using), opiate only",
         "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
         0.1, 1.0, "mean elapsed time in treatment 2.9-3.8 years gives total exit 0.26-0.34/yr (derived.md 8) across "
-        "both classes; outside the maintenance class faster (England's fit 0.27, Southampton's 0.44, 2026-12-01)",
+        "both classes; outside the maintenance class faster (England's fit 0.28, Southampton's 0.36, 2026-12-01)",
     )
     completion_per_year: float = param(
         4.0, "per person-year (stop -> sustain)", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual",
@@ -140,11 +140,11 @@ class TreatmentParams:
         "eng_time_in_tx_6yplus_2011_12 bed_opiate_time_in_tx_6yplus_2013_14",
         0.0, 0.7,
         "a long-term maintenance class explains the 21-27% of opiate clients in treatment 6+ years (derived.md 8); "
-        "calibrated in every shipped fit (England 0.47, Southampton 0.68, 2026-12-01); the default lies between",
+        "calibrated in every shipped fit (England 0.32, Southampton 0.63, 2026-12-01); the default lies between",
     )
     hr_maintenance_exit: float = param(
-        0.18, "hazard ratio on stay-phase exits", A, 0.05, 1.0,
-        "calibrated in every shipped fit (England 0.25, Southampton 0.15, 2026-12-01); the default lies between")
+        0.13, "hazard ratio on stay-phase exits", A, 0.05, 1.0,
+        "calibrated in every shipped fit (England 0.12, Southampton 0.14, 2026-12-01); the default lies between")
 
 
 @dataclass
