@@ -11,6 +11,7 @@ The run folder gets:
 With `ship=true` these become the area's calibration (`sim.calibration.record.ship`).
 """
 
+import copy
 import hashlib
 import json
 import os
@@ -28,10 +29,11 @@ from sim.calibration.ensemble import accept, posterior_table, predictive
 from sim.calibration.figures import fit_figure
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
-from sim.calibration.study import SAMPLERS, calibrate, simulated_by_trial, trials_table
+from sim.calibration.study import calibrate, simulated_by_trial, trials_table
 from sim.calibration.targets import discrepancy, read_targets
 from sim.config.errors import ConfigError
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.config.provenance import set_parameter
 from sim.config.schema import as_config, register_configs
 from sim.config.validation import validate
 
@@ -50,15 +52,12 @@ MODEL_CODE = tuple(sorted(p for d in ("model", "domain", "config", "outputs", "p
 def model_fingerprint(cfg, free) -> bytes:
     """What a trial's loss depends on besides its free values: the whole configuration it simulates (area,
     system, history, every parameter not free, years, seeds, scale) and the code of the model."""
-    tree = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+    blank = copy.deepcopy(cfg)
+    for p in free:  # the trial sets these
+        set_parameter(blank.params, p.name, float("nan"))
+    tree = OmegaConf.to_container(OmegaConf.structured(blank), resolve=True)
     for name in SEARCH_KEYS:
         tree.pop(name, None)
-    for p in free:  # the trial sets these
-        *path, leaf = p.name.split(".")
-        node = tree["params"]
-        for part in path:
-            node = node[part]
-        node[leaf] = None
     h = hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode())
     for path in MODEL_CODE:
         h.update(path.read_bytes())
@@ -116,8 +115,6 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     name = cfg.study_name or cfg.area.name
     if cfg.workers < 0:
         raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
-    if cfg.sampler not in SAMPLERS:
-        raise ConfigError(f"sampler = {cfg.sampler!r}: allowed: {', '.join(SAMPLERS)}")
     workers = cfg.workers or os.cpu_count() or 1
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
           f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")
