@@ -21,9 +21,7 @@ from sim.model.kernel.codes import (
     E_IN_TX_YEAR,
     E_OVER_3_WEEKS,
     E_START,
-    E_UNPLANNED,
     EXIT_PLANNED,
-    EXIT_UNPLANNED,
     HANDOFF_DUE,
     HANDOFF_NONE,
     HANDOFF_READY,
@@ -33,7 +31,7 @@ from sim.model.kernel.codes import (
     WAITING,
 )
 from sim.model.kernel.counts import recount
-from sim.model.kernel.people import age_band, draw, in_treatment, leave_treatment, log_note
+from sim.model.kernel.people import age_band, draw, drop_out, in_treatment, log_note
 from sim.model.kernel.records import TraceNote
 
 NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
@@ -209,13 +207,10 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             f[n, E_HANDOFF, g, band] += 1
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
-            f[n, E_UNPLANNED, g, band] += 1
-            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, 0, t_end)
+            drop_out(people, i, n, g, band, f, tallies, 0, t_end)
             people.state[i] = USING_PREVIOUS
             people.since[i] = t_end
             log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
-            people.last_exit[i] = t_end
-            people.last_dropout[i] = t_end
             people.refresh_step[i] = n + 1
         recount(people, i, ctx, 0, tallies)
     services.handoffs_start[p] = j

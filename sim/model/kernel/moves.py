@@ -28,10 +28,8 @@ from sim.model.kernel.codes import (
     E_SUCCESS,
     E_SUCCESS_HOUSED,
     E_TRANSFER,
-    E_UNPLANNED,
     EXIT_PLANNED,
     EXIT_TRANSFERRED,
-    EXIT_UNPLANNED,
     NO_MODALITY,
     NO_PROVIDER,
     PRISON,
@@ -46,7 +44,7 @@ from sim.model.kernel.codes import (
     USING_PREVIOUS,
     WAITING,
 )
-from sim.model.kernel.people import draw, in_treatment, leave_treatment, log_move
+from sim.model.kernel.people import draw, drop_out, in_treatment, leave_treatment, log_move, step_of
 
 
 @njit(inline="always")
@@ -78,15 +76,14 @@ def _count_re_presentation(people, i, t_end, g, band, ctx, f):
     follow-up (within 1, 2, 3 years), the latter counted at the step of that completion; the first
     presentation within 3 years of an unplanned exit, counted at the step of that exit."""
     n = ctx.n
-    since_dropout = t_end - people.last_dropout[i]
-    if since_dropout <= DROPOUT_FOLLOW_UP_YEARS:
-        n_d = n - int(np.round(since_dropout / ctx.dt))
+    if t_end - people.last_dropout[i] <= DROPOUT_FOLLOW_UP_YEARS:
+        n_d = step_of(people.last_dropout[i], t_end, n, ctx.dt)
         if n_d >= 0:
             f[n_d, E_RETURN_OF_DROPOUT, g, band] += 1
     people.last_dropout[i] = -np.inf  # later presentations are not returns after it
     since = t_end - people.last_completion[i]
     if since <= COMPLETER_FOLLOW_UP_YEARS:  # the first re-presentation after a successful completion ...
-        n_c = n - int(np.round(since / ctx.dt))  # ... also counted at the step of that completion
+        n_c = step_of(people.last_completion[i], t_end, n, ctx.dt)  # ... also counted at that completion's step
         if since <= RE_PRESENTATION_WINDOW_YEARS:
             f[n, E_REP6, g, band] += 1
             if n_c >= 0:
@@ -125,7 +122,7 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             f[n, E_PRESENT, g, band] += 1
             _count_re_presentation(people, i, t_end, g, band, ctx, f)
     if s == TX_START and (new == TX_STAY or new == TX_STOP):  # retained 12 weeks, or completing within them
-        n_s = n - int(np.round((t_end - people.episode_start[i]) / ctx.dt))  # the step this episode began
+        n_s = step_of(people.episode_start[i], t_end, n, ctx.dt)  # the step this episode began
         if n_s >= 0:  # (the caseload at the start began before the run)
             f[n_s, E_RETAINED_OF_START, g, band] += 1
     if new == TX_STAY:
@@ -148,9 +145,7 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             f[n, E_TRANSFER, g, band] += 1
             leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c, t_end)
         else:
-            f[n, E_UNPLANNED, g, band] += 1
-            people.last_dropout[i] = t_end
-            leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, t_end)
+            drop_out(people, i, n, g, band, f, tallies, c, t_end)
     if new == PRISON:
         f[n, E_PRISON, g, band] += 1
     if s == PRISON:

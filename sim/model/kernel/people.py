@@ -9,6 +9,8 @@ from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
 from sim.model.kernel.codes import (
+    E_UNPLANNED,
+    EXIT_UNPLANNED,
     GP_SHARED_CARE,
     HANDOFF_NONE,
     INPATIENT_DETOX,
@@ -65,6 +67,23 @@ def leave_treatment(people, i, reason, n, tallies, c, t):
     people.modality[i] = NO_MODALITY
     people.provider[i] = NO_PROVIDER
     people.handoff[i] = HANDOFF_NONE
+
+
+@njit(inline="always")
+def step_of(t, t_end, n, dt):
+    """The step that ended at time t, counted back from step n (which ends at t_end): where a cohort measure
+    counts an outcome, against the earlier event it follows (negative: before the run)."""
+    return n - int(np.round((t_end - t) / dt))
+
+
+@njit(inline="always")
+def drop_out(people, i, n, g, band, f, tallies, c, t):
+    """An unplanned exit at time t (step n, block c): counted, off modality and provider, and followed up for a
+    return to treatment (`last_dropout`: the NTA's drop-out cohort)."""
+    f[n, E_UNPLANNED, g, band] += 1
+    people.last_exit[i] = t
+    people.last_dropout[i] = t
+    leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, t)
 
 
 @njit(inline="always")
