@@ -18,7 +18,7 @@ Sections (`--only` picks some):
 
 import argparse
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -48,16 +48,19 @@ def simulate(area: str, seed: int, scale: float = 1.0) -> dict:
 
 
 def command(area: str) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """One `journeys` command: its wall time and its own peak memory (this child's, from wait4: the
+    children's maximum so far would include any earlier child, e.g. one that compiled a kernel)."""
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "stderr.txt", "w+") as err:
         t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "sim.cli", f"area={area}", f"end_year={2005 + YEARS}",
-                               f"hydra.run.dir={tmp}"], capture_output=True, text=True)
+        child = subprocess.Popen([sys.executable, "-m", "sim.cli", f"area={area}", f"end_year={2005 + YEARS}",
+                                  f"hydra.run.dir={tmp}/run"], stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, max over children so far
-    if done.returncode:
-        raise RuntimeError(done.stderr)
-    return {"wall_s": wall, "peak_rss_mb": max(peak, before) / 1024}
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        if child.returncode:
+            raise RuntimeError(err.read())
+    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}  # KiB on Linux
 
 
 def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
