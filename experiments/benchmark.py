@@ -46,23 +46,23 @@ def simulate(area: str, seed: int, scale: float = 1.0) -> dict:
             "rows_end": int(model.n_active), "steps": model.n_steps}
 
 
-# Runs a command as its own child and prints that child's peak memory (KiB): a child's peak counts the memory
-# of the process that forked it (Linux carries it across exec), so the command is started from this small
-# launcher, not from the benchmark holding England in memory.
-_LAUNCHER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)"
-             ".returncode; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+# Runs a command as its own child and prints its wall time and peak memory (KiB): a child's peak counts the
+# memory of the process that forked it (Linux carries it across exec), so the command is started from this
+# small launcher, not from the benchmark holding England in memory.
+_LAUNCHER = ("import resource, subprocess, sys, time; t = time.perf_counter(); code = subprocess.run(sys.argv[1:], "
+             "stdout=subprocess.DEVNULL).returncode; print(time.perf_counter() - t, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
 
 
 def command(area: str) -> dict:
     """One `journeys` command: its wall time and its own peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "sim.cli", f"area={area}",
                                f"end_year={2005 + YEARS}", f"hydra.run.dir={tmp}"], capture_output=True, text=True)
-        wall = time.perf_counter() - t0
     if done.returncode:
         raise RuntimeError(done.stderr)
-    return {"wall_s": wall, "peak_rss_mb": int(done.stdout.split()[-1]) / 1024}  # KiB on Linux
+    wall, peak_kib = done.stdout.split()[-2:]
+    return {"wall_s": float(wall), "peak_rss_mb": int(peak_kib) / 1024}  # KiB on Linux
 
 
 def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
