@@ -6,7 +6,9 @@ the engine's own hazard tables (`sim.model.markov.generator`). Each step every a
 its next state from its row of the step's transition matrix expm(q dt), exactly as a
 per-agent model would be written. It is the yardstick for the engine: the same journeys,
 the same occupancy within Monte Carlo error (tests/test_reference.py), and a speed
-comparison side by side in one benchmark run (experiments/benchmark_reference.py).
+comparison side by side in one benchmark run (experiments/benchmark_reference.py). Like the
+engine (its stocks) and the other references, it records every state's count at the end of
+each step, with mesa's DataCollector as mesa's own examples do.
 """
 
 import mesa
@@ -36,11 +38,18 @@ class CoreJourneys(mesa.Model):
         draws = np.random.default_rng(seed).choice(len(p0), size=n, p=p0 / p0.sum())
         for state in draws:
             Person(self, int(state))
+        self.datacollector = mesa.DataCollector(model_reporters={"counts": CoreJourneys.counts})
 
     def step(self) -> None:
         self.agents.do("step")
+        self.datacollector.collect(self)
+
+    def counts(self) -> np.ndarray:
+        """People in each of COHORT_STATES now."""
+        states = np.fromiter((a.state for a in self.agents), dtype=np.int64, count=len(self.agents))
+        return np.bincount(states, minlength=len(COHORT_STATES))
 
     def occupancy(self) -> np.ndarray:
-        """Share of people in each of COHORT_STATES now."""
-        states = np.fromiter((a.state for a in self.agents), dtype=np.int64, count=len(self.agents))
-        return np.bincount(states, minlength=len(COHORT_STATES)) / len(states)
+        """Share of people in each of COHORT_STATES at the end of each step so far: float[step, state]."""
+        counts = np.array(self.datacollector.model_vars["counts"], dtype=float)
+        return counts / len(self.agents)

@@ -16,11 +16,14 @@ class CoreColumns:
         self.cdf = np.cumsum(expm(q / steps_per_year), axis=1)
         self.rng = np.random.default_rng(seed)
         self.state = self.rng.choice(len(p0), size=n, p=p0 / p0.sum())
+        self.counts: list[np.ndarray] = []  # people in each state at the end of each step, as the engine's stocks
 
     def step(self) -> None:
         u = self.rng.random(self.state.shape[0])
         nxt = (u[:, None] >= self.cdf[self.state]).sum(axis=1)
         self.state = np.minimum(nxt, self.cdf.shape[1] - 1)
+        self.counts.append(np.bincount(self.state, minlength=len(COHORT_STATES)))
 
     def occupancy(self) -> np.ndarray:
-        return np.bincount(self.state, minlength=len(COHORT_STATES)) / self.state.shape[0]
+        """Share of people in each of COHORT_STATES at the end of each step so far: float[step, state]."""
+        return np.array(self.counts, dtype=float) / self.state.shape[0]

@@ -110,6 +110,7 @@ class CoreStarsim:
         self.sim.run(until=t.timevec[last])
 
     def occupancy(self) -> np.ndarray:
-        """Share of people in each of COHORT_STATES now."""
-        counts = self.journeys.counts()
-        return counts / counts.sum()
+        """Share of people in each of COHORT_STATES at the end of each step so far (its results): float[step, state]."""
+        steps = self.sim.t.ti
+        counts = np.column_stack([self.journeys.results[f"n_{name}"][:steps] for name in COHORT_STATES])
+        return counts / counts[0].sum()
