@@ -94,6 +94,29 @@ def test_first_time_entrants_are_the_people_whose_first_episode_began():
     assert first < flows[:, Event.TREATMENT_START].sum()  # people come back: not every start is a first
 
 
+def test_criminal_justice_starts_are_the_starts_referred_through_criminal_justice():
+    """`criminal_justice_starts` counts admissions whose referral came by arrest referral/DIP/DRR or from prison:
+    none when neither route refers anyone, and a larger share of starts when more presentations come that way."""
+    def share(cj: float, from_prison: float) -> tuple[float, int]:
+        flows = _flows(compose("area=southampton", "end_year=2010", "seed=4",
+                               f"params.referral.criminal_justice_share={cj}",
+                               f"params.prison.release_to_treatment_share={from_prison}"))
+        cj, all_starts = flows[:, Event.CRIMINAL_JUSTICE_START], flows[:, Event.TREATMENT_START]
+        assert (cj <= all_starts).all()
+        cj_starts, starts = int(cj.sum()), int(all_starts.sum())
+        return cj_starts / starts, cj_starts
+
+    assert share(0.0, 0.0)[1] == 0
+    low, high = share(0.1, 0.3)[0], share(0.4, 0.3)[0]
+    assert 0.05 < low < high < 0.8
+
+
+def _flows(cfg) -> np.ndarray:
+    model = JourneysModel(resolve(cfg))
+    model.run()
+    return model.tallies.flows.sum(axis=(0, 3, 4))
+
+
 def test_every_episode_end_is_counted_once_with_its_length():
     """`tx_ends` (behind `time_in_treatment_treated_mean_years`) counts the episodes that end: completions,
     unplanned exits (failed hand-offs among them), transfers to prison and deaths in treatment, each once;

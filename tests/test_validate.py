@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.backtest import score, split_at, summary_lines
+from sim.calibration.backtest import known_at, score, split_at, summary_lines
 from sim.calibration.targets import classify
+from sim.config.errors import ConfigError
+from tests.helpers import compose
 
 VALIDATE = [sys.executable, "-m", "sim.calibration.validate_cli"]
 
@@ -44,6 +46,20 @@ def test_figures_split_at_the_cutoff_year():
     targets = _targets([1.0, 2.0, 3.0], 0.1)  # periods 2010, 2011, 2012
     fit, later = split_at(targets, 2010)
     assert list(fit["id"]) == ["t0"] and list(later["id"]) == ["t1", "t2"]
+
+
+def test_the_history_a_forecast_knows_ends_at_the_cutoff_year():
+    """Fitted up to 2009, the 2010 Drug Strategy period is not yet known: the 2007-2009 period runs on (its
+    ratio then sets the forecast's planned exits too). Up to 2011 it is known. A free parameter of a period
+    after the cut-off would change nothing: refused, naming it."""
+    cfg = compose("area=england")
+    free = ["history.hr_planned_exit_2007_to_2009", "treatment.planned_exit_per_year"]
+    assert [p.from_year for p in cfg.history.periods] == [1990, 2007, 2010]
+    assert [p.from_year for p in known_at(cfg, 2009, free).history.periods] == [1990, 2007]
+    assert [p.from_year for p in known_at(cfg, 2011, free).history.periods] == [1990, 2007, 2010]
+    assert [p.from_year for p in cfg.history.periods] == [1990, 2007, 2010]  # the config itself is left alone
+    with pytest.raises(ConfigError, match=r"history.hr_planned_exit_2007_to_2009 act only from 2007"):
+        known_at(cfg, 2006, free)
 
 
 @pytest.mark.slow

@@ -1,7 +1,9 @@
 """Out-of-sample validation: fit to the figures up to a cut-off year, forecast the later ones, transfer to local areas.
 
 A fit is judged by what it forecasts. `journeys-validate` (`sim.calibration.validate_cli`):
-1. calibrates the area on its documented figures up to `cutoff_year` only (its own study);
+1. calibrates the area on its documented figures up to `cutoff_year` only (its own study), with the
+   national history as it was known then (`known_at`: a period that begins after the cut-off, such
+   as the 2010 Drug Strategy's, is not known yet, and the last one before it runs on);
 2. forecasts every later documented figure of the area with the accepted ensemble: one run per
    accepted parameter set (up to `forecast_sets`, best first), each with its own seed;
 3. runs each `transfer` area (local areas) on the same parameter sets, with nothing of its own but
@@ -17,15 +19,36 @@ cell: when the two ranges overlap); `within_model_interval` says the same of the
 interval alone, the stricter reading.
 """
 
+import copy
+
 import numpy as np
 import pandas as pd
 
 from sim.calibration.likelihood import TargetKind
 from sim.calibration.objective import with_seed, with_values
 from sim.calibration.targets import simulated
+from sim.config.errors import ConfigError
 from sim.projection.simulate import run
 
 ROLES = ("fit", "forecast", "transfer")
+
+
+def known_at(cfg, cutoff_year: int, free: list[str]):
+    """The config as a forecaster at the end of `cutoff_year` knew it: the national history's periods that begin
+    after it are left out (what they changed is what the forecast is tested on; the last earlier period runs on).
+
+    In the full calibration the latest period is the reference the others are ratios to, so its rates are the
+    free parameters themselves; fitted up to an earlier year they would be known only through those ratios'
+    ranges. A free parameter that only a left-out period uses would change nothing: refused."""
+    later = [p for p in cfg.history.periods if p.from_year > cutoff_year]
+    unknown = {f"history.{name}" for p in later for name in [p.budget_share, *p.levers.values()] if name}
+    dead = sorted(unknown & set(free))
+    if dead:
+        raise ConfigError(f"free parameter(s) {', '.join(dead)} act only from "
+                          f"{min(p.from_year for p in later)}, after cutoff_year={cutoff_year}: leave them out of free")
+    out = copy.deepcopy(cfg)
+    out.history.periods = [p for p in cfg.history.periods if p.from_year <= cutoff_year]
+    return out
 
 
 def split_at(targets: pd.DataFrame, cutoff_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -18,7 +18,7 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.calibration.backtest import runs, score, split_at, summary_lines
+from sim.calibration.backtest import known_at, runs, score, split_at, summary_lines
 from sim.calibration.cli import default_storage, into_run_folder, refuse_password
 from sim.calibration.ensemble import accept
 from sim.calibration.figures import fit_figure
@@ -64,6 +64,7 @@ def local_config(cfg, area: str):
 def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
+    cfg = known_at(cfg, cfg.cutoff_year, list(cfg.free))
     path = Path(cfg.targets_file)
     path = path if path.is_absolute() else PROJECT_ROOT / path
     targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)

@@ -312,7 +312,8 @@ class ReferralParams:
     gp_share: float = param(0.1, "share of presentations", A, 0.0, 0.4)
     criminal_justice_share: float = param(
         0.25, "share of presentations", "eng_tx_referral_cjs_share_c2008_frac", 0.1, 0.5,
-        "about a quarter of treatment entrants are picked up through the criminal justice system")
+        "about a quarter of treatment entrants are picked up through the criminal justice system (a target on "
+        "criminal_justice_share_of_starts: entrants from prison count too, and referrals differ in pick-up)")
     outreach_share: float = param(0.1, "share of presentations (needle exchange and outreach)", A, 0.0, 0.4)
     hospital_share: float = param(0.1, "share of presentations", A, 0.0, 0.3)
     hr_criminal_justice_route: float = param(

@@ -98,6 +98,9 @@ class Event(IntEnum):
     # First presentation within 3 years of an unplanned exit, counted at the step of that exit (the NTA
     # follow-up of the 2005-06 drop-outs)
     RETURNED_3Y_OF_DROPOUT = 33
+    # A treatment start referred through the criminal justice system: arrest referral, DIP, DRR, or from prison
+    # (the routes CRIMINAL_JUSTICE and PRISON_RELEASE)
+    CRIMINAL_JUSTICE_START = 34
 
 
 N_EVENTS = len(Event)
@@ -164,7 +167,7 @@ class Handoff(IntEnum):
 
 
 class Route(IntEnum):
-    """Referral routes into treatment."""
+    """Referral routes into treatment (CRIMINAL_JUSTICE and PRISON_RELEASE: through the criminal justice system)."""
 
     SELF = 0
     GP = 1

@@ -6,8 +6,9 @@ counted from the person columns in one compiled pass at each year end instead of
 counted every step. All values are shares, so they do not depend on `population_scale`.
 
 Measures (README, "Measures"):
-- `criminal_justice_share`: clients in treatment referred by the criminal-justice route
-  (DIP, arrest referral, DRR), as NDTMS reports "criminal justice clients" in the caseload.
+- `criminal_justice_share`: clients in treatment referred through the criminal justice system
+  (arrest referral, DIP, DRR, or from prison on release), as NDTMS reports "criminal justice
+  clients" in the caseload.
 - `injecting_current_share`, `injecting_previous_share`: injecting status of clients in treatment.
 - `entrants_in_recovery_after_1y_share`, `entrants_in_recovery_after_5y_share`: of the
   people who began a treatment episode in a year and were still in treatment at its end,
@@ -73,7 +74,8 @@ class CaseloadProfile:
 _CASELOAD_MEASURES = ("criminal_justice_share", "injecting_current_share", "injecting_previous_share")
 _TX_START, _TX_STOP, _DEAD = int(State.TX_START), int(State.TX_STOP), int(State.DEAD)
 _SUSTAIN, _REMISSION = int(State.SUSTAIN), int(State.REMISSION)
-_CJ, _CURRENT, _PREVIOUS = int(Route.CRIMINAL_JUSTICE), int(Injecting.CURRENT), int(Injecting.PREVIOUS)
+_CJ, _PRISON_RELEASE = int(Route.CRIMINAL_JUSTICE), int(Route.PRISON_RELEASE)
+_CURRENT, _PREVIOUS = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 
 
 @njit(cache=True)
@@ -87,7 +89,7 @@ def _caseload_counts(state, drug, route, injecting, episode_start, year):
         if _TX_START <= state[i] <= _TX_STOP:
             g = drug[i]
             counts[0, g] += 1
-            counts[1, g] += route[i] == _CJ
+            counts[1, g] += route[i] == _CJ or route[i] == _PRISON_RELEASE
             counts[2, g] += injecting[i] == _CURRENT
             counts[3, g] += injecting[i] == _PREVIOUS
             if episode_start[i] >= year:

@@ -53,6 +53,7 @@ FLOWS: dict[str, Event] = {
     "retained_12_weeks_of_starts": Event.RETAINED_OF_START,  # stayed 12 weeks or began a planned exit in them, by
     # the period of their treatment start
     "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
+    "criminal_justice_starts": Event.CRIMINAL_JUSTICE_START,  # referred through the criminal justice system
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
     "exits_transferred": Event.EXIT_TRANSFERRED,
@@ -287,6 +288,8 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
     if {"returned_within_3y_of_dropout", "exits_unplanned"} <= have:  # the NTA's 2005-06 drop-out cohort
         out["dropouts_returned_within_3y_share"] = w["returned_within_3y_of_dropout"] / w["exits_unplanned"]
+    if {"criminal_justice_starts", "treatment_starts"} <= have:  # "picked up through the criminal justice system"
+        out["criminal_justice_share_of_starts"] = w["criminal_justice_starts"] / w["treatment_starts"]
     if {"retained_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
         # the share who stayed 12 weeks (a cohort: the engagements of last period's starts are not in it)
         out["retained_12_weeks_share"] = w["retained_12_weeks_of_starts"] / w["treatment_starts"]

@@ -15,6 +15,7 @@ from numba import njit
 
 from sim.domain.states import DrugGroup
 from sim.model.kernel.codes import (
+    E_CJ_START,
     E_FIRST_START,
     E_HANDOFF,
     E_HANDOFF_FAILED,
@@ -25,6 +26,8 @@ from sim.model.kernel.codes import (
     HANDOFF_DUE,
     HANDOFF_NONE,
     HANDOFF_READY,
+    ROUTE_CJ,
+    ROUTE_PRISON_RELEASE,
     THREE_WEEKS_YEARS,
     TX_START,
     USING_PREVIOUS,
@@ -166,6 +169,8 @@ def admit(people, services, p, free, ctx, outcomes, tallies, log):
         f[n, E_START, g, band] += 1
         if people.episodes[i] == 1:  # never treated before: a first-time entrant
             f[n, E_FIRST_START, g, band] += 1
+        if people.route[i] == ROUTE_CJ or people.route[i] == ROUTE_PRISON_RELEASE:  # through criminal justice
+            f[n, E_CJ_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
             f[n, E_OVER_3_WEEKS, g, band] += 1
         if people.counted_year[i] != year:

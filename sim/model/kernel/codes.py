@@ -4,7 +4,7 @@ The names mirror the domain enums (`sim.domain.states`, `sim.domain.transitions`
 only turns them into constants the kernel can use without enum objects.
 """
 
-from sim.domain.states import Event, ExitReason, Handoff, Injecting, Modality, State
+from sim.domain.states import Event, ExitReason, Handoff, Injecting, Modality, Route, State
 from sim.domain.transitions import Destination
 
 # states (person column `state`)
@@ -38,6 +38,8 @@ E_REP1Y_OF_COMPLETION = int(Event.RE_PRESENTED_1Y_OF_COMPLETION)  # then 2y and 
 E_FIRST_START = int(Event.FIRST_TREATMENT_START)
 E_RETAINED_OF_START = int(Event.RETAINED_OF_START)
 E_RETURN_OF_DROPOUT = int(Event.RETURNED_3Y_OF_DROPOUT)
+E_CJ_START = int(Event.CRIMINAL_JUSTICE_START)
+ROUTE_CJ, ROUTE_PRISON_RELEASE = int(Route.CRIMINAL_JUSTICE), int(Route.PRISON_RELEASE)
 DROPOUT_FOLLOW_UP_YEARS = 3.0
 
 # modalities (person column `modality`; NO_MODALITY = none) and modality exit reasons
