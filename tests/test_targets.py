@@ -98,3 +98,17 @@ def test_targets_map_to_the_same_simulated_measure_and_misfit_counts_in_uncertai
     assert d["drd"] == pytest.approx((3 / (2 / 3.92)) ** 2)  # censored 0-2, simulated 5: 3 above the bound
     inside = discrepancy(pd.Series([1.0], index=["drd"]), targets)
     assert inside["drd"] == 0
+
+
+def test_every_measure_a_projection_writes_can_be_a_target():
+    """A target names a measure of `timeseries.csv`; each measure written, derived ones included, is known to the
+    targets reader (a measure missing from its list would be refused in a targets file)."""
+    from sim import run
+    from sim.calibration.targets import MEASURES
+    from tests.helpers import compose
+
+    written = set(run(compose("area=southampton", "end_year=2008")).timeseries["measure"])
+    by_service = {"waiting_list", "in_modality", "in_treatment_provider",  # grouped by provider or modality, and
+                  "time_in_treatment_band"}  # the band counts (their shares are targets): no target group names them
+    assert written - set(MEASURES) == by_service
+    assert {"criminal_justice_share_of_starts", "dropouts_returned_within_3y_share"} <= written

@@ -336,7 +336,8 @@ DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "succ
            "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
            "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
            "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share",
-           "retained_12_weeks_share", "successful_exit_share", "dropouts_returned_within_3y_share")
+           "retained_12_weeks_share", "successful_exit_share", "dropouts_returned_within_3y_share",
+           "criminal_justice_share_of_starts")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:
