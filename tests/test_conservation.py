@@ -111,6 +111,21 @@ def test_criminal_justice_starts_are_the_starts_referred_through_criminal_justic
     assert 0.05 < low < high < 0.8
 
 
+def test_people_on_opioid_substitution_in_a_year_lie_between_its_year_end_count_and_all_treated():
+    """`on_opioid_substitution_during_year` counts each person prescribed opiate substitutes in the year once: at
+    least everyone on specialist prescribing or GP shared care at the year's end, at most everyone treated in it."""
+    ts = run(compose("area=southampton", "end_year=2012", "seed=5")).timeseries
+    w = wide(ts).iloc[1:]  # whole years after the first
+    modality = ts[ts["measure"] == "in_modality"].pivot(index="period", columns="group", values="value")
+    modality.index = modality.index.astype(w.index.dtype)
+    at_end = modality.loc[w.index, ["specialist_prescribing", "gp_shared_care"]].sum(axis=1)
+    during = w["on_opioid_substitution_during_year"]
+    assert (at_end <= during).all() and (during <= w["in_treatment_during_year"]).all()
+    assert (during > 1.1 * at_end).any()  # people come onto and off substitutes within a year
+    share = ts[(ts["measure"] == "opioid_substitution_share") & (ts["group"] == "all")]["value"]
+    assert share.between(0.2, 0.9).all()
+
+
 def _flows(cfg) -> np.ndarray:
     model = JourneysModel(resolve(cfg))
     model.run()

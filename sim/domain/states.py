@@ -101,6 +101,9 @@ class Event(IntEnum):
     # A treatment start referred through the criminal justice system: arrest referral, DIP, DRR, or from prison
     # (the routes CRIMINAL_JUSTICE and PRISON_RELEASE)
     CRIMINAL_JUSTICE_START = 34
+    # First time a person is prescribed opiate substitutes (specialist prescribing or GP shared care) in a calendar
+    # year (NDTMS: adults prescribed opiate substitutes in the year)
+    ON_OPIOID_SUBSTITUTION_THIS_YEAR = 35
 
 
 N_EVENTS = len(Event)

@@ -50,6 +50,7 @@ class People(NamedTuple):
     wait_start: np.ndarray  # float64 time of the latest referral
     reviewed: np.ndarray  # int8 0/1: the current episode's 6-month TOP review has happened
     counted_year: np.ndarray  # int16 last year index in which the person was counted in treatment
+    ost_counted_year: np.ndarray  # int16 ... counted as prescribed opiate substitutes
     traced: np.ndarray  # int8 0/1: journey written to the event log
     # Event scheduling (sim.model.kernel.step): steps at which something next happens to the person.
     next_check: np.ndarray  # int32 min of the three below
@@ -80,13 +81,15 @@ _DTYPES = {
     "last_exit": np.float64, "last_dropout": np.float64, "last_release": np.float64, "left_tolerance": np.int8,
     "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
-    "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16, "traced": np.int8,
+    "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16,
+    "ost_counted_year": np.int16, "traced": np.int8,
     "next_check": np.int32, "event_step": np.int32, "refresh_step": np.int32, "sched_step": np.int32,
     "event_kind": np.int8, "draws": np.int32, "recount_step": np.int32, "counted_state": np.int8,
     "counted_band": np.int8, "counted_domes": np.int8, "counted_modality": np.int8, "counted_provider": np.int16,
     "counted_listed": np.int8,
 }
-_FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "episode_start": NEVER,
+_FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "ost_counted_year": -1,
+         "episode_start": NEVER,
          "last_completion": NEVER, "last_exit": NEVER, "last_dropout": NEVER,
          "last_release": NEVER, "death_time": np.nan,
          "next_check": -1, "refresh_step": -1, "event_step": NEVER_STEP, "sched_step": NEVER_STEP,

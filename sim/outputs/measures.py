@@ -72,6 +72,7 @@ FLOWS: dict[str, Event] = {
     "transfers_failed": Event.TRANSFER_FAILED,
     "starts_waited_over_3_weeks": Event.WAITED_OVER_3_WEEKS,
     "in_treatment_during_year": Event.IN_TREATMENT_THIS_YEAR,  # NDTMS count; year to date in quarterly tables
+    "on_opioid_substitution_during_year": Event.ON_OPIOID_SUBSTITUTION_THIS_YEAR,  # ... of them prescribed substitutes
     "re_presented_within_6m_of_completion": Event.RE_PRESENTED_OF_COMPLETION,  # by the period of the completion
     "top_reviews": Event.TOP_REVIEW,
     "top_reviews_abstinent": Event.TOP_REVIEW_ABSTINENT,
@@ -84,7 +85,7 @@ FLOWS: dict[str, Event] = {
     # first presentation within 3 years of an unplanned exit, by the period of the exit (NTA drop-out follow-up)
     "returned_within_3y_of_dropout": Event.RETURNED_3Y_OF_DROPOUT,
 }
-YEAR_TO_DATE = ("in_treatment_during_year",)
+YEAR_TO_DATE = ("in_treatment_during_year", "on_opioid_substitution_during_year")
 
 # Cohort measures: reported against the period of the completions (or treatment entries) they
 # follow, but observed up to this many calendar years after it. A row of year p is final once
@@ -288,6 +289,9 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         out["transfer_pickup_share"] = w["transfers"] / (w["transfers"] + w["transfers_failed"])
     if {"returned_within_3y_of_dropout", "exits_unplanned"} <= have:  # the NTA's 2005-06 drop-out cohort
         out["dropouts_returned_within_3y_share"] = w["returned_within_3y_of_dropout"] / w["exits_unplanned"]
+    if {"on_opioid_substitution_during_year", "in_treatment_during_year"} <= have:  # NDTMS "prescribed opiate
+        # substitutes", of all adults in treatment in the year
+        out["opioid_substitution_share"] = w["on_opioid_substitution_during_year"] / w["in_treatment_during_year"]
     if {"criminal_justice_starts", "treatment_starts"} <= have:  # "picked up through the criminal justice system"
         out["criminal_justice_share_of_starts"] = w["criminal_justice_starts"] / w["treatment_starts"]
     if {"retained_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
@@ -337,7 +341,7 @@ DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "succ
            "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
            "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share",
            "retained_12_weeks_share", "successful_exit_share", "dropouts_returned_within_3y_share",
-           "criminal_justice_share_of_starts")
+           "criminal_justice_share_of_starts", "opioid_substitution_share")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:

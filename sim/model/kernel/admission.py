@@ -34,7 +34,7 @@ from sim.model.kernel.codes import (
     WAITING,
 )
 from sim.model.kernel.counts import recount
-from sim.model.kernel.people import age_band, draw, drop_out, in_treatment, log_note
+from sim.model.kernel.people import age_band, count_substitution, draw, drop_out, in_treatment, log_note
 from sim.model.kernel.records import TraceNote
 
 NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
@@ -176,6 +176,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies, log):
         if people.counted_year[i] != year:
             people.counted_year[i] = year
             f[n, E_IN_TX_YEAR, g, band] += 1
+        count_substitution(people, i, year, f[n], g, band)
         recount(people, i, ctx, 0, tallies)
     services.waiting_start[p] = j
     return free
@@ -210,6 +211,7 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             people.handoff[i] = HANDOFF_NONE
             people.refresh_step[i] = n + 1  # a new modality: hazards change
             f[n, E_HANDOFF, g, band] += 1
+            count_substitution(people, i, ctx.year, f[n], g, band)
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
             drop_out(people, i, n, g, band, f, tallies, 0, t_end)

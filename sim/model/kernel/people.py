@@ -9,6 +9,7 @@ from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
 from sim.model.kernel.codes import (
+    E_OST_YEAR,
     E_UNPLANNED,
     EXIT_UNPLANNED,
     GP_SHARED_CARE,
@@ -50,6 +51,16 @@ def draw(people, i, key):
     u = uniform(key, i, people.draws[i])
     people.draws[i] += 1
     return max(u, 1.1102230246251565e-16)
+
+
+@njit(inline="always")
+def count_substitution(people, i, year, f_n, g, band):
+    """NDTMS counts the adults prescribed opiate substitutes in a year once each: the first time in the year they
+    are on specialist prescribing or GP shared care (at the year's start, an admission or a change of modality)."""
+    m = people.modality[i]
+    if (m == SPECIALIST_PRESCRIBING or m == GP_SHARED_CARE) and people.ost_counted_year[i] != year:
+        people.ost_counted_year[i] = year
+        f_n[E_OST_YEAR, g, band] += 1
 
 
 @njit(inline="always")

@@ -73,7 +73,7 @@ from sim.model.kernel.hazards import (
     transition_hazards,
 )
 from sim.model.kernel.moves import move, using_state
-from sim.model.kernel.people import age_band, draw, in_treatment, leave_treatment, log_move
+from sim.model.kernel.people import age_band, count_substitution, draw, in_treatment, leave_treatment, log_move
 from sim.model.kernel.records import Records, Tables
 
 MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
@@ -192,6 +192,7 @@ def event(people, i, s, g, ctx, tables, records, c):
         if new == TO_STEP_DOWN or new == TO_STEP_UP:  # a change of modality within treatment: a planned modality exit
             tallies.modality_exits[c, n, EXIT_PLANNED, people.modality[i]] += 1
             people.modality[i] = GP_SHARED_CARE if new == TO_STEP_DOWN else INPATIENT_DETOX
+            count_substitution(people, i, ctx.year, flows[n], g, band)
             return
         if new == TO_HANDOFF:  # ready to pass to the prescribing service
             people.handoff[i] = HANDOFF_READY
@@ -307,9 +308,12 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
         flows[n, E_NEW, g, age_band(age_mid)] += 1
         log_move(records.log, c, people.traced[i], n, i, NOT_YET, USING_NAIVE)
         recount(people, i, ctx, c, tallies)
-    if ctx.year_start:  # NDTMS: anyone in treatment at any point in the year (later starts: `admit`)
+    if ctx.year_start:  # NDTMS: anyone in treatment (on substitutes) at any point in the year (later: `admit`)
         for i in range(lo_row, hi_row):
             s = people.state[i]
             if TX_START <= s <= TX_STOP and people.counted_year[i] != ctx.year:
                 people.counted_year[i] = ctx.year
-                flows[n, E_IN_TX_YEAR, people.drug[i], age_band(age_end_clock - people.birth_time[i])] += 1
+                g = people.drug[i]
+                band = age_band(age_end_clock - people.birth_time[i])
+                flows[n, E_IN_TX_YEAR, g, band] += 1
+                count_substitution(people, i, ctx.year, flows[n], g, band)
