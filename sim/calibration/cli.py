@@ -120,7 +120,8 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
           f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")
     start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
     if start:
-        print(f"a new study's first trial is the shipped calibration of {cfg.area.name} (start_from_shipped=false: not)")
+        print(f"a new study's first trial is the shipped calibration of {cfg.area.name} "
+              "(start_from_shipped=false: not)")
     s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
                   workers=workers, sampler=cfg.sampler)
     table = trials_table(s)
