@@ -161,6 +161,41 @@ def test_cma_es_starts_from_the_previous_fit_and_an_unknown_search_is_refused(tm
         make_sampler("cma", 1)
 
 
+def test_cma_es_warm_started_from_earlier_trials_searches_where_they_were_best():
+    """Given an earlier calibration's trials (best at a tenth of each range, as the search sees it), CMA-ES's
+    first proposals gather there; from cold they spread about the middle. Trials outside the ranges or missing
+    a parameter give no warm start."""
+    import optuna
+
+    from sim.calibration.study import make_sampler, source_trials
+
+    free = free_parameters(_base(), FREE)
+    scale = [(np.log, p) if p.log else (lambda x: x, p) for p in free]
+
+    def unit(values) -> np.ndarray:  # where a point lies in each range, as the search sees it (log or linear)
+        return np.array([(f(v) - f(p.low)) / (f(p.high) - f(p.low)) for v, (f, p) in zip(values, scale)])
+
+    rng = np.random.default_rng(3)
+    u = rng.uniform(size=(300, len(free)))
+    earlier = pd.DataFrame({p.name: (np.exp(np.log(p.low) + u[:, k] * np.log(p.high / p.low)) if p.log
+                                     else p.low + u[:, k] * (p.high - p.low)) for k, p in enumerate(free)})
+    earlier["loss"] = ((u - 0.1) ** 2).sum(axis=1)
+    source = source_trials(earlier, free)
+    assert len(source) == 300
+
+    def first_proposals(src) -> np.ndarray:  # a flat loss: where the search starts, not where it goes
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        s = optuna.create_study(sampler=make_sampler("cmaes", 5, src))
+        s.optimize(lambda t: 0.0 * sum(t.suggest_float(p.name, p.low, p.high, log=p.log) for p in free), n_trials=13)
+        return np.array([unit([t.params[p.name] for p in free]) for t in s.trials[1:]])  # the first: at random
+
+    warm, cold = first_proposals(source), first_proposals(None)
+    assert (warm.mean(axis=0) < 0.3).all()
+    assert (np.abs(cold.mean(axis=0) - 0.5) < 0.2).all()
+    assert source_trials(earlier.drop(columns=[FREE[0]]), free) == []
+    assert source_trials(earlier.assign(**{FREE[0]: free[0].high * 2}), free) == []
+
+
 @pytest.mark.slow
 def test_calibrate_with_two_workers_fills_one_study_without_repeats(tmp_path):
     targets = _synthetic_targets().head(3)

@@ -29,7 +29,7 @@ from sim.calibration.ensemble import accept, posterior_table, predictive
 from sim.calibration.figures import fit_figure
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
-from sim.calibration.study import calibrate, simulated_by_trial, trials_table
+from sim.calibration.study import calibrate, simulated_by_trial, source_trials, trials_table
 from sim.calibration.targets import discrepancy, read_targets
 from sim.config.errors import ConfigError
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
@@ -62,6 +62,13 @@ def model_fingerprint(cfg, free) -> bytes:
     for path in MODEL_CODE:
         h.update(path.read_bytes())
     return h.digest()
+
+
+def shipped_trials(cfg, free) -> list:
+    """The trials of the area's shipped calibration (calibration/<area>/trials.csv) as a warm start for CMA-ES;
+    none if there is no record or it did not vary every free parameter."""
+    path = PROJECT_ROOT / "calibration" / cfg.area.name / "trials.csv"
+    return source_trials(pd.read_csv(path), free) if path.exists() else []
 
 
 def default_storage(cfg, targets_path: Path, free, question: str = "") -> Path:
@@ -122,8 +129,11 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     if start:
         print(f"a new study's first trial is the shipped calibration of {cfg.area.name} "
               "(start_from_shipped=false: not)")
+    source = shipped_trials(cfg, free) if cfg.start_from_shipped and cfg.sampler == "cmaes" else []
+    if source:
+        print(f"CMA-ES starts from the best of the shipped calibration's {len(source)} trials (warm start)")
     s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
-                  workers=workers, sampler=cfg.sampler)
+                  workers=workers, sampler=cfg.sampler, source=source)
     table = trials_table(s)
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]

@@ -51,22 +51,38 @@ def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
 SAMPLERS = ("tpe", "cmaes")  # the search: multivariate TPE, or CMA-ES (for many free parameters)
 
 
-def make_sampler(kind: str, seed: int):
+def make_sampler(kind: str, seed: int, source: list | None = None):
     """Optuna's multivariate TPE (free parameters trade off), or CMA-ES: a search that adapts a full covariance
-    to the loss surface, the usual choice for 10-100 continuous parameters (from the middle of the ranges)."""
+    to the loss surface, the usual choice for 10-100 continuous parameters. CMA-ES starts from the middle of
+    the ranges, or, given `source` trials (`source_trials`: an earlier calibration's), from the distribution of
+    their best (warm-started CMA-ES): a refit after a small change of the model need not search from afar."""
     if kind not in SAMPLERS:
         raise ValueError(f"sampler = {kind!r}: allowed: {', '.join(SAMPLERS)}")
-    with warnings.catch_warnings():  # multivariate TPE is marked experimental, and has been since Optuna 2.2
+    with warnings.catch_warnings():  # multivariate TPE and warm starts are marked experimental (since 2.2, 2.6)
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         if kind == "cmaes":
-            return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+            return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False,
+                                                source_trials=source or None)
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
 
 
-def study(storage: str | Path, name: str, seed: int, sampler: str = "tpe"):
-    """Create or continue a study (its sampler seeded from `seed`)."""
+def source_trials(table: pd.DataFrame, free: list[FreeParameter]) -> list:
+    """An earlier calibration's finished trials (`trials.csv`: a column per parameter, `loss`) as trials of this
+    search space, for a warm-started CMA-ES; none unless they vary every free parameter within its range."""
+    names = [p.name for p in free]
+    if table.empty or not set(names) <= set(table.columns):
+        return []
+    inside = np.logical_and.reduce([table[p.name].between(p.low, p.high) for p in free])
+    distributions = {p.name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log) for p in free}
+    return [optuna.trial.create_trial(params={n: float(row[n]) for n in names}, distributions=distributions,
+                                      value=float(row["loss"]))
+            for _, row in table[inside].iterrows()]
+
+
+def study(storage: str | Path, name: str, seed: int, sampler: str = "tpe", source: list | None = None):
+    """Create or continue a study (its sampler seeded from `seed`; CMA-ES warm-started from `source` trials)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = make_sampler(sampler, seed)
+    sampler = make_sampler(sampler, seed, source)
     with warnings.catch_warnings():  # heartbeats are marked experimental, and have been since Optuna 2.9
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         rdb = optuna.storages.RDBStorage(storage_url(storage), heartbeat_interval=HEARTBEAT_SECONDS,
@@ -79,17 +95,18 @@ def study(storage: str | Path, name: str, seed: int, sampler: str = "tpe"):
 
 def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], n_trials: int,
               storage: str | Path, name: str, seeds: list[int], progress: bool = False,
-              start_from: dict[str, float] | None = None, workers: int = 1, sampler: str = "tpe"):
+              start_from: dict[str, float] | None = None, workers: int = 1, sampler: str = "tpe",
+              source: list | None = None):
     """Run trials until the study holds `n_trials` finished ones; return the study.
 
     Re-running continues where an interrupted run stopped: finished trials are kept and
     only the missing ones are run. `start_from` (e.g. the area's shipped calibration) is the
     first trial of a new study, so a recalibration starts from the previous fit. `workers`
     processes run trials at once (this one and workers - 1 more, each sampler seeded by `sampler_seed`).
-    `sampler`: "tpe" or "cmaes" (`SAMPLERS`).
+    `sampler`: "tpe" or "cmaes" (`SAMPLERS`); `source`: trials CMA-ES starts from (`source_trials`).
     """
     before = len(study(storage, name, cfg.seed, sampler).trials)
-    s = study(storage, name, sampler_seed(cfg.seed, 0, before), sampler)
+    s = study(storage, name, sampler_seed(cfg.seed, 0, before), sampler, source)
     if start_from and not s.trials:  # a new study tries the previous calibration first
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
     if len(finished(s)) >= n_trials:
@@ -99,7 +116,7 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     if workers > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
         others = [context.Process(target=_work, args=(str(storage), name, sampler_seed(cfg.seed, k, before), sampler,
-                                                      *job), daemon=True) for k in range(1, workers)]
+                                                      source, *job), daemon=True) for k in range(1, workers)]
         for process in others:
             process.start()
     try:
@@ -133,9 +150,9 @@ def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False) -> None:
                    show_progress_bar=progress)
 
 
-def _work(storage: str, name: str, sampler_seed: int, sampler: str, *job) -> None:
+def _work(storage: str, name: str, sampler_seed: int, sampler: str, source: list | None, *job) -> None:
     """A worker process: the same study, its own sampler seed."""
-    _optimize(study(storage, name, sampler_seed, sampler), *job)
+    _optimize(study(storage, name, sampler_seed, sampler, source), *job)
 
 
 def finished(s) -> list:
