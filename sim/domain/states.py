@@ -170,7 +170,7 @@ class Handoff(IntEnum):
 
 
 class Route(IntEnum):
-    """Referral routes into treatment (CRIMINAL_JUSTICE and PRISON_RELEASE: through the criminal justice system)."""
+    """Referral routes into treatment."""
 
     SELF = 0
     GP = 1
@@ -178,6 +178,11 @@ class Route(IntEnum):
     OUTREACH = 3  # needle exchange and outreach
     HOSPITAL = 4
     PRISON_RELEASE = 5  # prison-to-community continuity of care
+
+
+# Routes "through the criminal justice system" (NDTMS criminal-justice referral sources: the DOMES criminal
+# justice clients, the NTA's entrants picked up through the criminal justice system)
+CRIMINAL_JUSTICE_ROUTES = (Route.CRIMINAL_JUSTICE, Route.PRISON_RELEASE)
 
 
 N_ROUTES = len(Route)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from sim.domain.states import DRUG_GROUP_AGGREGATES, DRUG_GROUP_NAMES, Injecting, Route, State
+from sim.domain.states import CRIMINAL_JUSTICE_ROUTES, DRUG_GROUP_AGGREGATES, DRUG_GROUP_NAMES, Injecting, State
 
 PROFILE_MEASURES = ("criminal_justice_share", "injecting_current_share", "injecting_previous_share",
                     "entrants_in_recovery_after_1y_share", "entrants_in_recovery_after_5y_share")
@@ -74,7 +74,7 @@ class CaseloadProfile:
 _CASELOAD_MEASURES = ("criminal_justice_share", "injecting_current_share", "injecting_previous_share")
 _TX_START, _TX_STOP, _DEAD = int(State.TX_START), int(State.TX_STOP), int(State.DEAD)
 _SUSTAIN, _REMISSION = int(State.SUSTAIN), int(State.REMISSION)
-_CJ, _PRISON_RELEASE = int(Route.CRIMINAL_JUSTICE), int(Route.PRISON_RELEASE)
+_CJ, _PRISON_RELEASE = (int(r) for r in CRIMINAL_JUSTICE_ROUTES)
 _CURRENT, _PREVIOUS = int(Injecting.CURRENT), int(Injecting.PREVIOUS)
 
 

@@ -19,7 +19,6 @@ from sim.model.kernel.codes import (
     E_FIRST_START,
     E_HANDOFF,
     E_HANDOFF_FAILED,
-    E_IN_TX_YEAR,
     E_OVER_3_WEEKS,
     E_START,
     EXIT_PLANNED,
@@ -34,7 +33,7 @@ from sim.model.kernel.codes import (
     WAITING,
 )
 from sim.model.kernel.counts import recount
-from sim.model.kernel.people import age_band, count_substitution, draw, drop_out, in_treatment, log_note
+from sim.model.kernel.people import age_band, count_substitution, count_treated, draw, drop_out, in_treatment, log_note
 from sim.model.kernel.records import TraceNote
 
 NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
@@ -173,10 +172,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies, log):
             f[n, E_CJ_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
             f[n, E_OVER_3_WEEKS, g, band] += 1
-        if people.counted_year[i] != year:
-            people.counted_year[i] = year
-            f[n, E_IN_TX_YEAR, g, band] += 1
-        count_substitution(people, i, year, f[n], g, band)
+        count_treated(people, i, year, f[n], g, band)
         recount(people, i, ctx, 0, tallies)
     services.waiting_start[p] = j
     return free

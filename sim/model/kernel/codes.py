@@ -4,7 +4,7 @@ The names mirror the domain enums (`sim.domain.states`, `sim.domain.transitions`
 only turns them into constants the kernel can use without enum objects.
 """
 
-from sim.domain.states import Event, ExitReason, Handoff, Injecting, Modality, Route, State
+from sim.domain.states import CRIMINAL_JUSTICE_ROUTES, Event, ExitReason, Handoff, Injecting, Modality, State
 from sim.domain.transitions import Destination
 
 # states (person column `state`)
@@ -40,7 +40,7 @@ E_RETAINED_OF_START = int(Event.RETAINED_OF_START)
 E_RETURN_OF_DROPOUT = int(Event.RETURNED_3Y_OF_DROPOUT)
 E_CJ_START = int(Event.CRIMINAL_JUSTICE_START)
 E_OST_YEAR = int(Event.ON_OPIOID_SUBSTITUTION_THIS_YEAR)
-ROUTE_CJ, ROUTE_PRISON_RELEASE = int(Route.CRIMINAL_JUSTICE), int(Route.PRISON_RELEASE)
+ROUTE_CJ, ROUTE_PRISON_RELEASE = (int(r) for r in CRIMINAL_JUSTICE_ROUTES)
 DROPOUT_FOLLOW_UP_YEARS = 3.0
 
 # modalities (person column `modality`; NO_MODALITY = none) and modality exit reasons

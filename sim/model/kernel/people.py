@@ -9,6 +9,7 @@ from numba import njit
 
 from sim.domain.states import AGE_BAND_EDGES
 from sim.model.kernel.codes import (
+    E_IN_TX_YEAR,
     E_OST_YEAR,
     E_UNPLANNED,
     EXIT_UNPLANNED,
@@ -61,6 +62,16 @@ def count_substitution(people, i, year, f_n, g, band):
     if (m == SPECIALIST_PRESCRIBING or m == GP_SHARED_CARE) and people.ost_counted_year[i] != year:
         people.ost_counted_year[i] = year
         f_n[E_OST_YEAR, g, band] += 1
+
+
+@njit(inline="always")
+def count_treated(people, i, year, f_n, g, band):
+    """NDTMS counts everyone in treatment at any point in a year once each (at the year's start or their
+    admission), and among them those prescribed opiate substitutes (`count_substitution`)."""
+    if people.counted_year[i] != year:
+        people.counted_year[i] = year
+        f_n[E_IN_TX_YEAR, g, band] += 1
+    count_substitution(people, i, year, f_n, g, band)
 
 
 @njit(inline="always")

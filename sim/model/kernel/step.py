@@ -36,7 +36,6 @@ from sim.model.kernel.codes import (
     E_DEATH_TX,
     E_DRD,
     E_HOUSED,
-    E_IN_TX_YEAR,
     E_NEW,
     E_TOP_ABSTINENT,
     E_TOP_REVIEW,
@@ -73,7 +72,15 @@ from sim.model.kernel.hazards import (
     transition_hazards,
 )
 from sim.model.kernel.moves import move, using_state
-from sim.model.kernel.people import age_band, count_substitution, draw, in_treatment, leave_treatment, log_move
+from sim.model.kernel.people import (
+    age_band,
+    count_substitution,
+    count_treated,
+    draw,
+    in_treatment,
+    leave_treatment,
+    log_move,
+)
 from sim.model.kernel.records import Records, Tables
 
 MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
@@ -312,8 +319,5 @@ def step_rows(people, lo_row, hi_row, c, n_before, ctx, tables, records, hbuf):
         for i in range(lo_row, hi_row):
             s = people.state[i]
             if TX_START <= s <= TX_STOP and people.counted_year[i] != ctx.year:
-                people.counted_year[i] = ctx.year
-                g = people.drug[i]
-                band = age_band(age_end_clock - people.birth_time[i])
-                flows[n, E_IN_TX_YEAR, g, band] += 1
-                count_substitution(people, i, ctx.year, flows[n], g, band)
+                count_treated(people, i, ctx.year, flows[n], people.drug[i],
+                              age_band(age_end_clock - people.birth_time[i]))
