@@ -102,10 +102,11 @@ def main() -> None:
         results["calibration"] = calibration()
         print("calibration:", json.dumps(results["calibration"]), flush=True)
     if "reference" in args.only:
-        from experiments.benchmark_reference import compare, engine
+        from experiments.benchmark_reference import REFERENCE_YEARS, compare, engine
         engine(1000, 1, seed=99)  # load the compiled kernels before timing
-        results["reference"] = {str(n): compare(n, years=10, repeats=3 if args.quick else 5) for n in (2000, 20000)}
-        results["reference"]["200000"] = compare(200_000, years=10, repeats=3, mesa=False)  # mesa: minutes a run
+        years, repeats = REFERENCE_YEARS, 3 if args.quick else 5
+        results["reference"] = {str(n): compare(n, years=years, repeats=repeats) for n in (2000, 20000)}
+        results["reference"]["200000"] = compare(200_000, years=years, repeats=3, mesa=False)  # mesa: minutes a run
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
@@ -20,6 +21,25 @@ from sim.projection.folder import finished
 from sim.projection.simulate import run
 
 register_configs()
+
+# Overrides that may choose Hydra's run mode: the sweep configs (configs/experiment/) set `hydra.mode`.
+_MAY_SET_MODE = ("experiment", "hydra")
+_CONFIG_FLAGS = ("--config-name", "-cn", "--config-path", "-cp", "--config-dir", "-cd")
+_probe_mode = Hydra.get_mode
+
+
+def _get_mode(self, config_name, overrides):
+    """Hydra composes the whole config once only to read `hydra.mode`, then again for the run (0.2 s of a
+    small area's 3 s command). Only an experiment or a `hydra.` override can set it here: without one
+    the answer is the base config's (none), so the probe is skipped. (hydra-core 1.3's `Hydra.get_mode`;
+    tests/test_cli.py checks the answers agree.)"""
+    keys = (o.lstrip("+~").split("=", 1)[0].split("/", 1)[0].split(".", 1)[0] for o in overrides)
+    if any(k in _MAY_SET_MODE for k in keys) or any(a.split("=", 1)[0] in _CONFIG_FLAGS for a in sys.argv[1:]):
+        return _probe_mode(self, config_name, overrides)
+    return None
+
+
+Hydra.get_mode = _get_mode
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="journeys", version_base="1.3")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hydra._internal.hydra import Hydra
 
 JOURNEYS = [sys.executable, "-m", "sim.cli"]
 
@@ -51,3 +52,25 @@ def test_journeys_refuses_bad_input_with_a_clear_message(tmp_path: Path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "params.waiting.dropout_per_year" in done.stderr
+
+
+def test_skipping_hydras_mode_probe_gives_hydras_answer():
+    """`journeys` skips Hydra's extra composition when no override can choose the run mode: the mode it
+    assumes (none: a single run) is the one the composition gives, and a sweep config still sweeps."""
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from sim.cli import _get_mode, _probe_mode
+    from sim.config.paths import CONFIG_DIR
+
+    GlobalHydra.instance().clear()
+    hydra = Hydra.create_main_hydra2("journeys", create_config_search_path(str(CONFIG_DIR)))
+    try:
+        for overrides in ([], ["area=england", "seed=3"], ["scenario=budget_cut_10", "population_scale=0.5"],
+                          ["+experiment=scenarios"], ["hydra.mode=MULTIRUN"]):
+            assert _get_mode(hydra, "journeys", overrides) == _probe_mode(hydra, "journeys", overrides), overrides
+        assert _get_mode(hydra, "journeys", ["+experiment=scenarios"]) == RunMode.MULTIRUN
+        assert _get_mode(hydra, "journeys", ["area=england"]) is None
+    finally:
+        GlobalHydra.instance().clear()
