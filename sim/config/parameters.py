@@ -385,6 +385,63 @@ class CapacityParams:
 
 
 @dataclass
+class ValueForMoneyParams:
+    """Crime, health-care cost and quality of life by state, for what treatment is worth in money
+    (`sim.outputs.value_for_money`). Rates are per person-year of someone using opiates or crack
+    (OCU) and not in treatment; the states in treatment and recovery have ratios to them; non-opiate
+    users have their own ratio. Prices are those of the sources (about 2010-2012), not inflated."""
+
+    crimes_per_year_using: float = param(
+        133.0, "crimes per person-year (OCU using, not in treatment)",
+        "whyinvest_crime_cost_untreated_ocu nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11 "
+        "nta2012_dtors_crimes_4w_at_entry", 40.0, 160.0,
+        "GBP 26,074 of crime a year at the GBP 196 a crime of the NTA's estimate (960m / 4.9m) is 133 crimes; DTORS "
+        "entrants reported just over 10 in 4 weeks (130 a year, the NTA's upper estimate; convictions give less)")
+    cost_per_crime: float = param(
+        196.0, "GBP per crime", "nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11", 150.0, 250.0,
+        "GBP 960m of crime prevented over 4.9m crimes (2010/11, Home Office unit costs by DTORS offence category); "
+        "Bedfordshire's tool: at most GBP 230 (7.9m over 34,294 crimes, bedfs_vfm_crimes_prevented_2012_13)")
+    hr_crime_in_treatment: float = param(
+        0.5, "ratio to using (effective treatment: past the 12-week start phase)", "eng_theft_fall_community_tx_frac",
+        0.25, 0.9, "thefts by addicts on community treatment fell by half (NDTMS matched to the Police National "
+        "Computer); acquisitive offending on DIP fell by a quarter (eng_acquisitive_fall_dip_frac): a ratio of 0.75")
+    hr_crime_in_recovery: float = param(
+        0.25, "ratio to using (in recovery or remission)", "eng_ntors_crime_5y_frac_of_intake", 0.1, 0.6,
+        "NTORS: self-reported crime five years after intake a quarter of its level at intake")
+    hr_crime_non_opiate: float = param(
+        0.1, "ratio of a non-opiate user's crime to an OCU's, in every state", A, 0.0, 0.4,
+        "acquisitive crime to fund use is the OCU's: the NTA's crime estimates cover opiate and crack users")
+    health_cost_per_year_using: float = param(
+        1600.0, "GBP per person-year (OCU using, not in treatment)", "whyinvest_nhs_cost_drug_misuse "
+        "eng_ocu_prevalence_2009_10", 800.0, 4000.0,
+        "the NHS's GBP 488m a year of drug misuse over England's 306,150 OCUs (2009/10): GBP 1,594 each")
+    hr_health_cost_in_treatment: float = param(
+        0.5, "ratio to using (effective treatment)", A, 0.3, 1.5,
+        "fewer overdoses, A&E visits and blood-borne infections, but treatment brings health care of its own "
+        "(NTORS found health-care costs roughly doubled in treatment; a UK town model about halved)")
+    hr_health_cost_in_recovery: float = param(0.3, "ratio to using (in recovery or remission)", A, 0.1, 1.0)
+    hr_health_cost_non_opiate: float = param(
+        0.3, "ratio of a non-opiate user's health-care cost to an OCU's, in every state", A, 0.1, 1.0)
+    utility_using: float = param(
+        0.574, "health-state utility (0 dead, 1 full health)", "wittenberg2016_utility_active_injecting", 0.45, 0.75,
+        "active injection drug use, valued by a US general-population panel")
+    utility_in_treatment: float = param(
+        0.766, "health-state utility (effective treatment)", "wittenberg2016_utility_stabilised", 0.65, 0.85,
+        "stabilised on buprenorphine treatment, same panel")
+    utility_in_recovery: float = param(
+        0.85, "health-state utility (in recovery or remission)", A, 0.75, 0.92,
+        "about the English general population's mean EQ-5D at working age")
+    recovery_attributable_share: float = param(
+        0.3, "share of sustained recovery's benefits credited to treatment", A, 0.1, 1.0,
+        "the NDTMS tool credits treatment with the years by which it hastened recovery, not every later year of "
+        "it (NTA 2012, nta2012_crimes_prevented_2010_11); Bedfordshire's tool: GBP 3.2m from sustained recovery "
+        "against 8.4m from effective treatment (bedfs_vfm_benefit_sustained_recovery_2012_13)")
+    value_per_qaly: float = param(
+        30000.0, "GBP per quality-adjusted life year", A, 20000.0, 60000.0,
+        "NICE's upper threshold; the Home Office values a QALY at about GBP 60,000")
+
+
+@dataclass
 class Parameters:
     """All hazards of the journey model. Levers (commissioning) multiply named hazards on top."""
 
@@ -399,3 +456,4 @@ class Parameters:
     referral: ReferralParams = field(default_factory=ReferralParams)
     history: HistoryParams = field(default_factory=HistoryParams)
     capacity: CapacityParams = field(default_factory=CapacityParams)
+    value_for_money: ValueForMoneyParams = field(default_factory=ValueForMoneyParams)

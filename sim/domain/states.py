@@ -104,6 +104,9 @@ class Event(IntEnum):
     # First time a person is prescribed opiate substitutes (specialist prescribing or GP shared care) in a calendar
     # year (NDTMS: adults prescribed opiate substitutes in the year)
     ON_OPIOID_SUBSTITUTION_THIS_YEAR = 35
+    # First re-presentation after a successful completion, in the calendar year of that completion, counted at
+    # its step (DOMES: "successfully completed and re-presented during the year", a follow-up to the year's end)
+    RE_PRESENTED_SAME_YEAR_OF_COMPLETION = 36
 
 
 N_EVENTS = len(Event)

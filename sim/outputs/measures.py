@@ -74,6 +74,8 @@ FLOWS: dict[str, Event] = {
     "in_treatment_during_year": Event.IN_TREATMENT_THIS_YEAR,  # NDTMS count; year to date in quarterly tables
     "on_opioid_substitution_during_year": Event.ON_OPIOID_SUBSTITUTION_THIS_YEAR,  # ... of them prescribed substitutes
     "re_presented_within_6m_of_completion": Event.RE_PRESENTED_OF_COMPLETION,  # by the period of the completion
+    # ... and before the end of the completion's calendar year (DOMES)
+    "re_presented_same_year_of_completion": Event.RE_PRESENTED_SAME_YEAR_OF_COMPLETION,
     "top_reviews": Event.TOP_REVIEW,
     "top_reviews_abstinent": Event.TOP_REVIEW_ABSTINENT,
     "housing_need_resolved_in_treatment": Event.HOUSING_RESOLVED,
@@ -126,7 +128,15 @@ def period_labels(start_year: int, n_steps: int, steps_per_year: int, period: st
     return np.char.add(np.char.add(year.astype(str), "-Q"), quarter.astype(str))
 
 
-def _by_group(x: np.ndarray) -> np.ndarray:
+def period_bounds(start_year: int, n_steps: int, steps_per_year: int, period: str):
+    """The reporting periods in order, with the first and last step of each."""
+    periods, first = np.unique(period_labels(start_year, n_steps, steps_per_year, period), return_index=True)
+    order = np.argsort(first)
+    periods, first = periods[order], first[order]
+    return periods, first, np.append(first[1:], n_steps) - 1
+
+
+def by_group(x: np.ndarray) -> np.ndarray:
     """[periods, drug group, age band] -> [periods, GROUPS]."""
     cols = [x.sum(axis=(1, 2))]
     cols += [x[:, int(g)].sum(axis=1) for g in DRUG_GROUP_NAMES]
@@ -135,7 +145,7 @@ def _by_group(x: np.ndarray) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def _long(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: list[str]) -> pd.DataFrame:
+def long_table(periods: np.ndarray, frames: list[tuple[str, np.ndarray]], groups: list[str]) -> pd.DataFrame:
     n_periods, n_groups = len(periods), len(groups)
     values = np.concatenate([v for _, v in frames], axis=0).astype(float)  # [measure*period, group]
     return pd.DataFrame({
@@ -155,21 +165,17 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     tx_duration: [step, drug group, DOMES band]; tx_ends: [step, drug group, (episodes ended, their summed
     length)]. Values are divided by `scale` (simulated people per real person).
     """
-    labels = period_labels(start_year, stocks.shape[0], steps_per_year, period)
-    periods, first = np.unique(labels, return_index=True)
-    order = np.argsort(first)
-    periods, first = periods[order], first[order]
-    last = np.append(first[1:], stocks.shape[0]) - 1
+    periods, first, last = period_bounds(start_year, stocks.shape[0], steps_per_year, period)
     frames = []
     for name, states in STOCKS.items():
-        frames.append((name, _by_group(stocks[last][:, [int(s) for s in states]].sum(axis=1))))
+        frames.append((name, by_group(stocks[last][:, [int(s) for s in states]].sum(axis=1))))
     year_start = np.arange(stocks.shape[0]) // steps_per_year * steps_per_year
     for name, event in FLOWS.items():
         per_step = flows[:, int(event)]
         if name in YEAR_TO_DATE:  # counted once a year per person: year-to-date totals at period ends
-            frames.append((name, _by_group(_year_to_date(per_step, last, year_start))))
+            frames.append((name, by_group(_year_to_date(per_step, last, year_start))))
             continue
-        frames.append((name, _by_group(np.add.reduceat(per_step, first, axis=0))))
+        frames.append((name, by_group(np.add.reduceat(per_step, first, axis=0))))
     durations = []
     for j, name in enumerate(DURATION_BANDS):
         x = tx_duration[last][:, :, j]  # [period, drug group]
@@ -179,7 +185,7 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
     elapsed = _with_aggregates(tx_elapsed[last])  # [period, all + drug groups + aggregates]
     in_tx = sum(v for _, v in durations)
     mean_years = np.where(in_tx > 0, elapsed / np.maximum(in_tx, 1), np.nan)
-    out = pd.concat([_long(periods, frames, GROUPS), _long(periods, durations, DRUG_GROUPS)], ignore_index=True)
+    out = pd.concat([long_table(periods, frames, GROUPS), long_table(periods, durations, DRUG_GROUPS)], ignore_index=True)
     out["value"] /= scale
     measures = [("time_in_treatment_mean_years", mean_years)]
     if tx_ends is not None:  # everyone treated in the year to date: ended episodes at their end, the caseload at
@@ -188,9 +194,9 @@ def timeseries(stocks: np.ndarray, flows: np.ndarray, tx_duration: np.ndarray, t
         treated = in_tx + ended[:, :, 0]
         measures.append(("time_in_treatment_treated_mean_years",
                          np.where(treated > 0, (elapsed + ended[:, :, 1]) / np.maximum(treated, 1), np.nan)))
-    mean = _long(periods, measures, DRUG_GROUPS)
+    mean = long_table(periods, measures, DRUG_GROUPS)
     bands = np.stack([v[:, 0] for _, v in durations], axis=1) / scale  # [period, band], all drug groups
-    by_band = _long(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
+    by_band = long_table(periods, [("time_in_treatment_band", bands)], [n.removeprefix("in_treatment_") for n in DURATION_BANDS])
     out = pd.concat([out, mean.dropna(), by_band], ignore_index=True)
     return out
 
@@ -223,11 +229,7 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     a place. With `commissioned` [step, provider], a provider has rows only in the periods it is
     commissioned at the end of (a new system from the policy year replaces the documented one).
     """
-    labels = period_labels(start_year, providers.shape[0], steps_per_year, period)
-    periods, first = np.unique(labels, return_index=True)
-    order = np.argsort(first)
-    periods, first = periods[order], first[order]
-    last = np.append(first[1:], providers.shape[0]) - 1
+    periods, first, last = period_bounds(start_year, providers.shape[0], steps_per_year, period)
     modality_names = [MODALITY_NAMES[m] for m in Modality]
     frames = [
         ("in_treatment_provider", providers[last], provider_names),
@@ -240,12 +242,12 @@ def system_measures(providers: np.ndarray, modalities: np.ndarray, modality_exit
     parts = []
     for name, values, groups in frames:
         values = np.column_stack([values.sum(axis=1), values])
-        part = _long(periods, [(name, values)], ["all", *groups])
+        part = long_table(periods, [(name, values)], ["all", *groups])
         if commissioned is not None and name in ("in_treatment_provider", "waiting_list", "cost"):  # in contract
             keep = np.column_stack([np.ones(len(last), dtype=bool), commissioned[last]]).ravel()
             part = part[keep].reset_index(drop=True)
         parts.append(part)
-    parts.append(_long(periods, [("cost_of_care", np.add.reduceat(cost_of_care_per_step, first)[:, None])], ["all"]))
+    parts.append(long_table(periods, [("cost_of_care", np.add.reduceat(cost_of_care_per_step, first)[:, None])], ["all"]))
     out = pd.concat(parts, ignore_index=True)
     out["value"] /= scale
     return out
@@ -282,6 +284,9 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         if {f"re_presented_within_{window}_of_completion", "exits_successful"} <= have:
             out[f"re_presented_within_{window}_share"] = (w[f"re_presented_within_{window}_of_completion"]
                                                           / w["exits_successful"])
+    if {"re_presented_same_year_of_completion", "exits_successful"} <= have:  # DOMES: the year's completers who
+        # re-presented before the year was out (a follow-up of half a year on average)
+        out["re_presented_in_year_share"] = w["re_presented_same_year_of_completion"] / w["exits_successful"]
     if {"modality_exits_planned", "modality_exits_unplanned"} <= have:  # Southampton data report, by modality
         out["modality_planned_exit_share"] = w["modality_exits_planned"] / (
             w["modality_exits_planned"] + w["modality_exits_unplanned"])
@@ -294,6 +299,12 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
         out["opioid_substitution_share"] = w["on_opioid_substitution_during_year"] / w["in_treatment_during_year"]
     if {"criminal_justice_starts", "treatment_starts"} <= have:  # "picked up through the criminal justice system"
         out["criminal_justice_share_of_starts"] = w["criminal_justice_starts"] / w["treatment_starts"]
+    if {"benefits", "benefits_in_year", "cost"} <= have:  # the NDTMS value-for-money tool's net benefit and
+        # benefit-cost ratios, of the money paid to the services (sim.outputs.value_for_money)
+        out["net_benefit"] = w["benefits"] - w["cost"]
+        out["net_benefit_in_year"] = w["benefits_in_year"] - w["cost"]
+        out["benefit_cost_ratio_accrued"] = w["benefits"] / w["cost"]
+        out["benefit_cost_ratio_in_year"] = w["benefits_in_year"] / w["cost"]
     if {"retained_12_weeks_of_starts", "treatment_starts"} <= have:  # the NTA's retention: of the period's starts,
         # the share who stayed 12 weeks (a cohort: the engagements of last period's starts are not in it)
         out["retained_12_weeks_share"] = w["retained_12_weeks_of_starts"] / w["treatment_starts"]
@@ -334,14 +345,19 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
     return w.loc[keep, measures].T
 
 
+# sim.outputs.value_for_money: sums over the period (person-years times rates)
+VALUE_FLOWS = ("crimes", "crime_cost", "health_cost", "qalys", "crimes_prevented", "crime_cost_averted",
+               "health_cost_averted", "qalys_gained", "benefits_in_year", "benefits_from_recovery", "benefits",
+               "harm_without_treatment")
 SYSTEM_FLOWS = ("cost", "cost_of_care", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")
 DERIVED = ("waiting_over_3_weeks_share", "cost_per_successful_completion", "successful_completion_rate",
            "phof_non_representation_6m", "top_abstinent_at_review_share", "successful_exits_no_housing_need_share",
-           "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_within_1y_share",
+           "deaths_out_of_treatment", "re_presented_within_6m_share", "re_presented_in_year_share", "re_presented_within_1y_share",
            "re_presented_within_2y_share", "re_presented_within_3y_share", "modality_planned_exit_share",
            "transfer_pickup_share", "time_in_treatment_band_share", "in_treatment_age_share",
            "retained_12_weeks_share", "successful_exit_share", "dropouts_returned_within_3y_share",
-           "criminal_justice_share_of_starts", "opioid_substitution_share")
+           "criminal_justice_share_of_starts", "opioid_substitution_share", "net_benefit", "net_benefit_in_year",
+           "benefit_cost_ratio_accrued", "benefit_cost_ratio_in_year")
 
 
 def annual(ts: pd.DataFrame) -> pd.DataFrame:
@@ -351,7 +367,7 @@ def annual(ts: pd.DataFrame) -> pd.DataFrame:
         return ts
     ts = ts[~ts["measure"].isin(DERIVED)].assign(year=periods.str.slice(0, 4))
     periods = ts["period"].astype(str)
-    is_flow = ts["measure"].isin([m for m in (*FLOWS, *SYSTEM_FLOWS) if m not in YEAR_TO_DATE])
+    is_flow = ts["measure"].isin([m for m in (*FLOWS, *SYSTEM_FLOWS, *VALUE_FLOWS) if m not in YEAR_TO_DATE])
     flows = ts[is_flow].groupby(["year", "measure", "group"], sort=False, as_index=False)["value"].sum()
     stocks = ts[~is_flow & periods.str.endswith("Q4")].drop(columns="period")
     out = pd.concat([stocks, flows]).rename(columns={"year": "period"})[COLUMNS].reset_index(drop=True)

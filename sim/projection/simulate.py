@@ -20,6 +20,7 @@ from sim.config.paths import CONFIG_DIR
 from sim.config.schema import JourneysConfig, as_config, register_configs
 from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
+from sim.outputs.value_for_money import value_for_money
 from sim.projection.folder import config_sha256, write
 from sim.projection.resolve import resolve
 
@@ -66,9 +67,11 @@ def tables(model: JourneysModel) -> pd.DataFrame:
                              r(tallies.modality_exits.sum(axis=0)), r(model.waiting_list), model.provider_names,
                              r(model.funding), r(model.cost_of_care_per_step()), cfg.start_year, cfg.steps_per_year,
                              cfg.output.period, cfg.population_scale, commissioned=r(model.commissioned))
+    worth = value_for_money(r(tallies.stocks.sum(axis=0)), cfg.params.value_for_money, cfg.start_year,
+                            cfg.steps_per_year, cfg.output.period, cfg.population_scale)
     profile = model.profile.table()
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
-    ts = pd.concat([ts, system, profile], ignore_index=True)
+    ts = pd.concat([ts, system, worth, profile], ignore_index=True)
     return pd.concat([ts, derived_measures(ts)], ignore_index=True)
 
 

@@ -22,6 +22,7 @@ from sim.model.kernel.codes import (
     E_REP1Y_OF_COMPLETION,
     E_REP6,
     E_REP6_OF_COMPLETION,
+    E_REP_SAME_YEAR_OF_COMPLETION,
     E_RETAINED_OF_START,
     E_RETURN_OF_DROPOUT,
     E_STOP,
@@ -72,9 +73,10 @@ def refer(people, i, route, t_end, g, band, ctx, system, flows):
 
 @njit(inline="always")
 def _count_re_presentation(people, i, t_end, g, band, ctx, f):
-    """A presentation after a successful completion: PHOF within 6 months, and the completer
-    follow-up (within 1, 2, 3 years), the latter counted at the step of that completion; the first
-    presentation within 3 years of an unplanned exit, counted at the step of that exit."""
+    """A presentation after a successful completion: PHOF within 6 months, DOMES within the completion's
+    calendar year, and the completer follow-up (within 1, 2, 3 years), all but the first counted at the step of
+    that completion; the first presentation within 3 years of an unplanned exit, counted at the step of that
+    exit."""
     n = ctx.n
     if t_end - people.last_dropout[i] <= DROPOUT_FOLLOW_UP_YEARS:
         n_d = step_of(people.last_dropout[i], t_end, n, ctx.dt)
@@ -88,6 +90,8 @@ def _count_re_presentation(people, i, t_end, g, band, ctx, f):
             f[n, E_REP6, g, band] += 1
             if n_c >= 0:
                 f[n_c, E_REP6_OF_COMPLETION, g, band] += 1
+        if n_c >= ctx.year * int(np.round(1.0 / ctx.dt)):  # completed this calendar year
+            f[n_c, E_REP_SAME_YEAR_OF_COMPLETION, g, band] += 1
         if n_c >= 0:
             for k in range(COMPLETER_FOLLOW_UP_YEARS):  # within 1, 2, 3 years
                 if since <= k + 1.0:

@@ -1,0 +1,95 @@
+"""Value for money: crime, health-care cost and QALYs by state, what treatment averts, and the tool's ratios.
+
+The identities the NDTMS value-for-money tool's figures obey hold in every period; what treatment
+averts is zero when treatment and recovery change nothing; it scales with the reference rates; a
+quarterly run adds up to the yearly one; and a budget cut from the policy year saves money and
+loses benefits from then on, not before.
+"""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run
+from sim.outputs.measures import wide
+from tests.helpers import compose
+
+SHORT = ("area=southampton", "end_year=2010", "seed=4")
+
+
+def year_table(cfg) -> pd.DataFrame:
+    ts = run(cfg).timeseries
+    return wide(ts[ts["group"] == "all"])
+
+
+@pytest.fixture(scope="module")
+def base():
+    cfg = compose(*SHORT)
+    return cfg, year_table(cfg)
+
+
+def test_the_tools_identities_hold(base):
+    cfg, w = base
+    p = cfg.params.value_for_money
+    benefits = w["crime_cost_averted"] + w["health_cost_averted"] + w["qalys_gained"] * p.value_per_qaly
+    assert np.allclose(w["benefits"], benefits)
+    assert np.allclose(w["benefits"], w["benefits_in_year"] + w["benefits_from_recovery"])
+    assert np.allclose(w["crime_cost"], w["crimes"] * p.cost_per_crime)
+    assert np.allclose(w["crime_cost_averted"], w["crimes_prevented"] * p.cost_per_crime)
+    assert np.allclose(w["net_benefit"], w["benefits"] - w["cost"])
+    assert np.allclose(w["benefit_cost_ratio_in_year"], w["benefits_in_year"] / w["cost"])
+    assert np.allclose(w["benefit_cost_ratio_accrued"], w["benefits"] / w["cost"])
+    assert (w["crimes_prevented"] > 0).all() and (w["qalys_gained"] > 0).all()
+    assert (w["harm_without_treatment"] > w["crime_cost_averted"] + w["health_cost_averted"]).all()
+
+
+def test_nothing_is_averted_when_treatment_and_recovery_change_nothing(base):
+    cfg, w = base
+    same = copy.deepcopy(cfg)
+    p = same.params.value_for_money
+    p.hr_crime_in_treatment = p.hr_crime_in_recovery = 1.0
+    p.hr_health_cost_in_treatment = p.hr_health_cost_in_recovery = 1.0
+    p.utility_in_treatment = p.utility_in_recovery = p.utility_using
+    v = year_table(same)
+    for m in ("crimes_prevented", "crime_cost_averted", "health_cost_averted", "qalys_gained", "benefits"):
+        assert np.allclose(v[m], 0.0), m
+    assert np.array_equal(v["in_treatment"], w["in_treatment"])
+    assert (v["crimes"] > w["crimes"]).all()  # treated and recovered people offend as much as users
+
+
+def test_what_is_averted_scales_with_the_reference_rates(base):
+    cfg, w = base
+    doubled = copy.deepcopy(cfg)
+    doubled.params.value_for_money.crimes_per_year_using *= 2
+    doubled.params.value_for_money.health_cost_per_year_using *= 2
+    v = year_table(doubled)
+    for m in ("crimes", "crimes_prevented", "crime_cost_averted", "health_cost", "health_cost_averted"):
+        assert np.allclose(v[m], 2 * w[m]), m
+    assert np.allclose(v["qalys_gained"], w["qalys_gained"])
+
+
+def test_a_quarterly_run_adds_up_to_the_yearly_one(base):
+    cfg, w = base
+    quarterly = copy.deepcopy(cfg)
+    quarterly.output.period = "quarter"
+    ts = run(quarterly).timeseries
+    q = ts[ts["group"] == "all"]
+    q = q.assign(year=q["period"].str.slice(0, 4))
+    for m in ("crimes", "crimes_prevented", "benefits", "qalys_gained", "harm_without_treatment"):
+        by_year = q[q["measure"] == m].groupby("year")["value"].sum()
+        assert np.allclose(by_year.to_numpy(), w.loc[by_year.index, m].to_numpy()), m
+
+
+@pytest.mark.slow
+def test_a_budget_cut_saves_money_and_loses_benefits_from_its_year():
+    runs = {s: year_table(compose("area=southampton", "end_year=2014", "seed=4", "policy_year=2012", f"scenario={s}"))
+            for s in ("baseline", "budget_cut_10")}
+    base, cut = runs["baseline"], runs["budget_cut_10"]
+    before = [p for p in base.index if int(p) < 2012]
+    after = [p for p in base.index if int(p) >= 2013]
+    assert base.loc[before, ["benefits", "crimes"]].equals(cut.loc[before, ["benefits", "crimes"]])
+    assert (cut.loc[after, "cost"] < base.loc[after, "cost"]).all()
+    assert cut.loc[after, "benefits_in_year"].sum() < base.loc[after, "benefits_in_year"].sum()
+    assert cut.loc[after, "crimes"].sum() > base.loc[after, "crimes"].sum()
