@@ -93,3 +93,18 @@ def test_a_budget_cut_saves_money_and_loses_benefits_from_its_year():
     assert (cut.loc[after, "cost"] < base.loc[after, "cost"]).all()
     assert cut.loc[after, "benefits_in_year"].sum() < base.loc[after, "benefits_in_year"].sum()
     assert cut.loc[after, "crimes"].sum() > base.loc[after, "crimes"].sum()
+
+
+def test_no_treatment_is_the_paired_counterfactual():
+    """`scenario=no_treatment`: identical to the baseline before its policy year; from it nobody is admitted and
+    nothing is paid, the caseload drains, and crime and health-care costs rise above the baseline's."""
+    runs = {s: year_table(compose("area=southampton", "end_year=2014", "seed=4", "policy_year=2011", f"scenario={s}"))
+            for s in ("baseline", "no_treatment")}
+    base, none = runs["baseline"], runs["no_treatment"]
+    same = ["alive", "in_treatment", "treatment_starts", "cost", "crimes", "health_cost", "qalys", "benefits"]
+    assert base.loc[["2009", "2010"], same].equals(none.loc[["2009", "2010"], same])
+    after = ["2011", "2012", "2013"]
+    assert (none.loc[after, "treatment_starts"] == 0).all() and (none.loc[after, "cost"] == 0).all()
+    assert none.loc["2013", "in_treatment"] < 0.5 * base.loc["2013", "in_treatment"]
+    assert (none.loc[["2012", "2013"], "crime_cost"] > base.loc[["2012", "2013"], "crime_cost"]).all()
+    assert (none.loc[["2012", "2013"], "health_cost"] > base.loc[["2012", "2013"], "health_cost"]).all()

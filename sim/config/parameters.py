@@ -392,19 +392,22 @@ class ValueForMoneyParams:
     users have their own ratio. Prices are those of the sources (about 2010-2012), not inflated."""
 
     crimes_per_year_using: float = param(
-        133.0, "crimes per person-year (OCU using, not in treatment)",
+        125.4, "crimes per person-year (OCU using, not in treatment)",
         "whyinvest_crime_cost_untreated_ocu nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11 "
         "nta2012_dtors_crimes_4w_at_entry", 40.0, 160.0,
         "GBP 26,074 of crime a year at the GBP 196 a crime of the NTA's estimate (960m / 4.9m) is 133 crimes; DTORS "
-        "entrants reported just over 10 in 4 weeks (130 a year, the NTA's upper estimate; convictions give less)")
+        "entrants reported just over 10 in 4 weeks (130 a year, the NTA's upper estimate; convictions give less); "
+        "fitted with the two below to Bedfordshire's tool figures (calibration/targets/value_for_money.csv, "
+        "2026-12-02: 200 trials, ensemble 118-159)")
     cost_per_crime: float = param(
         196.0, "GBP per crime", "nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11", 150.0, 250.0,
         "GBP 960m of crime prevented over 4.9m crimes (2010/11, Home Office unit costs by DTORS offence category); "
         "Bedfordshire's tool: at most GBP 230 (7.9m over 34,294 crimes, bedfs_vfm_crimes_prevented_2012_13)")
     hr_crime_in_treatment: float = param(
-        0.5, "ratio to using (effective treatment: past the 12-week start phase)", "eng_theft_fall_community_tx_frac",
+        0.282, "ratio to using (effective treatment: past the 12-week start phase)", "eng_theft_fall_community_tx_frac",
         0.25, 0.9, "thefts by addicts on community treatment fell by half (NDTMS matched to the Police National "
-        "Computer); acquisitive offending on DIP fell by a quarter (eng_acquisitive_fall_dip_frac): a ratio of 0.75")
+        "Computer); acquisitive offending on DIP fell by a quarter (eng_acquisitive_fall_dip_frac): a ratio of 0.75. "
+        "The tool's figures need 0.28 (ensemble 0.27-0.45): DTORS's self-reported falls, larger than convictions'")
     hr_crime_in_recovery: float = param(
         0.25, "ratio to using (in recovery or remission)", "eng_ntors_crime_5y_frac_of_intake", 0.1, 0.6,
         "NTORS: self-reported crime five years after intake a quarter of its level at intake")
@@ -432,10 +435,11 @@ class ValueForMoneyParams:
         0.85, "health-state utility (in recovery or remission)", A, 0.75, 0.92,
         "about the English general population's mean EQ-5D at working age")
     recovery_attributable_share: float = param(
-        0.3, "share of sustained recovery's benefits credited to treatment", A, 0.1, 1.0,
+        0.314, "share of sustained recovery's benefits credited to treatment", A, 0.1, 1.0,
         "the NDTMS tool credits treatment with the years by which it hastened recovery, not every later year of "
         "it (NTA 2012, nta2012_crimes_prevented_2010_11); Bedfordshire's tool: GBP 3.2m from sustained recovery "
-        "against 8.4m from effective treatment (bedfs_vfm_benefit_sustained_recovery_2012_13)")
+        "against 8.4m from effective treatment (bedfs_vfm_benefit_sustained_recovery_2012_13); fitted to it: "
+        "ensemble 0.25-0.35")
     value_per_qaly: float = param(
         30000.0, "GBP per quality-adjusted life year", A, 20000.0, 60000.0,
         "NICE's upper threshold; the Home Office values a QALY at about GBP 60,000")
