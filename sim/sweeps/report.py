@@ -40,6 +40,8 @@ def format_value(x: float, unit: str, signed: bool = False, suffix: bool = True)
     if unit in ("percent", "share"):
         text = f"{a * 100 if unit == 'share' else a:.1f}"
         end = (" points" if signed else "%") if suffix else ""
+    elif unit == "ratio":
+        text, end = f"{a:.2f}", ""
     elif unit == "gbp":
         text, end = (f"£{a / 1e6:,.2f}", "m") if a >= 1e6 else (f"£{a:,.0f}", "")
     else:

@@ -110,7 +110,7 @@ class Headline:
 
     name: str
     label: str  # {years}, {last} and {baseline} are filled in
-    unit: str  # people, deaths, percent, share (0-1), gbp
+    unit: str  # people, deaths, crimes, qalys, percent, share (0-1), ratio, gbp
     measure: str
     how: str
     group: str = "all"
@@ -137,6 +137,16 @@ HEADLINES = (
              per="exits_successful"),
     Headline("waiting_over_3_weeks_share", "Treatment starts after waiting over 3 weeks (average {years})", "share",
              "waiting_over_3_weeks_share", "mean"),
+    # value for money (sim.outputs.value_for_money): what the scenario's journeys cost society
+    Headline("crimes", "Crimes committed in the community, {years}", "crimes", "crimes", "total"),
+    Headline("crime_cost", "Cost of those crimes, {years}", "gbp", "crime_cost", "total"),
+    Headline("health_cost", "Health-care cost of drug use, {years}", "gbp", "health_cost", "total"),
+    Headline("qalys", "Quality-adjusted life years lived, {years}", "qalys", "qalys", "total"),
+    Headline("benefits", "Benefits of treatment: crime and health costs averted and QALYs gained, in money "
+             "(NDTMS value-for-money tool, accrued), {years}", "gbp", "benefits", "total"),
+    Headline("benefit_cost_ratio", "Benefits for each £1 paid for treatment, {years}", "ratio", "benefits", "ratio",
+             per="cost"),
+    Headline("net_benefit", "Net benefit (benefits less the money paid), {years}", "gbp", "net_benefit", "total"),
 )
 AVERTED = Headline("drug_related_deaths_averted", "Drug-related deaths averted, {years} ({baseline} minus scenario)",
                    "deaths", "deaths_drug_related", "total")
