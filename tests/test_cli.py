@@ -54,6 +54,24 @@ def test_journeys_refuses_bad_input_with_a_clear_message(tmp_path: Path):
     assert "params.waiting.dropout_per_year" in done.stderr
 
 
+@pytest.mark.parametrize("typo, named, suggested", [
+    ("+seeed=3", "seeed", "seed"),
+    ("+params.treatment.planed_exit_per_year=0.4", "params.treatment.planed_exit_per_year", "planned_exit_per_year"),
+    ("+lever.unplanned_exit=0.8", "lever", "levers"),
+    ("+area.male_shar=0.5", "area.male_shar", "male_share"),
+    ("+system.providers.0.budgetshare=0.2", "system.providers[0].budgetshare", "budget_share"),
+])
+def test_a_typo_added_with_plus_is_refused_not_run_as_the_default(tmp_path: Path, typo, named, suggested):
+    """Hydra's hint for an unknown key suggests `+key=value`, which adds the key and runs the default: the
+    composed config is checked against the schema, and the key is named with the closest real ones."""
+    done = subprocess.run(JOURNEYS + [typo, "output.figures=false", f"hydra.run.dir={tmp_path}"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert named in line and suggested in line and "unknown key" in line
+    assert not (tmp_path / "timeseries.csv").exists()
+
+
 def test_skipping_hydras_mode_probe_gives_hydras_answer():
     """`journeys` skips Hydra's extra composition when no override can choose the run mode: the mode it
     assumes (none: a single run) is the one the composition gives, and a sweep config still sweeps."""

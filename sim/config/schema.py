@@ -6,12 +6,15 @@ levers, a time grid, a seed and the output wanted. Hydra composes these from `co
 fields that take a name are listed here, next to the fields.
 """
 
+import dataclasses
+import difflib
 from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config.designs import DesignConfig
+from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
 
 PERIODS = ("year", "quarter")  # output.period
@@ -266,11 +269,49 @@ def register_configs() -> None:
     cs.store(name="validate_schema", node=ValidateConfig)
 
 
+def unknown_keys(node, path: str = "") -> list[tuple[str, list[str]]]:
+    """Each key of a structured node that its dataclass does not declare, dotted, with the names it does.
+
+    Hydra's `+key=value` adds a key that the schema lacks and runs on (its own hint for a typo suggests
+    it), and OmegaConf then drops it: `+seeed=3` would run seed 1. Free-form mappings (levers, a
+    scenario's parameters) are checked where they are used.
+    """
+    found = []
+    if isinstance(node, DictConfig) and dataclasses.is_dataclass(OmegaConf.get_type(node)):
+        allowed = [f.name for f in dataclasses.fields(OmegaConf.get_type(node))]
+        for key in node.keys():
+            where = f"{path}.{key}" if path else str(key)
+            if key in allowed:
+                found += unknown_keys(node._get_node(key), where)
+            else:
+                found.append((where, allowed))
+    elif isinstance(node, ListConfig):
+        for k in range(len(node)):
+            found += unknown_keys(node._get_node(k), f"{path}[{k}]")
+    return found
+
+
+def refuse_unknown_keys(cfg: DictConfig) -> None:
+    """One line naming the first unknown key, the closest allowed names or the allowed ones."""
+    unknown = unknown_keys(cfg)
+    if not unknown:
+        return
+    where, allowed = unknown[0]
+    key = where.rsplit(".", 1)[-1]
+    close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
+    hint = (f"did you mean {' or '.join(close)}?" if close
+            else f"allowed here: {', '.join(allowed[:12])}{', ...' if len(allowed) > 12 else ''}")
+    more = f" (and {len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
+    raise ConfigError(f"{where}: unknown key, not a setting of the run; {hint}{more}")
+
+
 def as_config(cfg) -> JourneysConfig:
-    """A JourneysConfig dataclass from a Hydra/OmegaConf config or a dataclass."""
+    """A JourneysConfig dataclass from a Hydra/OmegaConf config or a dataclass; a key the schema does not
+    declare is refused (`refuse_unknown_keys`)."""
     if isinstance(cfg, JourneysConfig):
         return cfg
     if isinstance(cfg, DictConfig):
+        refuse_unknown_keys(cfg)
         obj = OmegaConf.to_object(cfg)
         if isinstance(obj, JourneysConfig):
             return obj
