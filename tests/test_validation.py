@@ -24,6 +24,10 @@ from tests.helpers import compose
         ("population_scale=0", "population_scale", "> 0"),
         ("+levers.no_such_hazard=2", "levers.no_such_hazard", "allowed"),
         ("+levers.unplanned_exit=-1", "levers.unplanned_exit", ">= 0"),
+        # from the parameter's documented unit and range, whatever its name ends with
+        ("params.treatment.maintenance_share_opiate=-0.1", "params.treatment.maintenance_share_opiate", "[0, 1]"),
+        ("params.value_for_money.utility_using=1.3", "params.value_for_money.utility_using", "[0, 1]"),
+        ("params.value_for_money.cost_per_crime=-5", "params.value_for_money.cost_per_crime", ">= 0"),
     ],
 )
 def test_invalid_values_name_the_field(override, field, why):

@@ -37,6 +37,19 @@ def _rule(name: str):
     return (lambda x: True), ""
 
 
+def _documented_rule(prov):
+    """(check, message) from a parameter's documented unit and range: a share or a utility lies in [0, 1]; a
+    quantity whose calibration range is all >= 0 (a rate, ratio, count or price) cannot be negative."""
+    if prov is None:
+        return (lambda x: True), ""
+    unit = prov.unit.lower()
+    if unit.startswith(("share", "health-state utility", "probability")) and 0.0 <= prov.low <= prov.high <= 1.0:
+        return (lambda x: 0.0 <= x <= 1.0), f"a {unit.split(' (')[0].split(' of ')[0]} must lie in [0, 1]"
+    if prov.low >= 0.0:
+        return (lambda x: x >= 0.0), f"must be >= 0 ({prov.unit})"
+    return (lambda x: True), ""
+
+
 def _check_numbers(node, prefix: str) -> None:
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
@@ -45,9 +58,9 @@ def _check_numbers(node, prefix: str) -> None:
             _check_numbers(value, path)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             x = _finite(path, value)
-            ok, why = _rule(f.name)
-            if not ok(x):
-                raise ConfigError(f"{path} = {value}: {why}")
+            for ok, why in (_rule(f.name), _documented_rule(f.metadata.get("provenance"))):
+                if not ok(x):
+                    raise ConfigError(f"{path} = {value}: {why}")
 
 
 def _close_to_one(path: str, total: float, tol: float = 0.01) -> None:
