@@ -19,7 +19,7 @@ from tests.helpers import compose
         ("params.treatment.engagement_weeks=0", "params.treatment.engagement_weeks", "> 0"),
         ("area.opiate_only_share=0.9", "crack_only_share", "sum to 1"),
         ("output.period=month", "output.period", "year, quarter"),
-        ("steps_per_year=0", "steps_per_year", ">= 1"),
+        ("steps_per_year=0", "steps_per_year", "from 1 to"),
         ("end_year=2000", "start_year", "< end_year"),
         ("population_scale=0", "population_scale", "> 0"),
         ("+levers.no_such_hazard=2", "levers.no_such_hazard", "allowed"),
@@ -28,6 +28,10 @@ from tests.helpers import compose
         ("params.treatment.maintenance_share_opiate=-0.1", "params.treatment.maintenance_share_opiate", "[0, 1]"),
         ("params.value_for_money.utility_using=1.3", "params.value_for_money.utility_using", "[0, 1]"),
         ("params.value_for_money.cost_per_crime=-5", "params.value_for_money.cost_per_crime", ">= 0"),
+        ("steps_per_year=100000000", "steps_per_year", "1 to 365"),
+        ("population_scale=inf", "population_scale", "finite"),
+        ("population_scale=1e-9", "population_scale", "allowed 1 to"),
+        ("area.name=../../x", "area.name", "letters, digits"),
     ],
 )
 def test_invalid_values_name_the_field(override, field, why):
@@ -57,3 +61,23 @@ def test_unknown_field_and_wrong_type_are_refused():
         compose("params.treatment.no_such_rate=1")
     with pytest.raises(HydraComposition, match="planned_exit_per_year"):
         compose("params.treatment.planned_exit_per_year=fast")
+
+
+SEARCH_ERRORS = [("n_trials", -5, ">= 1"), ("seeds_per_trial", 0, ">= 1"), ("min_accepted", 0, ">= 1"),
+                 ("workers", -1, ">= 1"), ("relative_error", 0.0, "(0, 1)"), ("sampler", "cma", "tpe, cmaes")]
+
+
+@pytest.mark.parametrize(("field", "value", "why"), SEARCH_ERRORS)
+def test_a_calibrations_search_settings_are_checked(field, value, why):
+    """journeys-calibrate and journeys-validate refuse a search that cannot run, before any trial."""
+    import dataclasses
+
+    from sim.config.schema import CalibrateConfig, JourneysConfig
+    from sim.config.validation import validate
+
+    base = compose("area=southampton", "end_year=2007")
+    cfg = CalibrateConfig(**{f.name: getattr(base, f.name) for f in dataclasses.fields(JourneysConfig)})
+    setattr(cfg, field, value)
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    assert field in str(err.value) and why in str(err.value)

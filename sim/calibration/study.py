@@ -23,7 +23,7 @@ import optuna
 import pandas as pd
 
 from sim.calibration.objective import FreeParameter, objective_value, with_values
-from sim.config.schema import JourneysConfig
+from sim.config.schema import SAMPLERS, JourneysConfig
 
 HEARTBEAT_SECONDS = 10  # a running trial tells the study it is alive this often ...
 GRACE_SECONDS = 60  # ... and one silent this long was left by a killed process: marked failed, never re-run
@@ -48,7 +48,6 @@ def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(worker), int(trials_before)]).generate_state(1)[0])
 
 
-SAMPLERS = ("tpe", "cmaes")  # the search: multivariate TPE, or CMA-ES (for many free parameters)
 
 
 def make_sampler(kind: str, seed: int, source: list | None = None):

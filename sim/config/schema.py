@@ -19,6 +19,7 @@ from sim.config.parameters import Parameters
 
 PERIODS = ("year", "quarter")  # output.period
 UNCERTAINTY = ("none", "posterior")  # uncertainty
+SAMPLERS = ("tpe", "cmaes")  # sampler (journeys-calibrate): multivariate TPE, or CMA-ES (for many free parameters)
 
 
 @dataclass

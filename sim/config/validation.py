@@ -2,14 +2,19 @@
 
 import dataclasses
 import math
+import re
 
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
 from sim.config.policy import changes_at_policy, from_policy, regime_in
-from sim.config.schema import PERIODS, UNCERTAINTY, JourneysConfig
+from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality
 from sim.domain.transitions import check_levers
+
+MAX_STEPS_PER_YEAR = 365
+MAX_SIMULATED_USERS = 5_000_000
+AREA_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _finite(path: str, value) -> float:
@@ -94,8 +99,11 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         if getattr(area, a) + getattr(area, b) > 1.0 + 1e-9:
             raise ConfigError(f"area.{a} + area.{b} = {getattr(area, a) + getattr(area, b):.3f}: must be <= 1")
 
-    if not isinstance(cfg.steps_per_year, int) or cfg.steps_per_year < 1:
-        raise ConfigError(f"steps_per_year = {cfg.steps_per_year!r}: must be a whole number >= 1 (52 = weekly)")
+    if not isinstance(cfg.steps_per_year, int) or not 1 <= cfg.steps_per_year <= MAX_STEPS_PER_YEAR:
+        raise ConfigError(f"steps_per_year = {cfg.steps_per_year!r}: a whole number from 1 to {MAX_STEPS_PER_YEAR} "
+                          "(52 = weekly, 365 = daily)")
+    if not AREA_NAME.fullmatch(str(area.name)):
+        raise ConfigError(f"area.name = {area.name!r}: letters, digits, _ and - only (it names the output folders)")
     if not isinstance(cfg.warm_up_years, int) or cfg.warm_up_years < 0:
         raise ConfigError(f"warm_up_years = {cfg.warm_up_years!r}: a whole number of years >= 0 "
                           "(0: report from the state set at start_year)")
@@ -105,8 +113,13 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         raise ConfigError(f"output.period = {cfg.output.period!r}: allowed values are {', '.join(PERIODS)}")
     if cfg.output.period == "quarter" and cfg.steps_per_year % 4:
         raise ConfigError(f"steps_per_year = {cfg.steps_per_year}: quarterly output needs a multiple of 4")
-    if not cfg.population_scale > 0:
+    scale = _finite("population_scale", cfg.population_scale)
+    if not scale > 0:
         raise ConfigError(f"population_scale = {cfg.population_scale}: must be > 0 (1 = one simulated person each)")
+    people = (area.ocu_users + area.non_opiate_users) * scale
+    if not 1 <= people <= MAX_SIMULATED_USERS:
+        raise ConfigError(f"population_scale = {cfg.population_scale}: {area.name} would start with {people:,.1f} "
+                          f"simulated users; allowed 1 to {MAX_SIMULATED_USERS:,} (about a gigabyte a million)")
     if cfg.seed < 0:
         raise ConfigError(f"seed = {cfg.seed}: must be >= 0")
     if cfg.output.trace_people < 0:
@@ -125,7 +138,25 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     for where in ("history_system", "system"):
         _check_money(cfg, where)
     _check_history(cfg)
+    if isinstance(cfg, CalibrateConfig):
+        _check_search(cfg)
     return cfg
+
+
+def _check_search(cfg: CalibrateConfig) -> None:
+    """How long and how a calibration (or validation) searches."""
+    for name in ("n_trials", "seeds_per_trial", "min_accepted") + (("forecast_sets",) if isinstance(
+            cfg, ValidateConfig) else ()):
+        value = getattr(cfg, name)
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{name} = {value!r}: a whole number >= 1")
+    if not isinstance(cfg.workers, int) or cfg.workers < 0:
+        raise ConfigError(f"workers = {cfg.workers!r}: a whole number of processes >= 1 (0: one per core)")
+    if not 0 < _finite("relative_error", cfg.relative_error) < 1:
+        raise ConfigError(f"relative_error = {cfg.relative_error}: the sd of a figure without a range, as a share "
+                          "of it: in (0, 1)")
+    if cfg.sampler not in SAMPLERS:
+        raise ConfigError(f"sampler = {cfg.sampler!r}: allowed values are {', '.join(SAMPLERS)}")
 
 
 def _check_history(cfg: JourneysConfig) -> None:
