@@ -71,6 +71,30 @@ def test_a_bad_extract_lists_every_problem_with_its_row(tmp_path):
     assert "8 problem(s)" in message
 
 
+def test_values_no_count_or_number_can_have_are_refused_before_a_trial(tmp_path):
+    """NaN, infinity, a count beyond England's people and a suppressed count below 1 each had run a
+    calibration (NaN and infinity failed only at its figure; 1e308 and <0 fitted to nonsense)."""
+    path = _write(tmp_path, "area,period,drug_group,measure,value,denominator\n"
+                            "southampton,2011/12,all,treatment_starts,nan,\n"      # row 2
+                            "southampton,2011/12,all,deaths,inf,\n"                # row 3
+                            "southampton,2011/12,all,presentations,1e308,\n"       # row 4
+                            "southampton,2011/12,all,deaths_drug_related,<0,\n"    # row 5
+                            "southampton,2011/12,all,waiting_over_3_weeks_share,0.1,inf\n")  # row 6
+    with pytest.raises(TargetFileError) as err:
+        load_extract(path)
+    message = str(err.value)
+    for expected in ("row 2: value 'nan': 'nan' is not a finite number", "row 3: value 'inf'",
+                     "row 4: value 1e+308 is more people", "row 5: value '<0'", "row 6: denominator inf"):
+        assert expected in message, expected
+
+
+def test_a_short_row_is_named_not_padded_with_blanks(tmp_path):
+    path = _write(tmp_path, "area,period,drug_group,measure,value\nsouthampton,2011/12,all,deaths,3\n"
+                            "southampton,2011/12,all,treatment_starts\n")
+    with pytest.raises(TargetFileError, match="row 3: 4 field.*header has 5"):
+        load_extract(path)
+
+
 def test_missing_columns_are_named(tmp_path):
     with pytest.raises(TargetFileError, match="missing column.*drug_group"):
         load_extract(_write(tmp_path, "area,period,measure,value\nsouthampton,2011,deaths,3\n"))

@@ -21,6 +21,7 @@ numbers: `<3` (any `<k`), `*` and `-` are read as censored counts 0..k-1 (0..2 f
 by its kind (a count, a share with its denominator, another value) with the stated relative error.
 """
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +104,14 @@ def parse_value(text: str) -> Parsed:
     t = str(text).strip()
     m = re.fullmatch(r"<\s*(\d+(?:\.\d+)?)", t)
     if m:
+        if float(m.group(1)) < 1:
+            raise ValueError(f"{t!r}: a suppressed count is below a positive number (<3)")
         return Parsed(np.nan, 0.0, float(m.group(1)) - 1.0)
     if t in ("*", "-"):
         return Parsed(np.nan, 0.0, SUPPRESSED_DEFAULT_UPPER)
     x = float(t.replace(",", ""))  # ValueError for anything else
+    if not np.isfinite(x):
+        raise ValueError(f"{t!r} is not a finite number")
     return Parsed(x, x, x)
 
 
@@ -121,9 +126,17 @@ def parse_period(text: str) -> str:
     raise ValueError(f"period {t!r}: expected a year (2011), a financial year (2011/12) or a quarter (2011-Q3)")
 
 
+LARGEST_COUNT = 1e8  # people or events in a year: more than England's population
+LARGEST_VALUE = 1e12  # anything else (GBP a year included)
+
+
 def _check_range(measure: str, p: Parsed) -> str | None:
     if p.lower < 0:
         return f"value {p.lower:g} is negative"
+    if measure in COUNT_MEASURES and p.upper > LARGEST_COUNT:
+        return f"value {p.upper:g} is more people or events than England has (at most {LARGEST_COUNT:,.0f})"
+    if p.upper > LARGEST_VALUE:
+        return f"value {p.upper:g} is implausibly large (at most {LARGEST_VALUE:g})"
     if measure in PERCENT_MEASURES and p.upper > 100:
         return f"value {p.upper:g} is a percentage over 100"
     if measure in SHARE_MEASURES and p.upper > 1:
@@ -131,11 +144,25 @@ def _check_range(measure: str, p: Parsed) -> str | None:
     return None
 
 
+def _ragged(path: Path) -> list[str]:
+    """Rows with fewer fields than the header (pandas would fill them with blanks)."""
+    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    rows = list(csv.reader(lines))
+    if not rows:
+        return []
+    n = len(rows[0])
+    return [f"row {k + 1}: {len(r)} field(s), the header has {n}" for k, r in enumerate(rows[1:], start=1)
+            if len(r) < n]
+
+
 def _read(path: Path, required: list[str]) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        ragged = _ragged(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise TargetFileError(f"{path}: cannot be read as CSV: {e}") from None
+    if ragged:
+        raise TargetFileError(f"{path}: {len(ragged)} short row(s):\n  " + "\n  ".join(ragged))
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise TargetFileError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
@@ -162,8 +189,10 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
             period = None
         try:
             parsed = parse_value(row["value"])
-        except ValueError:
-            problems.append(f"{where}: value {row['value']!r} is not a number or a suppressed count (<3, *, -)")
+        except ValueError as e:
+            why = str(e) if "finite" in str(e) or "suppressed" in str(e) else "not a number"
+            problems.append(f"{where}: value {row['value']!r}: {why}; allowed: a number or a suppressed count "
+                            "(<3, *, -)")
             parsed = None
         if parsed is not None and measure in MEASURES:
             why = _check_range(measure, parsed)
@@ -196,7 +225,7 @@ def _denominator_problem(text: str) -> str | None:
         d = float(str(text).replace(",", ""))
     except ValueError:
         return f"denominator {text!r} is not a number (people a share is of; empty when unknown)"
-    return None if d > 0 else f"denominator {d:g} must be positive"
+    return None if 0 < d < np.inf else f"denominator {d:g} must be a positive finite number"
 
 
 def load_targets(path: Path | str) -> pd.DataFrame:
