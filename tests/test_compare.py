@@ -157,10 +157,25 @@ def test_parameter_sets_are_different_runs(sweep, tmp_path):
 
 
 def test_empty_folder_refused(tmp_path, capsys):
-    with pytest.raises(CompareError, match="no runs in"):
+    with pytest.raises(CompareError, match="no finished runs in"):
         collect(tmp_path)
     assert main([str(tmp_path)]) == 2
-    assert "no runs in" in capsys.readouterr().err
+    assert "no finished runs in" in capsys.readouterr().err
+
+
+def test_an_unfinished_run_is_left_out_and_named(sweep, tmp_path, capsys):
+    """A run cut short (no run_info.json, written last; here also a truncated timeseries.csv) is not a seed of
+    the comparison; a finished run whose config.yaml is cut short is refused with its file named."""
+    dest = _copy_runs(sweep, tmp_path / "sweep")
+    (dest / "1" / "run_info.json").unlink()
+    text = (dest / "1" / "timeseries.csv").read_text()
+    (dest / "1" / "timeseries.csv").write_text(text[: len(text) // 3])
+    collected = collect(dest, progress=False)
+    assert "1" not in set(collected["run"]) and len(set(collected["run"])) == 3
+    assert "left out 1 unfinished run(s)" in capsys.readouterr().err
+    (dest / "2" / "config.yaml").write_text("area: {name: southampton\nsystem: [")
+    with pytest.raises(CompareError, match="2/config.yaml cannot be read"):
+        collect(dest, progress=False)
 
 
 def test_missing_baseline_is_a_note_not_a_crash(sweep, tmp_path, capsys):

@@ -27,7 +27,9 @@ class CompareError(ValueError):
 
 
 def _is_run(folder: Path) -> bool:
-    return (folder / "timeseries.csv").is_file() and (folder / "config.yaml").is_file()
+    """A finished run: its run_info.json is written last (sim.projection.folder.write), so a run cut short
+    (killed, a full disk) has none, whatever else it left."""
+    return all((folder / name).is_file() for name in ("timeseries.csv", "config.yaml", "run_info.json"))
 
 
 def find_runs(multirun_dir: Path | str) -> list[Path]:
@@ -38,17 +40,26 @@ def find_runs(multirun_dir: Path | str) -> list[Path]:
     if _is_run(root):
         raise CompareError(f"{root} is a single run, not a sweep: point journeys-compare at the folder that holds "
                            "the runs (e.g. multirun/<date>_<time>)")
-    runs = sorted({p.parent for p in root.rglob("timeseries.csv") if _is_run(p.parent)})
+    started = sorted({p.parent for p in root.rglob("timeseries.csv")})
+    runs = [r for r in started if _is_run(r)]
+    unfinished = [r.relative_to(root).as_posix() for r in started if not _is_run(r)]
+    if unfinished:
+        print(f"journeys-compare: left out {len(unfinished)} unfinished run(s), without run_info.json: "
+              f"{', '.join(unfinished[:5])}{' ...' if len(unfinished) > 5 else ''} (re-run the sweep to finish them)",
+              file=sys.stderr)
     if not runs:
-        raise CompareError(f"no runs in {root}: no folder below it holds both timeseries.csv and config.yaml "
-                           "(was it made by `journeys -m ...`, and has the sweep finished?)")
+        raise CompareError(f"no finished runs in {root}: no folder below it holds timeseries.csv, config.yaml and "
+                           "run_info.json (was it made by `journeys -m ...`, and has the sweep finished?)")
     return runs
 
 
 def describe_run(run_dir: Path, root: Path) -> dict:
     """A run's labels (area, system, scenario, seed, parameter set) and its scenario's description."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: ~10x faster over many runs
-    cfg = yaml.load((run_dir / "config.yaml").read_text(), Loader=loader) or {}
+    try:
+        cfg = yaml.load((run_dir / "config.yaml").read_text(), Loader=loader) or {}
+    except yaml.YAMLError as e:
+        raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: {str(e).splitlines()[0]}") from None
     info_file = run_dir / "run_info.json"
     info = json.loads(info_file.read_text()) if info_file.is_file() else {}
     scenario = cfg.get("scenario") or {}
