@@ -54,6 +54,10 @@ def journeys(cfg: DictConfig) -> None:
     except ConfigError as e:
         print(f"journeys: invalid configuration: {e}", file=sys.stderr)
         sys.exit(2)
+    except OSError as e:  # a full disk, a read-only folder: the run is not marked finished (no run_info.json)
+        print(f"journeys: cannot write the run to {out_dir}: {e.strerror or e}"
+              + (f" ({e.filename})" if e.filename else "") + "; nothing in it counts as finished", file=sys.stderr)
+        sys.exit(1)
     c = result.config
     if c.output.print_summary:
         print(f"\ntreatment-journeys: {c.area.name}, {c.start_year}-{c.end_year - 1}, seed {c.seed}, "

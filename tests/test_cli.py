@@ -92,3 +92,19 @@ def test_skipping_hydras_mode_probe_gives_hydras_answer():
         assert _get_mode(hydra, "journeys", ["area=england"]) is None
     finally:
         GlobalHydra.instance().clear()
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_finished_run(tmp_path: Path):
+    """Writing the tables fails as on a full disk: one line naming the folder, exit 1, and no run_info.json, so a
+    re-run sweep does not skip the run and journeys-compare leaves it out."""
+    code = ("import errno, sys, pandas\n"
+            "def full(*a, **k):\n"
+            "    raise OSError(errno.ENOSPC, 'No space left on device', 'events.csv')\n"
+            "pandas.DataFrame.to_csv = full\n"
+            "import sim.cli\n"
+            f"sys.argv = ['journeys', 'output.figures=false', 'hydra.run.dir={tmp_path}']\n"
+            "sim.cli.main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith(f"journeys: cannot write the run to {tmp_path}: No space")
+    assert "Traceback" not in done.stderr and not (tmp_path / "run_info.json").exists()
