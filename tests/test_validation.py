@@ -32,6 +32,13 @@ from tests.helpers import compose
         ("population_scale=inf", "population_scale", "finite"),
         ("population_scale=1e-9", "population_scale", "allowed 1 to"),
         ("area.name=../../x", "area.name", "letters, digits"),
+        ("system.handoff_per_year=-1", "system.handoff_per_year", ">= 0"),
+        ("system.providers.0.handoff_success_share=1.5", "handoff_success_share", "[0, 1]"),
+        ("+system.modality_mix_multipliers.residential_rehab=-2", "modality_mix_multipliers.residential_rehab", ">= 0"),
+        ("+system.modality_mix_multipliers.yoga=2", "modality_mix_multipliers.yoga", "unknown modality"),
+        ("system.providers.0.hands_off_opiate_to=nowhere", "hands_off_opiate_to", "not a service"),
+        ("system.providers.1.routes.criminal_justice=2", "routes.criminal_justice", "[0, 1]"),
+        ("area.age_profile.0.upper=40", "area.age_profile", "overlap"),
     ],
 )
 def test_invalid_values_name_the_field(override, field, why):

@@ -9,7 +9,7 @@ from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
 from sim.config.policy import changes_at_policy, from_policy, regime_in
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
-from sim.domain.states import Modality
+from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
 
 MAX_STEPS_PER_YEAR = 365
@@ -92,6 +92,11 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         if not 0.0 <= band.share <= 1.0:
             raise ConfigError(f"area.age_profile[{j}].share = {band.share}: a share must lie in [0, 1]")
     _close_to_one("area.age_profile shares", sum(b.share for b in area.age_profile))
+    bands = sorted(area.age_profile, key=lambda b: b.lower)
+    for lo, hi in zip(bands, bands[1:]):
+        if hi.lower < lo.upper:
+            raise ConfigError(f"area.age_profile: bands {lo.lower:g}-{lo.upper:g} and {hi.lower:g}-{hi.upper:g} "
+                              "overlap; each age belongs to one band")
     for a, b in (("injecting_current_share", "injecting_previous_share"),
                  ("living_with_children_share", "parent_not_living_with_children_share"),
                  ("ocu_in_treatment_share", "in_prison_share"),
@@ -133,6 +138,8 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         check_levers(dict(cfg.levers))
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    for where in ("history_system", "system"):
+        _check_system(cfg, where)
     _check_scenario(cfg)
     _check_timeline(cfg)
     for where in ("history_system", "system"):
@@ -178,6 +185,51 @@ def _check_history(cfg: JourneysConfig) -> None:
             if value not in names:
                 raise ConfigError(f"{where}.{field_name} = {value!r}: not a params.history parameter; allowed: "
                                   f"{', '.join(names)}")
+
+
+TIERS = (0, 2, 3, 4)  # ProviderConfig.tier: 0 integrated, 2 open access, 3 structured community, 4 inpatient
+
+
+def _check_system(cfg: JourneysConfig, where: str) -> None:
+    """A system's pathways: real routes and modalities, shares in [0, 1], rates and weights >= 0, hand-offs to a
+    service of the same system."""
+    system = getattr(cfg, where)
+    routes = [r.name.lower() for r in Route]
+    modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]
+    names = [p.name for p in system.providers]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}.providers: each service needs its own name; got {names}")
+    _multiplier(f"{where}.handoff_per_year", system.handoff_per_year)
+    for name, value in system.modality_mix_multipliers.items():
+        if name not in modalities:
+            raise ConfigError(f"{where}.modality_mix_multipliers.{name}: unknown modality; allowed: "
+                              f"{', '.join(modalities)}")
+        _multiplier(f"{where}.modality_mix_multipliers.{name}", value)
+    for p in system.providers:
+        at = f"{where}.providers[{p.name}]"
+        if p.tier not in TIERS:
+            raise ConfigError(f"{at}.tier = {p.tier!r}: allowed values are {', '.join(map(str, TIERS))}")
+        if not 0.0 <= _finite(f"{at}.handoff_success_share", p.handoff_success_share) <= 1.0:
+            raise ConfigError(f"{at}.handoff_success_share = {p.handoff_success_share}: a share must lie in [0, 1]")
+        for route, share in p.routes.items():
+            if route not in routes:
+                raise ConfigError(f"{at}.routes.{route}: unknown referral route; allowed: {', '.join(routes)}")
+            if not 0.0 <= _finite(f"{at}.routes.{route}", share) <= 1.0:
+                raise ConfigError(f"{at}.routes.{route} = {share}: the share of the route's referrals, in [0, 1]")
+        for mix_name in ("opiate_modalities", "non_opiate_modalities"):
+            mix = getattr(p, mix_name)
+            for modality, weight in mix.items():
+                if modality not in modalities:
+                    raise ConfigError(f"{at}.{mix_name}.{modality}: unknown modality; allowed: {', '.join(modalities)}")
+                _multiplier(f"{at}.{mix_name}.{modality}", weight)
+            if mix and not sum(mix.values()) > 0:
+                raise ConfigError(f"{at}.{mix_name}: the shares at admission sum to 0; give at least one modality")
+        if p.hands_off_opiate_to is not None and p.hands_off_opiate_to not in names:
+            raise ConfigError(f"{at}.hands_off_opiate_to = {p.hands_off_opiate_to!r}: not a service of {system.name}; "
+                              f"allowed: {', '.join(n for n in names if n != p.name)}")
+        if p.modality_after_handoff not in modalities:
+            raise ConfigError(f"{at}.modality_after_handoff = {p.modality_after_handoff!r}: unknown modality; allowed: "
+                              f"{', '.join(modalities)}")
 
 
 def _check_money(cfg: JourneysConfig, where: str) -> None:
