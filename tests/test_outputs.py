@@ -98,3 +98,13 @@ def test_the_per_step_frame_agrees_with_the_timeseries():
     deaths = steps["deaths"].to_numpy().reshape(3, 52).sum(axis=1)
     np.testing.assert_array_equal(deaths, w["deaths"].to_numpy())
     assert steps["deaths"].sum() > 0 and (steps["in_treatment"] > 0).all()
+
+
+def test_people_and_events_name_states_alike():
+    """people.csv codes by name as events.csv does (issue 14), and events record entering treatment."""
+    from sim.domain.states import DRUG_GROUP_NAMES, State
+
+    result = run(compose("area=southampton", "end_year=2008", "output.trace_people=200"))
+    names = {s.name.lower() for s in State}
+    assert set(result.people["state"]) <= names and set(result.people["drug"]) <= set(DRUG_GROUP_NAMES.values())
+    assert set(result.events["to_state"]) <= names and (result.events["to_state"] == "tx_start").any()

@@ -18,6 +18,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import JourneysConfig, as_config, register_configs
+from sim.domain.states import DRUG_GROUP_NAMES, Injecting, Parental, State
 from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
 from sim.outputs.value_for_money import value_for_money
@@ -26,6 +27,18 @@ from sim.projection.resolve import resolve
 
 TRACED_ATTRIBUTES = ["drug", "female", "birth_time", "injecting", "criminal_justice", "housing_need", "mental_health",
                      "parental", "episodes", "state", "onset_time"]
+
+
+# people.csv: coded attributes by name, as events.csv names states
+CODE_NAMES = {"state": {int(s): s.name.lower() for s in State}, "drug": DRUG_GROUP_NAMES,
+              "injecting": {int(i): i.name.lower() for i in Injecting},
+              "parental": {int(p): p.name.lower() for p in Parental}}
+
+
+def coded_as_names(people: pd.DataFrame) -> pd.DataFrame:
+    """Integer-coded attributes (state, drug group, injecting, parental status) as their names."""
+    return people.assign(**{col: people[col].map(lambda v, names=names: names[int(v)])
+                            for col, names in CODE_NAMES.items() if col in people})
 
 
 @dataclass
@@ -83,7 +96,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
     model.run()
     ts = tables(model)
     wall = time.perf_counter() - t0
-    people = pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES})
+    people = coded_as_names(pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES}))
     if len(people):
         people.insert(0, "person", [int(i) for i in model.people_traced_rows])
     result = Projection(
