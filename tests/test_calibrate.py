@@ -354,3 +354,23 @@ def test_a_study_continues_only_for_the_same_model():
     assert where(f"params.treatment.planned_exit_per_year={0.11}") == same  # a free one: the trials set it
     assert where("params.modality.hr_planned_exit_psychosocial=0.8") != same
     assert where("seeds_per_trial=3") != same
+
+
+@pytest.mark.slow
+def test_a_full_disk_ends_a_calibration_with_one_line_and_keeps_its_trials(tmp_path):
+    """Writing the records fails as on a full disk: exit 1, one line, and the study keeps every finished trial."""
+    db = tmp_path / "study.db"
+    code = ("import errno, sys, pandas\n"
+            "def full(*a, **k):\n"
+            "    raise OSError(errno.ENOSPC, 'No space left on device', 'trials.csv')\n"
+            "pandas.DataFrame.to_csv = full\n"
+            "from sim.calibration.cli import journeys_calibrate\n"
+            "sys.argv = ['journeys-calibrate', 'area=southampton', 'n_trials=3', 'min_accepted=1', 'workers=1',\n"
+            f"            'storage=sqlite:///{db}', 'hydra.run.dir={tmp_path / 'out'}']\n"
+            "journeys_calibrate()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT)
+    assert done.returncode == 1, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("journeys-calibrate: cannot write to trials.csv: No space")
+    assert "Traceback" not in done.stderr
+    assert len(trials_table(study(f"sqlite:///{db}", "southampton", seed=1))) == 3

@@ -44,6 +44,8 @@ def test_a_shipped_calibration_is_the_default_and_carries_its_record(area):
         assert ensemble[name].between(low, high).all(), name  # the calibration kept to the documented range
         value = dict((n, v) for n, v, _ in iter_parameters(cfg.params))[name]
         assert value == pytest.approx(ensemble[name].iloc[0], rel=1e-5)  # the default run uses the best set
+        if area == "england" and name.startswith("history."):
+            continue  # params.history's defaults are England's best trial by design (used in every area)
         assert documented[name] != pytest.approx(value, rel=1e-9) or low == high  # ... not the documented default
 
 

@@ -176,12 +176,17 @@ register_configs()
 
 
 def into_run_folder(command: str, work, cfg) -> None:
-    """Run `work(cfg, Hydra's run folder)`; bad input ends the command with one line and exit status 2."""
+    """Run `work(cfg, Hydra's run folder)`; bad input ends the command with one line and exit status 2, a failed
+    write (a full disk) with one line and exit status 1."""
     try:
         work(cfg, Path(HydraConfig.get().runtime.output_dir))
     except (ConfigError, ValueError) as e:
         print(f"{command}: {e}", file=sys.stderr)
         sys.exit(2)
+    except OSError as e:  # a full disk, an unwritable folder: the study keeps every finished trial (SQLite)
+        print(f"{command}: cannot write to {e.filename or 'the output folder'}: {e.strerror or e}; finished trials "
+              "are kept in the study, and the same command continues it", file=sys.stderr)
+        sys.exit(1)
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
