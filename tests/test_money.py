@@ -53,10 +53,6 @@ def test_care_stays_within_the_money_but_uses_most_of_it(baseline):
     assert (used.loc[first:] < 1.05).all() and (used.loc[first:] > 0.6).all(), used.round(3).to_dict()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (2026-12-02): a step-up from prescribing to inpatient detox (GBP 1,500 a week) happens at its hazard "
-    "whether or not the service has money; with the refitted Southampton rates, care delivered in the third year "
-    "of a 10% cut is 6% over the money paid. Fix: step-ups queued and bought with money free, as hand-offs are"))
 def test_a_budget_cut_pays_less_and_buys_less_care_from_the_policy_year(baseline_table, baseline):
     table = run(compose(*SHORT, "scenario=budget_cut_10")).timeseries
     pd.testing.assert_frame_equal(final_before(table, 2010), final_before(baseline_table, 2010))
@@ -99,3 +95,17 @@ def test_every_system_is_paid_the_same_budget():
 def test_money_and_history_mistakes_are_refused_by_name(override, message):
     with pytest.raises(ConfigError, match=message):
         resolve(compose(*SHORT, override))
+
+
+def test_a_step_up_to_inpatient_detox_is_bought_with_money_free():
+    """A referral from prescribing to inpatient detox (GBP 1,500 a week) is a placement the service buys: with
+    no money from the policy year none is bought, so the detox caseload only shrinks; with money it is renewed."""
+    detox = {}
+    for scenario in ("baseline", "no_treatment"):
+        ts = run(compose(*SHORT, "params.modality.step_up_per_year=0.3", f"scenario={scenario}")).timeseries
+        sel = ts[(ts["measure"] == "in_modality") & (ts["group"] == "inpatient_detox")]
+        detox[scenario] = sel.set_index("period")["value"]
+    none, base = detox["no_treatment"], detox["baseline"]
+    assert none.loc["2009"] == base.loc["2009"]
+    assert none.loc["2009"] > none.loc["2010"] >= none.loc["2011"] >= none.loc["2012"], none.to_dict()
+    assert none.loc["2012"] < 0.5 * base.loc["2012"], (none.to_dict(), base.to_dict())

@@ -37,10 +37,17 @@ def test_groups_partition_the_whole():
 
 
 def test_population_scale_rescales_to_real_people():
-    full = wide(run(compose("area=southampton", "end_year=2010", "seed=3")).timeseries)
-    doubled = wide(run(compose("area=southampton", "end_year=2010", "seed=3", "population_scale=2")).timeseries)
-    for m, tolerance in (("alive", 0.05), ("prevalent_users", 0.05), ("in_treatment", 0.12)):  # ~4% MC sd at 600
-        assert abs(doubled[m].iloc[0] / full[m].iloc[0] - 1) < tolerance
+    """Twice the simulated people report the same real people, within Monte Carlo error: the caseload of one
+    seed varies by about 7% (sd, Southampton's 2026-12-02 rates), so means of four seeds are compared (the sd of
+    their ratio about 4%)."""
+    def first_year(*overrides):
+        runs = [wide(run(compose("area=southampton", "end_year=2007", f"seed={k}", *overrides)).timeseries).iloc[0]
+                for k in range(1, 5)]
+        return sum(runs) / len(runs)
+
+    full, doubled = first_year(), first_year("population_scale=2")
+    for m, tolerance in (("alive", 0.05), ("prevalent_users", 0.05), ("in_treatment", 0.12)):
+        assert abs(doubled[m] / full[m] - 1) < tolerance, (m, doubled[m], full[m])
 
 
 def test_re_presentation_follow_up_of_completers_is_cumulative_and_matches_its_counts():

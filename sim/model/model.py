@@ -169,7 +169,8 @@ class JourneysModel(mesa.Model):
         b = self.row_blocks
         rows = int(np.ceil(people.size / b)) + 1
         self.queues = Queues(ready=np.zeros((b, rows), np.int64), ready_count=np.zeros(b, np.int64),
-                             handoff=np.zeros((b, rows), np.int64), handoff_count=np.zeros(b, np.int64))
+                             handoff=np.zeros((b, rows), np.int64), handoff_count=np.zeros(b, np.int64),
+                             step_up=np.zeros((b, rows), np.int64), step_up_count=np.zeros(b, np.int64))
         place_starting_caseload(people, self.services, np.flatnonzero(in_tx), rng.generator(cfg.seed, "placement"))
 
     def _funded(self, n: int) -> None:

@@ -22,13 +22,17 @@ from sim.model.kernel.codes import (
     E_OVER_3_WEEKS,
     E_START,
     EXIT_PLANNED,
+    GP_SHARED_CARE,
     HANDOFF_DUE,
     HANDOFF_NONE,
     HANDOFF_READY,
+    INPATIENT_DETOX,
     ROUTE_CJ,
     ROUTE_PRISON_RELEASE,
+    SPECIALIST_PRESCRIBING,
     THREE_WEEKS_YEARS,
     TX_START,
+    TX_STAY,
     USING_PREVIOUS,
     WAITING,
 )
@@ -220,12 +224,47 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
     return free
 
 
+@njit(inline="always")
+def step_ups_for(people, queues, p):
+    """How many of this step's referrals for an inpatient detox placement are service p's clients."""
+    k = 0
+    for c in range(queues.step_up_count.shape[0]):
+        for j in range(queues.step_up_count[c]):
+            if people.provider[queues.step_up[c, j]] == p:
+                k += 1
+    return k
+
+
+@njit(inline="always")
+def buy_step_ups(people, services, queues, p, free, ctx, tallies):
+    """Move service p's clients referred this step from prescribing or shared care to inpatient detox while money
+    is free (GBP a week: the placement's weekly cost less that of the modality left); a referral the money does
+    not cover lapses (the client stays, and may be referred again). Returns the money left."""
+    n = ctx.n
+    for c in range(queues.step_up_count.shape[0]):
+        for j in range(queues.step_up_count[c]):
+            i = queues.step_up[c, j]
+            old = people.modality[i]
+            if (people.provider[i] != p or people.state[i] != TX_STAY
+                    or not (old == SPECIALIST_PRESCRIBING or old == GP_SHARED_CARE)):
+                continue  # another service's client, or left meanwhile
+            if free <= 0:
+                return free
+            free -= services.weekly_cost[p, INPATIENT_DETOX] - services.weekly_cost[p, old]
+            tallies.modality_exits[0, n, EXIT_PLANNED, old] += 1  # a step-up is a planned modality exit
+            people.modality[i] = INPATIENT_DETOX
+            people.refresh_step[i] = n + 1  # a new modality: hazards change
+            recount(people, i, ctx, 0, tallies)
+    return free
+
+
 # `_nrt=False`: allocates nothing (as `sim.model.kernel.step.step_rows`); with reference counting on, every
 # inlined helper increfs and decrefs the arrays of the person and service tuples, several times slower.
 @njit(cache=True, error_model="numpy", _nrt=False, inline="always")  # inlined: no call passing every column
 def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
     """3. The people the step made ready join their provider's queues (in block and row order); then each
-    commissioned service in turn takes over hand-offs and admits from its list while money is free.
+    commissioned service in turn takes over hand-offs, buys the inpatient detox placements its clients were
+    referred for, and admits from its list, while money is free.
     Records each service's weekly spend as its turn began and ended (`Services.spend`)."""
     n = ctx.n
     listed = tallies.waiting[0, n]  # people on each list after this step's journeys (levels: after carry)
@@ -239,13 +278,16 @@ def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
         if not services.commissioned[p]:
             continue
         has_handoffs = services.handoffs_end[p] > services.handoffs_start[p]
-        if not has_handoffs and listed[p] == 0:
+        step_ups = step_ups_for(people, queues, p)
+        if not has_handoffs and listed[p] == 0 and step_ups == 0:
             continue  # nobody to take in: no need to add up what its clients cost
         spend = weekly_spend(services, p, caseload[p])
         free = services.weekly_budget[p] - spend
         services.spend[n, p, 0] = spend
         if has_handoffs and free > 0:
             free = take_handoffs(people, services, p, free, ctx, tallies, log)
+        if step_ups > 0 and free > 0:
+            free = buy_step_ups(people, services, queues, p, free, ctx, tallies)
         if listed[p] > 0 and free > 0:
             free = admit(people, services, p, free, ctx, outcomes, tallies, log)
         services.spend[n, p, 1] = weekly_spend(services, p, caseload[p])

@@ -34,6 +34,7 @@ def advance_steps(people, n_from, n_to, n_initial, n_active, onsets, start_time,
         # 2. journeys
         queues.ready_count[:] = 0
         queues.handoff_count[:] = 0
+        queues.step_up_count[:] = 0
         if n_active >= parallel_from:
             step_people(people, n_before, n_active, ctx, tables, records, hbufs)
         else:  # the blocks one after another, called from here: each level of call passes every column

@@ -75,6 +75,8 @@ class Queues(NamedTuple):
     ready_count: np.ndarray  # int64[block]
     handoff: np.ndarray  # int64[block, row]: ready to be handed off
     handoff_count: np.ndarray  # int64[block]
+    step_up: np.ndarray  # int64[block, row]: referred for an inpatient detox placement (bought with money free)
+    step_up_count: np.ndarray  # int64[block]
 
 
 class Services(NamedTuple):

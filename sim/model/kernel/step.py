@@ -43,7 +43,6 @@ from sim.model.kernel.codes import (
     EXIT_UNPLANNED,
     GP_SHARED_CARE,
     HANDOFF_READY,
-    INPATIENT_DETOX,
     NEVER_STEP,
     NO_MODALITY,
     NO_PROVIDER,
@@ -196,10 +195,14 @@ def event(people, i, s, g, ctx, tables, records, c):
             queues.ready[c, queues.ready_count[c]] = i
             queues.ready_count[c] += 1
             return
-        if new == TO_STEP_DOWN or new == TO_STEP_UP:  # a change of modality within treatment: a planned modality exit
+        if new == TO_STEP_DOWN:  # a change of modality within treatment: a planned modality exit
             tallies.modality_exits[c, n, EXIT_PLANNED, people.modality[i]] += 1
-            people.modality[i] = GP_SHARED_CARE if new == TO_STEP_DOWN else INPATIENT_DETOX
+            people.modality[i] = GP_SHARED_CARE
             count_substitution(people, i, ctx.year, flows[n], g, band)
+            return
+        if new == TO_STEP_UP:  # referred for an inpatient detox placement: the provider buys it if its money allows
+            queues.step_up[c, queues.step_up_count[c]] = i
+            queues.step_up_count[c] += 1
             return
         if new == TO_HANDOFF:  # ready to pass to the prescribing service
             people.handoff[i] = HANDOFF_READY
