@@ -1,7 +1,9 @@
 """Calibration: known parameters are recovered from synthetic targets; studies resume and share."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -374,3 +376,55 @@ def test_a_full_disk_ends_a_calibration_with_one_line_and_keeps_its_trials(tmp_p
     assert last.startswith("journeys-calibrate: cannot write to trials.csv: No space")
     assert "Traceback" not in done.stderr
     assert len(trials_table(study(f"sqlite:///{db}", "southampton", seed=1))) == 3
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie awaiting its reaper has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_workers_of_a_killed_calibration_stop_instead_of_running_on(tmp_path):
+    """SIGKILL (or SIGTERM) of journeys-calibrate cannot reach its worker processes; each stops after its trial in
+    hand once its parent is gone (they had run on unseen, each taking a core), and that trial is kept."""
+    import signal
+    import time
+
+    db = tmp_path / "study.db"
+    command = [sys.executable, "-m", "sim.calibration.cli", "area=southampton", "n_trials=5000", "min_accepted=1",
+               "workers=2", f"storage=sqlite:///{db}", f"hydra.run.dir={tmp_path / 'out'}"]
+    parent = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and not (_children(parent.pid) and db.exists()
+                                              and len(trials_table(study(f"sqlite:///{db}", "southampton", 1))) >= 4):
+            time.sleep(2)
+        workers = _children(parent.pid)
+        assert workers, "the calibration started no worker process"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        deadline = time.time() + 120
+        while time.time() < deadline and any(_running(w) for w in workers):
+            time.sleep(1)
+        assert not any(_running(w) for w in workers), "a worker ran on after its command was killed"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for w in _children(parent.pid):
+            os.kill(w, signal.SIGKILL)

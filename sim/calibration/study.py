@@ -15,6 +15,7 @@ need no re-runs (`sim.calibration.ensemble`).
 """
 
 import multiprocessing
+import os
 import warnings
 from pathlib import Path
 
@@ -115,7 +116,8 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     if workers > 1:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked threads or locks
         others = [context.Process(target=_work, args=(str(storage), name, sampler_seed(cfg.seed, k, before), sampler,
-                                                      source, *job), daemon=True) for k in range(1, workers)]
+                                                      source, os.getpid(), *job), daemon=True)
+                  for k in range(1, workers)]
         for process in others:
             process.start()
     try:
@@ -140,18 +142,30 @@ def _objective(cfg, targets, free, seeds):
     return objective
 
 
-def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False) -> None:
-    """Take trials from the study until it holds n_trials finished ones (whoever finished them)."""
+def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False, parent: int | None = None) -> None:
+    """Take trials from the study until it holds n_trials finished ones (whoever finished them); a worker
+    (`parent`: its command's process id) also stops after the trial in hand once that process is gone."""
     remaining = max(n_trials - len(finished(s)), 0)
     if remaining:
-        stop = optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))
-        s.optimize(_objective(cfg, targets, free, seeds), n_trials=remaining, callbacks=[stop],
+        callbacks = [optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))]
+        if parent is not None:
+            callbacks.append(_stop_when_orphaned(parent))
+        s.optimize(_objective(cfg, targets, free, seeds), n_trials=remaining, callbacks=callbacks,
                    show_progress_bar=progress)
 
 
-def _work(storage: str, name: str, sampler_seed: int, sampler: str, source: list | None, *job) -> None:
+def _stop_when_orphaned(parent: int):
+    """A killed command (SIGTERM, SIGKILL) cannot stop its workers; each notices it has lost its parent and stops
+    after its trial in hand (finished, and kept in the study) rather than running on unseen."""
+    def callback(study, trial):
+        if os.getppid() != parent:
+            study.stop()
+    return callback
+
+
+def _work(storage: str, name: str, sampler_seed: int, sampler: str, source: list | None, parent: int, *job) -> None:
     """A worker process: the same study, its own sampler seed."""
-    _optimize(study(storage, name, sampler_seed, sampler, source), *job)
+    _optimize(study(storage, name, sampler_seed, sampler, source), *job, parent=parent)
 
 
 def finished(s) -> list:
