@@ -61,7 +61,7 @@ def journeys(cfg: DictConfig) -> None:
     c = result.config
     if c.output.print_summary:
         print(f"\ntreatment-journeys: {c.area.name}, {c.start_year}-{c.end_year - 1}, seed {c.seed}, "
-              f"{c.steps_per_year} steps a year ({result.wall_seconds:.2f} s simulated)")
+              f"{c.steps_per_year} steps a year (computed in {result.wall_seconds:.2f} s)")
         print(result.summary.round(0).to_string())
         print(f"\noutputs in {out_dir}")
 
