@@ -28,8 +28,12 @@ def test_journeys_writes_tidy_timeseries_figures_and_summary(tmp_path: Path):
     assert required <= set(ts["measure"])
     assert {"all", "opiate_only", "opiate_and_crack", "crack_only", "non_opiate", "18-29", "30-39", "40-49",
             "50+"} <= set(ts["group"])
+    from PIL import Image
+
     for png in ("in_treatment_by_drug", "completions", "deaths", "age_profile"):
         assert (out / "figures" / f"{png}.png").stat().st_size > 5000
+        described = Image.open(out / "figures" / f"{png}.png").text["Description"]  # what the figure's footer says
+        assert "bedford, scenario baseline" in described and "seed 7: one stochastic run" in described
     assert (out / "events.csv").exists() and (out / ".hydra" / "config.yaml").exists()
     assert "in_treatment" in done.stdout and "bedford" in done.stdout
 

@@ -26,16 +26,22 @@ THOUSANDS = "{x:,.0f}"  # counts on an axis: 250,000 rather than 250000
 MARGINS = {"left": 0.12, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.2}
 
 
-def _save(fig, path: Path, description: str, **margins) -> Path:
+def _save(fig, path: Path, description: str, run: str = "", **margins) -> Path:
+    """Fixed margins, whole years on the x axis, and at the bottom right which run the figure shows."""
     for ax in fig.axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.subplots_adjust(**{**MARGINS, **margins})
-    fig.savefig(path, dpi=110, metadata={"Software": f"treatment-journeys {__version__}", "Description": description})
+    margins = {**MARGINS, **margins}
+    if run:  # a line of its own below the axis label
+        margins["bottom"] = margins["bottom"] + 0.04
+        fig.text(0.995, 0.008, run, ha="right", va="bottom", fontsize=7, color="0.35")
+    fig.subplots_adjust(**margins)
+    fig.savefig(path, dpi=110, metadata={"Software": f"treatment-journeys {__version__}",
+                                         "Description": f"{description}; {run}" if run else description})
     plt.close(fig)
     return path
 
 
-def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str) -> Path:
+def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     data = {name: wide(ts, name)["in_treatment"] for name in DRUG_GROUP_NAMES.values()}
     frame = pd.DataFrame(data)
@@ -45,10 +51,10 @@ def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set(title=f"People in treatment at year end by drug group: {title}", xlabel="year", ylabel="people")
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(loc="upper right", fontsize=8)
-    return _save(fig, path, "in_treatment by drug group")
+    return _save(fig, path, "in_treatment by drug group", run)
 
 
-def completions(ts: pd.DataFrame, path: Path, title: str) -> Path:
+def completions(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for group, colour in (("opiate", "#1b5e91"), ("non_opiate", "#4d9221"), ("crack_only", "#e08214")):
         w = wide(ts, group)
@@ -59,10 +65,10 @@ def completions(ts: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set(title=f"Exits from treatment per year: {title}", xlabel="year", ylabel="people per year")
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(fontsize=7, ncol=2)
-    return _save(fig, path, "exits_successful and exits_unplanned")
+    return _save(fig, path, "exits_successful and exits_unplanned", run)
 
 
-def deaths(ts: pd.DataFrame, path: Path, title: str) -> Path:
+def deaths(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     w = wide(ts)
     x = w.index.astype(int)
@@ -73,10 +79,10 @@ def deaths(ts: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set(title=f"Deaths per year: {title}", xlabel="year", ylabel="deaths per year")
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(fontsize=8)
-    return _save(fig, path, "deaths by cause")
+    return _save(fig, path, "deaths by cause", run)
 
 
-def age_profile(ts: pd.DataFrame, path: Path, title: str) -> Path:
+def age_profile(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharex=True)
     for ax, measure, label in ((axes[0], "in_treatment", "in treatment"), (axes[1], "prevalent_users", "all current users")):
         frame = pd.DataFrame({band: wide(ts, band)[measure] for band in AGE_BAND_NAMES})
@@ -85,15 +91,17 @@ def age_profile(ts: pd.DataFrame, path: Path, title: str) -> Path:
         ax.set(title=f"Age profile, {label}", xlabel="year", ylabel="share", ylim=(0, 1))
     axes[1].legend(loc="upper left", fontsize=8, title="age")
     fig.suptitle(f"Ageing cohort: {title}")
-    return _save(fig, path, "age bands of people in treatment and of current users", left=0.07, top=0.84)
+    return _save(fig, path, "age bands of people in treatment and of current users", run, left=0.07, top=0.84)
 
 
-def write_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
+def write_figures(ts: pd.DataFrame, out_dir: Path, title: str, run: str = "") -> list[Path]:
+    """The single-run figures; `run` (e.g. "southampton, baseline, seed 1: one stochastic run") is written on
+    each, so a figure read alone says what it shows."""
     ts = annual(ts)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [
-        in_treatment_by_drug(ts, out_dir / "in_treatment_by_drug.png", title),
-        completions(ts, out_dir / "completions.png", title),
-        deaths(ts, out_dir / "deaths.png", title),
-        age_profile(ts, out_dir / "age_profile.png", title),
+        in_treatment_by_drug(ts, out_dir / "in_treatment_by_drug.png", title, run),
+        completions(ts, out_dir / "completions.png", title, run),
+        deaths(ts, out_dir / "deaths.png", title, run),
+        age_profile(ts, out_dir / "age_profile.png", title, run),
     ]

@@ -37,7 +37,9 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
     if figures:
         from sim.outputs.figures import write_figures  # matplotlib only when figures are made
 
-        write_figures(result.timeseries, out_dir / "figures", c.area.name)
+        write_figures(result.timeseries, out_dir / "figures", c.area.name,
+                      f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
+                      f"seed {c.seed}: one stochastic run (other seeds differ)")
     # written last: its presence marks a finished run (a re-run sweep skips it, sim.cli)
     tmp = out_dir / "run_info.json.partial"
     tmp.write_text(json.dumps(info, indent=2))
