@@ -12,7 +12,7 @@ import pytest
 from sim.calibration.ensemble import accept, posterior_table
 from sim.calibration.objective import free_parameters, objective_value, with_values
 from sim.calibration.record import ship
-from sim.calibration.study import calibrate, study, trials_table
+from sim.calibration.study import calibrate, finished, study, trials_table
 from sim.config.paths import PROJECT_ROOT
 from tests.helpers import compose
 
@@ -412,8 +412,13 @@ def test_workers_of_a_killed_calibration_stop_instead_of_running_on(tmp_path):
     parent = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 300
-        while time.time() < deadline and not (_children(parent.pid) and db.exists()
-                                              and len(trials_table(study(f"sqlite:///{db}", "southampton", 1))) >= 4):
+        def trials_done() -> int:
+            try:
+                return len(finished(study(f"sqlite:///{db}", "southampton", 1))) if db.exists() else 0
+            except Exception:  # the study being created, or the file busy: ask again
+                return 0
+
+        while time.time() < deadline and not (_children(parent.pid) and trials_done() >= 4):
             time.sleep(2)
         workers = _children(parent.pid)
         assert workers, "the calibration started no worker process"

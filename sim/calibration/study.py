@@ -176,6 +176,8 @@ def finished(s) -> list:
 def trials_table(s) -> pd.DataFrame:
     """Finished trials: parameter values and loss, best first."""
     rows = [{**t.params, "loss": t.value, "trial": t.number} for t in finished(s)]
+    if not rows:  # a study with nothing finished yet
+        return pd.DataFrame(columns=["loss", "trial"])
     return pd.DataFrame(rows).sort_values(["loss", "trial"]).reset_index(drop=True)
 
 
