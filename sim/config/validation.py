@@ -187,6 +187,7 @@ def _check_history(cfg: JourneysConfig) -> None:
                                   f"{', '.join(names)}")
 
 
+COMMISSIONED_MODALITIES = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]  # in a mix or lever
 TIERS = (0, 2, 3, 4)  # ProviderConfig.tier: 0 integrated, 2 open access, 3 structured community, 4 inpatient
 
 
@@ -195,7 +196,7 @@ def _check_system(cfg: JourneysConfig, where: str) -> None:
     service of the same system."""
     system = getattr(cfg, where)
     routes = [r.name.lower() for r in Route]
-    modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]
+    modalities = COMMISSIONED_MODALITIES
     names = [p.name for p in system.providers]
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}.providers: each service needs its own name; got {names}")
@@ -296,7 +297,7 @@ def _check_scenario(cfg: JourneysConfig) -> None:
     _check_change("scenario", sc.params, sc.levers, sc.budget_multiplier)
     if not isinstance(sc.ramp_years, int) or sc.ramp_years < 0:
         raise ConfigError(f"scenario.ramp_years = {sc.ramp_years!r}: a whole number of years >= 0 (0: in full at once)")
-    modalities = [m.name.lower() for m in Modality if m != Modality.RECOVERY_SUPPORT]
+    modalities = COMMISSIONED_MODALITIES
     for name, value in sc.modality_mix_multipliers.items():
         if name not in modalities:
             raise ConfigError(f"scenario.modality_mix_multipliers.{name}: unknown modality; allowed: "
