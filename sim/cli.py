@@ -14,6 +14,7 @@ from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.config.commands import run_command
 from sim.config.errors import ConfigError
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import as_config, register_configs
@@ -73,7 +74,9 @@ def main() -> None:
     of a second, a tenth of a small area's whole command; everything a run writes is closed by
     then and the log handlers are flushed here. An error exits as usual (SystemExit passes).
     """
-    journeys()
+    status = run_command("journeys", journeys)  # bad input, a failed write or a bug: one line and its exit status
+    if status:
+        sys.exit(status)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

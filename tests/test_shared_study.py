@@ -57,5 +57,6 @@ def test_a_password_in_the_storage_url_is_refused_and_scrubbed_from_the_run_fold
                                        f"hydra.run.dir={tmp_path / 'run'}"],
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 2 and "no password in the URL" in done.stderr and secret not in done.stderr
+    assert not (tmp_path / "run").exists()  # refused before Hydra wrote the overrides into a run folder
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert written and not any(secret.encode() in p.read_bytes() for p in written)
+    assert not any(secret.encode() in p.read_bytes() for p in written)

@@ -81,7 +81,8 @@ def test_journeys_validate_writes_its_report_and_a_last_line(tmp_path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("override, message", [("cutoff_year=2012", "need some of each"),
+@pytest.mark.parametrize("override, message", [("cutoff_year=2011", "need some of each"),
+                                               ("cutoff_year=2012", "cutoff_year = 2012: fitted up to it"),
                                                ("transfer=[narnia]", "allowed: bedford")])
 def test_journeys_validate_refuses_what_it_cannot_do(tmp_path: Path, override, message):
     done = subprocess.run(VALIDATE + ["area=southampton", "n_trials=1", override, f"hydra.run.dir={tmp_path}/v",

@@ -31,8 +31,9 @@ from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
 from sim.calibration.study import calibrate, simulated_by_trial, source_trials, trials_table
 from sim.calibration.targets import discrepancy, read_targets
-from sim.config.errors import ConfigError
-from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.config.commands import describe_os_error, run_command
+from sim.config.errors import ConfigError, InputError
+from sim.config.paths import CONFIG_DIR, PROJECT_ROOT, project_path
 from sim.config.provenance import set_parameter
 from sim.config.schema import as_config, register_configs
 from sim.config.validation import validate
@@ -104,8 +105,7 @@ def refuse_password(storage: str | None, out_dir: Path) -> None:
 def calibrate_to_folder(cfg, out_dir: Path) -> None:
     refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
-    path = Path(cfg.targets_file)
-    path = path if path.is_absolute() else PROJECT_ROOT / path
+    path = project_path(cfg.targets_file)
     targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)
     left_out = targets.attrs.get("left_out", [])
     if left_out:
@@ -177,22 +177,30 @@ register_configs()
 
 def into_run_folder(command: str, work, cfg) -> None:
     """Run `work(cfg, Hydra's run folder)`; bad input ends the command with one line and exit status 2, a failed
-    write (a full disk) with one line and exit status 1."""
+    read or write (a full disk) with one line and exit status 1 (anything else: `run_command`)."""
     try:
         work(cfg, Path(HydraConfig.get().runtime.output_dir))
-    except (ConfigError, ValueError) as e:
+    except InputError as e:
         print(f"{command}: {e}", file=sys.stderr)
         sys.exit(2)
     except OSError as e:  # a full disk, an unwritable folder: the study keeps every finished trial (SQLite)
-        print(f"{command}: cannot write to {e.filename or 'the output folder'}: {e.strerror or e}; finished trials "
-              "are kept in the study, and the same command continues it", file=sys.stderr)
+        what = describe_os_error(e)
+        if what.startswith("cannot write "):
+            what = what.replace("cannot write ", "cannot write to ", 1)
+        print(f"{command}: {what}; finished trials are kept in the study, and the same command continues it",
+              file=sys.stderr)
         sys.exit(1)
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
-def journeys_calibrate(cfg: DictConfig) -> None:
+def calibrate_command(cfg: DictConfig) -> None:
     """Fit the free parameters to the targets; write trials, the best parameters and the fit."""
     into_run_folder("journeys-calibrate", calibrate_to_folder, cfg)
+
+
+def journeys_calibrate() -> None:
+    """The console command: Hydra's run, and one line for whatever stops it (`sim.config.commands`)."""
+    sys.exit(run_command("journeys-calibrate", calibrate_command))
 
 
 if __name__ == "__main__":

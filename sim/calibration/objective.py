@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.calibration.targets import discrepancy, simulated
+from sim.config.errors import ConfigError
 from sim.config.provenance import iter_parameters, set_parameter
 from sim.config.schema import JourneysConfig
 from sim.projection.simulate import run
@@ -34,10 +35,10 @@ def free_parameters(cfg: JourneysConfig, names: list[str]) -> list[FreeParameter
     out = []
     for name in names:
         if name not in documented:
-            raise ValueError(f"free parameter {name!r} is not a parameter; allowed: {', '.join(sorted(documented))}")
+            raise ConfigError(f"free parameter {name!r} is not a parameter; allowed: {', '.join(sorted(documented))}")
         prov = documented[name]
         if not prov.low < prov.high:
-            raise ValueError(f"free parameter {name!r} is fixed by its documentation (range {prov.low}-{prov.high})")
+            raise ConfigError(f"free parameter {name!r} is fixed by its documentation (range {prov.low}-{prov.high})")
         out.append(FreeParameter(name, prov.low, prov.high, log=prov.low > 0 and prov.high / prov.low >= 10))
     return out
 
@@ -72,7 +73,7 @@ def objective_value(cfg: JourneysConfig, targets: pd.DataFrame, seeds: list[int]
     by_id = targets.set_index("id")
     never = [i for i in frame.index[frame.isna().all(axis=1)] if by_id.loc[i, "measure"] not in measures]
     if never:
-        raise ValueError(f"targets outside the projection or not produced by it: {', '.join(never)}")
+        raise ConfigError(f"targets outside the projection or not produced by it: {', '.join(never)}")
     undefined = frame.isna().mean(axis=1)
     fit = discrepancy(frame.mean(axis=1), targets).fillna(0.0)
     return float(fit.sum() + (UNDEFINED_Z**2 * undefined).sum()), frame

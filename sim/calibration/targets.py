@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.likelihood import RELATIVE_ERROR, TargetKind, deviance, interval_95
+from sim.config.errors import InputError
 from sim.domain.states import MODALITY_NAMES
 from sim.outputs.caseload_profile import PROFILE_MEASURES
 from sim.outputs.measures import BAND_GROUPS, DERIVED, DURATION_BANDS, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS, VALUE_FLOWS
@@ -88,7 +89,7 @@ def classify(targets: pd.DataFrame, relative_error: float = RELATIVE_ERROR) -> p
     return out
 
 
-class TargetFileError(ValueError):
+class TargetFileError(InputError):
     """A targets or extract file with problems; the message lists every one with its row."""
 
 
@@ -302,7 +303,7 @@ def read_targets(path: Path, area: str, start_year: int, end_year: int,
     left_out = list(targets.loc[~inside, "id"])
     targets = targets[inside]
     if targets.empty:
-        raise ValueError(f"{path}: no targets for area {area!r} in {start_year}-{end_year - 1}")
+        raise TargetFileError(f"{path}: no targets for area {area!r} in {start_year}-{end_year - 1}")
     targets = classify(targets.reset_index(drop=True), relative_error)
     targets.attrs["left_out"] = left_out  # outside the years calibrated: the caller says which
     return targets

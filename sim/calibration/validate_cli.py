@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import hydra
@@ -26,8 +27,9 @@ from sim.calibration.objective import free_parameters
 from sim.calibration.record import provenance
 from sim.calibration.study import calibrate, trials_table
 from sim.calibration.targets import read_targets
+from sim.config.commands import run_command
 from sim.config.errors import ConfigError
-from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.config.paths import CONFIG_DIR, PROJECT_ROOT, project_path
 from sim.config.schema import AreaConfig, as_config, register_configs
 from sim.config.validation import validate
 
@@ -65,8 +67,7 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
     cfg = known_at(cfg, cfg.cutoff_year, list(cfg.free))
-    path = Path(cfg.targets_file)
-    path = path if path.is_absolute() else PROJECT_ROOT / path
+    path = project_path(cfg.targets_file)
     targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)
     fit_targets, later = split_at(targets, cfg.cutoff_year)
     if fit_targets.empty or later.empty:
@@ -128,9 +129,14 @@ register_configs()
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="validate", version_base="1.3")
-def journeys_validate(cfg: DictConfig) -> None:
+def validate_command(cfg: DictConfig) -> None:
     """Fit up to the cut-off year, forecast the later figures, transfer to local areas; write the validation."""
     into_run_folder("journeys-validate", validate_to_folder, cfg)
+
+
+def journeys_validate() -> None:
+    """The console command: Hydra's run, and one line for whatever stops it (`sim.config.commands`)."""
+    sys.exit(run_command("journeys-validate", validate_command))
 
 
 if __name__ == "__main__":

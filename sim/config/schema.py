@@ -301,12 +301,17 @@ def refuse_unknown_keys(cfg: DictConfig) -> None:
     if not unknown:
         return
     where, allowed = unknown[0]
+    more = f" (and {len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
+    raise ConfigError(unknown_key_message(where, allowed) + more)
+
+
+def unknown_key_message(where: str, allowed: list[str]) -> str:
+    """'seeed: unknown key, not a setting of the run; did you mean seed?' (or the names allowed there)."""
     key = where.rsplit(".", 1)[-1]
     close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
     hint = (f"did you mean {' or '.join(close)}?" if close
             else f"allowed here: {', '.join(allowed[:12])}{', ...' if len(allowed) > 12 else ''}")
-    more = f" (and {len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
-    raise ConfigError(f"{where}: unknown key, not a setting of the run; {hint}{more}")
+    return f"{where}: unknown key, not a setting of the run; {hint}"
 
 
 def as_config(cfg) -> JourneysConfig:

@@ -7,14 +7,24 @@ import re
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
+from sim.config.paths import project_path
 from sim.config.policy import changes_at_policy, from_policy, regime_in
+from sim.config.redaction import has_secret, redact
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
 
 MAX_STEPS_PER_YEAR = 365
 MAX_SIMULATED_USERS = 5_000_000
-AREA_NAME = re.compile(r"[A-Za-z0-9_-]+")
+PATH_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a name that becomes part of a path
+PATH_NAMES = ("area.name", "experiment.name", "study_name")  # run and sweep folders; a calibration's study
+
+
+def check_path_name(path: str, value) -> None:
+    """A name that makes folders (or names a study): letters, digits, _ and - only, so none can climb out of
+    outputs/ (`area.name=../../x`)."""
+    if value is not None and not PATH_NAME.fullmatch(str(value)):
+        raise ConfigError(f"{path} = {str(value)!r}: letters, digits, _ and - only (it names folders)")
 
 
 def _finite(path: str, value) -> float:
@@ -107,8 +117,9 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     if not isinstance(cfg.steps_per_year, int) or not 1 <= cfg.steps_per_year <= MAX_STEPS_PER_YEAR:
         raise ConfigError(f"steps_per_year = {cfg.steps_per_year!r}: a whole number from 1 to {MAX_STEPS_PER_YEAR} "
                           "(52 = weekly, 365 = daily)")
-    if not AREA_NAME.fullmatch(str(area.name)):
-        raise ConfigError(f"area.name = {area.name!r}: letters, digits, _ and - only (it names the output folders)")
+    for path in PATH_NAMES:
+        owner, _, name = path.rpartition(".")
+        check_path_name(path, getattr(getattr(cfg, owner) if owner else cfg, name, None))
     if not isinstance(cfg.warm_up_years, int) or cfg.warm_up_years < 0:
         raise ConfigError(f"warm_up_years = {cfg.warm_up_years!r}: a whole number of years >= 0 "
                           "(0: report from the state set at start_year)")
@@ -164,6 +175,17 @@ def _check_search(cfg: CalibrateConfig) -> None:
                           "of it: in (0, 1)")
     if cfg.sampler not in SAMPLERS:
         raise ConfigError(f"sampler = {cfg.sampler!r}: allowed values are {', '.join(SAMPLERS)}")
+    targets = project_path(cfg.targets_file)
+    if not targets.is_file():
+        why = "is a folder" if targets.is_dir() else "does not exist"
+        raise ConfigError(f"targets_file = {cfg.targets_file!r}: {targets} {why}; give a targets CSV or an NDTMS "
+                          "extract (a path, or relative to the project)")
+    if cfg.storage is not None and has_secret(str(cfg.storage)):
+        raise ConfigError(f"storage={redact(str(cfg.storage))}: no password in the URL (it would be written into the "
+                          "run folder); give it in PGPASSWORD or ~/.pgpass")
+    if isinstance(cfg, ValidateConfig) and not cfg.start_year <= cfg.cutoff_year <= cfg.end_year - 2:
+        raise ConfigError(f"cutoff_year = {cfg.cutoff_year}: fitted up to it, forecast after it: from start_year "
+                          f"({cfg.start_year}) to end_year - 2 ({cfg.end_year - 2})")
 
 
 EARLIEST_RECORDS_YEAR = 1990  # NDTMS's regional forerunners date from the 1990s; no treatment records before

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.config.commands import run_command
 from sim.sweeps import sensitivity
-from sim.sweeps.collect import CompareError, collect, list_runs, write_collected
+from sim.sweeps.collect import collect, list_runs, write_collected
 from sim.sweeps.figures import Chart, write_figures
 from sim.sweeps.report import ratio_sentence, table, write_report
 from sim.sweeps.summary import (
@@ -171,14 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--age-years", help="years of the age profile, e.g. 2015,2025 (default: first and last)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    try:
-        result = compare(args.multirun_dir, baseline=args.baseline, years=args.years, age_years=args.age_years,
-                         progress=not args.no_progress)
-    except CompareError as e:
-        print(f"journeys-compare: {e}", file=sys.stderr)
-        return 2
-    print_summary(result)
-    return 0
+
+    def compare_and_print() -> None:
+        print_summary(compare(args.multirun_dir, baseline=args.baseline, years=args.years, age_years=args.age_years,
+                              progress=not args.no_progress))
+
+    return run_command("journeys-compare", compare_and_print)  # CompareError, a failed write, a bug: one line
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
+from sim.config.errors import InputError
 from sim.outputs.measures import annual
 
 KEYS = ["area", "system", "scenario", "seed", "parameter_set", "design_point"]  # what makes a run: never twice
 COLUMNS = ["run", *KEYS, "period", "measure", "group", "value"]
 
 
-class CompareError(ValueError):
+class CompareError(InputError):
     """A sweep that cannot be compared: not a folder, no runs, the same run twice, years not run."""
 
 
