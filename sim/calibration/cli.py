@@ -106,15 +106,11 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
     path = project_path(cfg.targets_file)
-    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)
+    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error, cfg.output.period)
     left_out = targets.attrs.get("left_out", [])
     if left_out:
         print(f"{len(left_out)} target(s) outside {cfg.start_year}-{cfg.end_year - 1} left out: "
               f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''} (end_year= to include later ones)")
-    quarterly = targets.loc[targets["period"].str.contains("Q"), "id"]
-    if len(quarterly) and cfg.output.period != "quarter":
-        raise ConfigError(f"{path.name}: {len(quarterly)} quarterly target(s) ({', '.join(quarterly[:3])}) but the "
-                          f"projection reports years; allowed: yearly figures, or output.period=quarter")
     free = free_parameters(cfg, list(cfg.free))
     seeds = [cfg.seed + k for k in range(cfg.seeds_per_trial)]
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -145,38 +145,66 @@ def _check_range(measure: str, p: Parsed) -> str | None:
     return None
 
 
-def _ragged(path: Path) -> list[str]:
-    """Rows with fewer fields than the header (pandas would fill them with blanks)."""
-    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    rows = list(csv.reader(lines))
-    if not rows:
-        return []
-    n = len(rows[0])
-    return [f"row {k + 1}: {len(r)} field(s), the header has {n}" for k, r in enumerate(rows[1:], start=1)
-            if len(r) < n]
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}
 
 
-def _read(path: Path, required: list[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Rows:
+    """A CSV file read as text: its header, its well-formed rows with their line numbers, and the lines whose
+    shape is wrong (a row with more or fewer fields than the header), each named."""
+
+    header: list[str]
+    rows: list[tuple[int, dict]]  # (line in the file, column -> text)
+    problems: list[str]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([row for _, row in self.rows], columns=self.header, dtype=str)
+
+
+def _read(path: Path, required: list[str]) -> Rows:
+    """Every line of a CSV (blank lines and `#` comment lines left out, line numbers kept), checked for shape in the
+    same pass as its values (`load_extract`, `load_targets`), so one reading names every problem."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
-        ragged = _ragged(path)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise TargetFileError(f"{path}: cannot be read as CSV: {e}") from None
-    if ragged:
-        raise TargetFileError(f"{path}: {len(ragged)} short row(s):\n  " + "\n  ".join(ragged))
-    missing = [c for c in required if c not in frame.columns]
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise TargetFileError(f"{path}: not a text (UTF-8) CSV file: {e.reason} at byte {e.start}") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise TargetFileError(f"{path}: no header and no rows; required columns: {', '.join(required)}")
+    parsed = list(csv.reader(line for _, line in lines))
+    header = [h.strip() for h in parsed[0]]
+    if len(header) == 1:
+        used = [name for sep, name in SEPARATORS.items() if sep in header[0]]
+        if used:
+            raise TargetFileError(f"{path}: the columns are separated by {used[0]}, not commas; save it as "
+                                  f"comma-separated CSV with the columns {', '.join(required)}")
+    missing = [c for c in required if c not in header]
     if missing:
         raise TargetFileError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
-    return frame
+    rows, problems = [], []
+    for (n, _), fields in zip(lines[1:], parsed[1:], strict=True):
+        if len(fields) != len(header):
+            problems.append(f"row {n}: {len(fields)} field(s), the header has {len(header)}")
+        else:
+            rows.append((n, dict(zip(header, fields, strict=True))))
+    return Rows(header, rows, problems)
 
 
-def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
-    """Read an NDTMS-style extract and return it as targets (TARGET_COLUMNS), or raise with every problem."""
+def _quarter_problem(period: str | None, quarters: bool) -> str | None:
+    if period is not None and not quarters and "-Q" in period:
+        return (f"period {period!r} is a quarter, but the projection reports years; allowed: yearly figures, or "
+                "output.period=quarter")
+    return None
+
+
+def load_extract(path: Path | str, area: str | None = None, quarters: bool = True) -> pd.DataFrame:
+    """Read an NDTMS-style extract and return it as targets (TARGET_COLUMNS), or raise with every problem (quarterly
+    rows are one when `quarters` is false: a projection that reports years)."""
     path = Path(path)
-    frame = _read(path, EXTRACT_COLUMNS)
-    problems, rows, seen = [], [], {}
-    for k, row in frame.iterrows():
-        line = k + 2  # the header is line 1
+    read = _read(path, EXTRACT_COLUMNS)
+    problems, rows, seen = list(read.problems), [], {}
+    for line, row in read.rows:
         where = f"row {line}"
         measure, group = row["measure"].strip(), row["drug_group"].strip()
         if measure not in MEASURES:
@@ -188,6 +216,9 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
         except ValueError as e:
             problems.append(f"{where}: {e}")
             period = None
+        why = _quarter_problem(period, quarters)
+        if why:
+            problems.append(f"{where}: {why}")
         try:
             parsed = parse_value(row["value"])
         except ValueError as e:
@@ -214,9 +245,15 @@ def load_extract(path: Path | str, area: str | None = None) -> pd.DataFrame:
                          "measure": measure, "group": group, "value": parsed.value, "lower": parsed.lower,
                          "upper": parsed.upper, "source": row.get("source", "") or f"{path.name} row {line}",
                          "denominator": row.get("denominator", "")})
-    if problems:
-        raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    _raise_problems(path, problems)
     return pd.DataFrame(rows, columns=[*TARGET_COLUMNS, "denominator"])
+
+
+def _raise_problems(path: Path, problems: list[str]) -> None:
+    """Every problem of a file at once, in the order of its rows."""
+    if problems:
+        problems = sorted(problems, key=lambda p: int(m[1]) if (m := re.match(r"row (\d+)", p)) else 0)
+        raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
 
 
 def _denominator_problem(text: str) -> str | None:
@@ -229,23 +266,28 @@ def _denominator_problem(text: str) -> str | None:
     return None if 0 < d < np.inf else f"denominator {d:g} must be a positive finite number"
 
 
-def load_targets(path: Path | str) -> pd.DataFrame:
-    """Read a targets file (TARGET_COLUMNS), or raise with every problem."""
+def load_targets(path: Path | str, quarters: bool = True) -> pd.DataFrame:
+    """Read a targets file (TARGET_COLUMNS), or raise with every problem (quarterly rows are one when `quarters` is
+    false)."""
     path = Path(path)
-    frame = _read(path, TARGET_COLUMNS)
-    problems, seen = [], {}
+    read = _read(path, TARGET_COLUMNS)
+    frame = read.frame()
+    problems, seen = list(read.problems), {}
     out = frame[TARGET_COLUMNS + (["denominator"] if "denominator" in frame.columns else [])].copy()
-    for k, row in frame.iterrows():
-        where = f"row {k + 2} ({row['id']})"
+    for k, (line, row) in enumerate(read.rows):
+        where = f"row {line} ({row['id']})"
         if row["id"] in seen:
             problems.append(f"{where}: id repeats row {seen[row['id']]}")
-        seen[row["id"]] = k + 2
+        seen[row["id"]] = line
         if row["measure"] not in MEASURES:
             problems.append(f"{where}: measure {row['measure']!r} is unknown; allowed: {', '.join(MEASURES)}")
         if row["group"] not in TARGET_GROUPS:
             problems.append(f"{where}: group {row['group']!r} is unknown; allowed: {', '.join(TARGET_GROUPS)}")
         try:
             out.loc[k, "period"] = parse_period(row["period"])
+            why = _quarter_problem(out.loc[k, "period"], quarters)
+            if why:
+                problems.append(f"{where}: {why}")
         except ValueError as e:
             problems.append(f"{where}: {e}")
         try:
@@ -264,8 +306,7 @@ def load_targets(path: Path | str) -> pd.DataFrame:
             problems.append(f"{where}: {why}")
         if not row["source"].strip():
             problems.append(f"{where}: source is empty: name the seed document and table")
-    if problems:
-        raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    _raise_problems(path, problems)
     for c in ("value", "lower", "upper"):
         out[c] = pd.to_numeric(out[c], errors="coerce")
     return out
@@ -291,12 +332,15 @@ def discrepancy(values: pd.Series, targets: pd.DataFrame) -> pd.Series:
 
 
 def read_targets(path: Path, area: str, start_year: int, end_year: int,
-                 relative_error: float = RELATIVE_ERROR) -> pd.DataFrame:
+                 relative_error: float = RELATIVE_ERROR, period: str = "year") -> pd.DataFrame:
     """Targets for `area` within the projection, classified (`classify`): from a targets file or an NDTMS
-    extract."""
-    header = path.read_text().lstrip().splitlines()
+    extract (told apart by its `drug_group` column, whatever separates the columns). `period` is the projection's
+    output.period: a quarterly figure is a problem of a yearly one."""
+    header = path.read_text(encoding="utf-8-sig", errors="replace").lstrip().splitlines()
     columns = next((line for line in header if not line.startswith("#")), "")
-    targets = load_extract(path, area=area) if "drug_group" in columns.split(",") else load_targets(path)
+    quarters = period == "quarter"
+    is_extract = "drug_group" in re.split(r"[,;\t|]", columns)
+    targets = load_extract(path, area=area, quarters=quarters) if is_extract else load_targets(path, quarters)
     targets = targets[targets["area"] == area]
     years = targets["period"].str.slice(0, 4).astype(int)
     inside = (years >= start_year) & (years < end_year)

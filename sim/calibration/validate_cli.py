@@ -68,13 +68,14 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     cfg = validate(as_config(cfg))
     cfg = known_at(cfg, cfg.cutoff_year, list(cfg.free))
     path = project_path(cfg.targets_file)
-    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error)
+    targets = read_targets(path, cfg.area.name, cfg.start_year, cfg.end_year, cfg.relative_error, cfg.output.period)
     fit_targets, later = split_at(targets, cfg.cutoff_year)
     if fit_targets.empty or later.empty:
         raise ConfigError(f"cutoff_year={cfg.cutoff_year}: {len(fit_targets)} figure(s) of {cfg.area.name} up to it "
                           f"and {len(later)} after it in {cfg.start_year}-{cfg.end_year - 1}; need some of each")
     areas = transfer_areas(cfg, path)
-    locals_ = {a: read_targets(path, a, cfg.start_year, cfg.end_year, cfg.relative_error) for a in areas}
+    locals_ = {a: read_targets(path, a, cfg.start_year, cfg.end_year, cfg.relative_error, cfg.output.period)
+               for a in areas}
     free = free_parameters(cfg, list(cfg.free))
     names = [p.name for p in free]
     seeds = [cfg.seed + k for k in range(cfg.seeds_per_trial)]

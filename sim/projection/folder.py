@@ -1,12 +1,16 @@
 """A run's output folder: what it holds, and whether it holds the finished run of a config.
 
-`run_info.json` is written last, atomically, and carries the hash of the config as it was
-asked for: its presence marks a finished run, so a re-run sweep skips the folder
-(`finished`) and redoes anything else.
+`run_info.json` is written last, atomically (a temporary file, flushed to disk, then renamed),
+and carries the hash of the config as it was asked for and the size of every file written
+before it: its presence, with those files as they were, marks a finished run. A re-run sweep
+skips such a folder (`finished`) and redoes anything else; journeys-compare counts only such
+folders (`sim.sweeps.collect`). A folder being rewritten loses its old marker first, so a run
+cut short (killed, a full disk) never passes for finished.
 """
 
 import hashlib
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -16,10 +20,14 @@ from sim.config.designs import describe_point, point_values
 from sim.config.schema import as_config
 from sim.version import __version__
 
+MARKER = "run_info.json"
+RUN_FILES = ("timeseries.csv", "events.csv", "people.csv", "summary.csv", "config.yaml")  # written before the marker
+
 
 def write(result, out_dir: Path, figures: bool = True) -> None:
     """timeseries.csv, events.csv, people.csv, summary.csv, config.yaml, figures/ and, last, run_info.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).unlink(missing_ok=True)  # until the new marker, this folder holds no finished run
     result.timeseries.to_csv(out_dir / "timeseries.csv", index=False)
     result.events.to_csv(out_dir / "events.csv", index=False)
     result.people.to_csv(out_dir / "people.csv", index=False)
@@ -40,10 +48,14 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
         write_figures(result.timeseries, out_dir / "figures", c.area.name,
                       f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
                       f"seed {c.seed}: one stochastic run (other seeds differ)")
+    info["file_bytes"] = {name: (out_dir / name).stat().st_size for name in RUN_FILES}
     # written last: its presence marks a finished run (a re-run sweep skips it, sim.cli)
-    tmp = out_dir / "run_info.json.partial"
-    tmp.write_text(json.dumps(info, indent=2))
-    tmp.replace(out_dir / "run_info.json")
+    tmp = out_dir / f"{MARKER}.partial"
+    with open(tmp, "w") as f:
+        f.write(json.dumps(info, indent=2))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, out_dir / MARKER)
     result.out_dir = out_dir
 
 
@@ -53,12 +65,35 @@ def config_sha256(cfg) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def run_info(out_dir: Path) -> dict | None:
+    """The folder's finished marker, or None if it has none or it cannot be read."""
+    try:
+        info = json.loads((Path(out_dir) / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def unfinished_because(out_dir: Path, files=RUN_FILES) -> str | None:
+    """Why out_dir does not hold a finished run, or None if it does: no readable marker, or one of `files` missing
+    or not the size the marker recorded (cut short or changed since). Markers older than the recorded sizes are
+    taken at their word."""
+    out_dir = Path(out_dir)
+    info = run_info(out_dir)
+    if info is None:
+        return f"no {MARKER}" if not (out_dir / MARKER).is_file() else f"{MARKER} cannot be read"
+    recorded = info.get("file_bytes") or {}
+    for name in files:
+        path = out_dir / name
+        if not path.is_file():
+            return f"no {name}"
+        if name in recorded and path.stat().st_size != recorded[name]:
+            return f"{name} is {path.stat().st_size:,} bytes, {recorded[name]:,} when the run finished"
+    return None
+
+
 def finished(out_dir: Path, cfg) -> bool:
     """Whether out_dir already holds the finished run of this very configuration."""
-    info = Path(out_dir) / "run_info.json"
-    if not info.is_file() or not (Path(out_dir) / "timeseries.csv").is_file():
+    if unfinished_because(out_dir) is not None:
         return False
-    try:
-        return json.loads(info.read_text()).get("config_sha256") == config_sha256(cfg)
-    except (OSError, ValueError):
-        return False
+    return run_info(out_dir).get("config_sha256") == config_sha256(cfg)

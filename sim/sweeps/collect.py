@@ -8,7 +8,6 @@ design point), read from its `config.yaml` and `run_info.json`, never by its fol
     collected = collect("multirun/2026-11-23_10-00-00")
 """
 
-import json
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tqdm import tqdm
 
 from sim.config.errors import InputError
 from sim.outputs.measures import annual
+from sim.projection.folder import run_info, unfinished_because
 
 KEYS = ["area", "system", "scenario", "seed", "parameter_set", "design_point"]  # what makes a run: never twice
 COLUMNS = ["run", *KEYS, "period", "measure", "group", "value"]
@@ -27,10 +27,13 @@ class CompareError(InputError):
     """A sweep that cannot be compared: not a folder, no runs, the same run twice, years not run."""
 
 
+READ = ("timeseries.csv", "config.yaml")  # what journeys-compare reads of a run, besides its marker
+
+
 def _is_run(folder: Path) -> bool:
     """A finished run: its run_info.json is written last (sim.projection.folder.write), so a run cut short
-    (killed, a full disk) has none, whatever else it left."""
-    return all((folder / name).is_file() for name in ("timeseries.csv", "config.yaml", "run_info.json"))
+    (killed, a full disk) has none, whatever else it left; and what it reads is as the run left it."""
+    return unfinished_because(folder, READ) is None
 
 
 def find_runs(multirun_dir: Path | str) -> list[Path]:
@@ -42,12 +45,12 @@ def find_runs(multirun_dir: Path | str) -> list[Path]:
         raise CompareError(f"{root} is a single run, not a sweep: point journeys-compare at the folder that holds "
                            "the runs (e.g. multirun/<date>_<time>)")
     started = sorted({p.parent for p in root.rglob("timeseries.csv")})
-    runs = [r for r in started if _is_run(r)]
-    unfinished = [r.relative_to(root).as_posix() for r in started if not _is_run(r)]
+    why = {r: unfinished_because(r, READ) for r in started}
+    runs = [r for r in started if why[r] is None]
+    unfinished = [f"{r.relative_to(root).as_posix()} ({why[r]})" for r in started if why[r] is not None]
     if unfinished:
-        print(f"journeys-compare: left out {len(unfinished)} unfinished run(s), without run_info.json: "
-              f"{', '.join(unfinished[:5])}{' ...' if len(unfinished) > 5 else ''} (re-run the sweep to finish them)",
-              file=sys.stderr)
+        print(f"journeys-compare: left out {len(unfinished)} unfinished run(s): {', '.join(unfinished[:5])}"
+              f"{' ...' if len(unfinished) > 5 else ''} (re-run the sweep to finish them)", file=sys.stderr)
     if not runs:
         raise CompareError(f"no finished runs in {root}: no folder below it holds timeseries.csv, config.yaml and "
                            "run_info.json (was it made by `journeys -m ...`, and has the sweep finished?)")
@@ -61,8 +64,7 @@ def describe_run(run_dir: Path, root: Path) -> dict:
         cfg = yaml.load((run_dir / "config.yaml").read_text(), Loader=loader) or {}
     except yaml.YAMLError as e:
         raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: {str(e).splitlines()[0]}") from None
-    info_file = run_dir / "run_info.json"
-    info = json.loads(info_file.read_text()) if info_file.is_file() else {}
+    info = run_info(run_dir) or {}
     scenario = cfg.get("scenario") or {}
     parameter_set = info.get("parameter_set")  # index of a posterior draw; absent/null: calibrated point estimate
     try:
@@ -123,7 +125,11 @@ def collect(multirun_dir: Path | str, progress: bool = True, runs: pd.DataFrame 
     rows = tqdm(runs.itertuples(index=False), total=len(runs), desc="reading runs", unit="run",
                 disable=not progress, leave=False, file=sys.stderr)
     for r in rows:
-        ts = pd.read_csv(root / r.run / "timeseries.csv", dtype={"period": str, "measure": str, "group": str})
+        path = root / r.run / "timeseries.csv"
+        try:
+            ts = pd.read_csv(path, dtype={"period": str, "measure": str, "group": str})
+        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+            raise CompareError(f"{path} cannot be read: {str(e).splitlines()[0]}") from None
         ts = annual(ts)
         frames.append(ts.assign(run=r.run, area=r.area, system=r.system, scenario=r.scenario, seed=r.seed,
                                 parameter_set=r.parameter_set, design_point=r.design_point))
