@@ -33,7 +33,7 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf, flag_override
-from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
 from sim.config.errors import ConfigError, InputError
 from sim.config.redaction import has_secret, redact
@@ -134,6 +134,8 @@ def _omegaconf_line(e: OmegaConfBaseException) -> str:
     what = _first_line(getattr(e, "msg", None) or str(e))
     where = getattr(e, "full_key", None)
     kind = getattr(e, "object_type", None)
+    if isinstance(e, MissingMandatoryValue) and where:
+        return f"{where}: required, and not set (a config file of its group must give it, or set {where}=...)"
     if isinstance(e, (ConfigAttributeError, ConfigKeyError)) and where and dataclasses.is_dataclass(kind):
         key = str(getattr(e, "key", where)).rsplit(".", 1)[-1]
         if key not in {f.name for f in dataclasses.fields(kind)}:

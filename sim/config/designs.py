@@ -78,7 +78,15 @@ def check(design: DesignConfig, params) -> None:
     if design.kind not in KINDS:
         raise ConfigError(f"design.kind = {design.kind!r}: allowed values are {', '.join(KINDS)}")
     if design.kind == "none":
+        if design.point or design.n_points or design.factors:
+            raise ConfigError(f"design: point {design.point}, n_points {design.n_points}, factors "
+                              f"{dict(design.factors)} set without a design; allowed: design.kind = one_at_a_time or "
+                              "latin_hypercube (or leave them unset)")
         return
+    for name in ("point", "n_points", "seed"):
+        value = getattr(design, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"design.{name} = {value!r}: a whole number >= 0")
     if not design.factors:
         raise ConfigError(f"design.factors: a {design.kind} design needs at least one factor (name: [low, high])")
     for name, bounds in design.factors.items():

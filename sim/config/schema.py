@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
 from sim.config.designs import DesignConfig
 from sim.config.errors import ConfigError
@@ -87,7 +87,7 @@ class AreaConfig:
 
     name: str = "???"
     description: str = ""
-    ocu_users: float = 0.0  # opiate and/or crack users at the start year
+    ocu_users: float = MISSING  # opiate and/or crack users at the start year (required: an area file states it)
     # the documented annual investment in adult drug treatment (GBP a year, real terms), in force from the
     # start; `timeline` entries scale it in later years; the commissioned system shares it between providers
     budget_per_year: float = 0.0
@@ -96,7 +96,7 @@ class AreaConfig:
     opiate_only_share: float = 0.4  # of OCU
     opiate_and_crack_share: float = 0.45
     crack_only_share: float = 0.15
-    non_opiate_users: float = 0.0  # dependent users of other drugs (cocaine, cannabis, ...)
+    non_opiate_users: float = MISSING  # dependent users of other drugs (cocaine, cannabis, ...; required, may be 0)
     ocu_in_treatment_share: float = 0.5  # in treatment during the start year (NDTMS penetration), of OCU
     non_opiate_in_treatment_share: float = 0.4
     # of a year's clients, the share in treatment on a given day (the start date); documented locally as

@@ -1,21 +1,25 @@
 """Refuse bad input before a run starts, naming the field and what is allowed."""
 
 import dataclasses
+import difflib
 import math
 import re
 
 from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
-from sim.config.paths import project_path
+from sim.config.paths import CONFIG_DIR, project_path
 from sim.config.policy import changes_at_policy, from_policy, regime_in
+from sim.config.provenance import iter_parameters
 from sim.config.redaction import has_secret, redact
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
 
 MAX_STEPS_PER_YEAR = 365
-MAX_SIMULATED_USERS = 5_000_000
+MAX_SIMULATED_USERS = 5_000_000  # people simulated at the start: users and those in recovery
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # any year a run, a policy or a documented change names (NDTMS's forerunners on)
+MAX_WARM_UP_YEARS = 50
 PATH_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a name that becomes part of a path
 PATH_NAMES = ("area.name", "experiment.name", "study_name")  # run and sweep folders; a calibration's study
 
@@ -78,6 +82,18 @@ def _check_numbers(node, prefix: str) -> None:
                     raise ConfigError(f"{path} = {value}: {why}")
 
 
+def _year(path: str, value, first: int = FIRST_YEAR, last: int = LAST_YEAR, why: str = "") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not first <= value <= last:
+        raise ConfigError(f"{path} = {value!r}: a year from {first} to {last}{why}")
+
+
+def _whole(path: str, value, low: int = 0, high: int | None = None, why: str = "") -> None:
+    """A whole number in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        allowed = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ConfigError(f"{path} = {value!r}: a whole number {allowed}{why}")
+
+
 def _close_to_one(path: str, total: float, tol: float = 0.01) -> None:
     if abs(total - 1.0) > tol:
         raise ConfigError(f"{path}: shares sum to {total:.4f}; they must sum to 1")
@@ -93,7 +109,12 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     _close_to_one("area.opiate_only_share + opiate_and_crack_share + crack_only_share",
                   area.opiate_only_share + area.opiate_and_crack_share + area.crack_only_share)
     t = area.time_in_treatment
+    for band in dataclasses.fields(t):
+        if not 0.0 <= getattr(t, band.name) <= 1.0:
+            raise ConfigError(f"area.time_in_treatment.{band.name} = {getattr(t, band.name)}: a share must lie in "
+                              "[0, 1]")
     _close_to_one("area.time_in_treatment", t.under_1y + t.y1_to_2 + t.y2_to_4 + t.y4_to_6 + t.y6_plus)
+    _year("area.budget_year", area.budget_year, why=" (the year budget_per_year is documented for)")
     if not area.age_profile:
         raise ConfigError("area.age_profile: needs at least one band (lower, upper, share)")
     for j, band in enumerate(area.age_profile):
@@ -120,9 +141,11 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     for path in PATH_NAMES:
         owner, _, name = path.rpartition(".")
         check_path_name(path, getattr(getattr(cfg, owner) if owner else cfg, name, None))
-    if not isinstance(cfg.warm_up_years, int) or cfg.warm_up_years < 0:
-        raise ConfigError(f"warm_up_years = {cfg.warm_up_years!r}: a whole number of years >= 0 "
-                          "(0: report from the state set at start_year)")
+    _year("start_year", cfg.start_year)
+    _year("end_year", cfg.end_year, FIRST_YEAR + 1, LAST_YEAR + 1, " (exclusive: the run covers start_year .. "
+          "end_year - 1)")
+    _year("policy_year", cfg.policy_year, why=" (at or before start_year: in force from the start)")
+    _whole("warm_up_years", cfg.warm_up_years, 0, MAX_WARM_UP_YEARS, " (0: report from the state set at start_year)")
     if not cfg.start_year < cfg.end_year:
         raise ConfigError(f"start_year = {cfg.start_year}, end_year = {cfg.end_year}: start_year must be < end_year")
     if cfg.output.period not in PERIODS:
@@ -132,18 +155,21 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     scale = _finite("population_scale", cfg.population_scale)
     if not scale > 0:
         raise ConfigError(f"population_scale = {cfg.population_scale}: must be > 0 (1 = one simulated person each)")
-    people = (area.ocu_users + area.non_opiate_users) * scale
-    if not 1 <= people <= MAX_SIMULATED_USERS:
-        raise ConfigError(f"population_scale = {cfg.population_scale}: {area.name} would start with {people:,.1f} "
-                          f"simulated users; allowed 1 to {MAX_SIMULATED_USERS:,} (about a gigabyte a million)")
-    if cfg.seed < 0:
-        raise ConfigError(f"seed = {cfg.seed}: must be >= 0")
-    if cfg.output.trace_people < 0:
-        raise ConfigError(f"output.trace_people = {cfg.output.trace_people}: must be >= 0")
+    users = (area.ocu_users + area.non_opiate_users) * scale
+    people = users * (1.0 + area.in_recovery_per_user)
+    if not (1 <= users and people <= MAX_SIMULATED_USERS):
+        count = f"{people:,.1f}" if people < 1e12 else f"{people:.3g}"
+        raise ConfigError(f"population_scale = {cfg.population_scale}: {area.name} would start with {count} "
+                          f"simulated people (users and those in recovery, area.in_recovery_per_user); allowed 1 user "
+                          f"to {MAX_SIMULATED_USERS:,} people (about a gigabyte a million)")
+    _whole("seed", cfg.seed)
+    _whole("output.trace_people", cfg.output.trace_people, why=" (journeys logged person by person)")
     if cfg.uncertainty not in UNCERTAINTY:
         raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
-    if cfg.parameter_set is not None and cfg.uncertainty != "posterior":
-        raise ConfigError(f"parameter_set = {cfg.parameter_set}: needs uncertainty=posterior")
+    if cfg.parameter_set is not None:
+        _whole("parameter_set", cfg.parameter_set, why=" (a row of the calibration's ensemble)")
+        if cfg.uncertainty != "posterior":
+            raise ConfigError(f"parameter_set = {cfg.parameter_set}: needs uncertainty=posterior")
     check_design(cfg.design, cfg.params)
     try:
         check_levers(dict(cfg.levers))
@@ -183,9 +209,36 @@ def _check_search(cfg: CalibrateConfig) -> None:
     if cfg.storage is not None and has_secret(str(cfg.storage)):
         raise ConfigError(f"storage={redact(str(cfg.storage))}: no password in the URL (it would be written into the "
                           "run folder); give it in PGPASSWORD or ~/.pgpass")
+    _check_free(list(cfg.free), cfg.params)
+    if isinstance(cfg, ValidateConfig) and cfg.transfer is not None:
+        known = sorted(p.stem for p in (CONFIG_DIR / "area").glob("*.yaml"))
+        for area in cfg.transfer:
+            if area not in known:
+                close = difflib.get_close_matches(str(area), known, n=2)
+                raise ConfigError(f"transfer: area {area!r} has no config (configs/area/); allowed: {', '.join(known)}"
+                                  + (f"; did you mean {' or '.join(close)}?" if close else ""))
     if isinstance(cfg, ValidateConfig) and not cfg.start_year <= cfg.cutoff_year <= cfg.end_year - 2:
         raise ConfigError(f"cutoff_year = {cfg.cutoff_year}: fitted up to it, forecast after it: from start_year "
                           f"({cfg.start_year}) to end_year - 2 ({cfg.end_year - 2})")
+
+
+def _check_free(names: list[str], params: Parameters) -> None:
+    """A calibration's free parameters: each a parameter with a documented range to search (not a fixed one)."""
+    documented = {name: prov for name, _, prov in iter_parameters(params)}
+    if not names:
+        raise ConfigError("free: name at least one parameter to fit (e.g. free=[treatment.planned_exit_per_year])")
+    for name in names:
+        if name not in documented:
+            close = difflib.get_close_matches(str(name), list(documented), n=3, cutoff=0.6)
+            hint = (f"did you mean {' or '.join(close)}?" if close
+                    else "the names are section.parameter, as in calibration/parameters.csv")
+            raise ConfigError(f"free: {name!r} is not a parameter; {hint}")
+        prov = documented[name]
+        if not prov.low < prov.high:
+            raise ConfigError(f"free: {name!r} is fixed by its documentation (range {prov.low}-{prov.high}); "
+                              "allowed: a parameter with a range (calibration/parameters.csv)")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"free: {sorted({n for n in names if names.count(n) > 1})} named more than once")
 
 
 EARLIEST_RECORDS_YEAR = 1990  # NDTMS's regional forerunners date from the 1990s; no treatment records before
@@ -195,6 +248,8 @@ def _check_history(cfg: JourneysConfig) -> None:
     """The national periods name `params.history` parameters and real levers, in order, with sources."""
     names = [f.name for f in dataclasses.fields(HistoryParams)]
     years = [p.from_year for p in cfg.history.periods]
+    for j, year in enumerate(years):
+        _year(f"history.periods[{j}].from_year", year)
     if years != sorted(set(years)):
         raise ConfigError(f"history.periods: from_year must increase, one period a year; got {years}")
     records = cfg.history.ndtms_records_from
@@ -315,6 +370,7 @@ def _check_timeline(cfg: JourneysConfig) -> None:
     years = [c.year for c in cfg.area.timeline]
     for j, change in enumerate(cfg.area.timeline):
         where = f"area.timeline[{j}] ({change.year})"
+        _year(f"area.timeline[{j}].year", change.year)
         _check_change(where, change.params, change.levers, change.budget_multiplier)
         if not change.sources:
             raise ConfigError(f"{where}.sources: name the seed figures it rests on, or [assumption]")

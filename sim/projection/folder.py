@@ -75,25 +75,27 @@ def run_info(out_dir: Path) -> dict | None:
 
 
 def unfinished_because(out_dir: Path, files=RUN_FILES) -> str | None:
-    """Why out_dir does not hold a finished run, or None if it does: no readable marker, or one of `files` missing
-    or not the size the marker recorded (cut short or changed since). Markers older than the recorded sizes are
-    taken at their word."""
+    """Why out_dir does not hold a finished run, or None if it does: no readable marker, or one of `files` missing."""
     out_dir = Path(out_dir)
-    info = run_info(out_dir)
-    if info is None:
+    if run_info(out_dir) is None:
         return f"no {MARKER}" if not (out_dir / MARKER).is_file() else f"{MARKER} cannot be read"
-    recorded = info.get("file_bytes") or {}
+    return next((f"no {name}" for name in files if not (out_dir / name).is_file()), None)
+
+
+def changed_since_finished(out_dir: Path, files=RUN_FILES) -> str | None:
+    """Which of a finished run's `files` is not the size its marker recorded (cut short or edited since), or None.
+    Markers written before sizes were recorded are taken at their word."""
+    recorded = (run_info(out_dir) or {}).get("file_bytes") or {}
     for name in files:
-        path = out_dir / name
-        if not path.is_file():
-            return f"no {name}"
-        if name in recorded and path.stat().st_size != recorded[name]:
-            return f"{name} is {path.stat().st_size:,} bytes, {recorded[name]:,} when the run finished"
+        path = Path(out_dir) / name
+        size = path.stat().st_size if path.is_file() else 0
+        if name in recorded and size != recorded[name]:
+            return f"{name} is {size:,} bytes, {recorded[name]:,} when the run finished"
     return None
 
 
 def finished(out_dir: Path, cfg) -> bool:
     """Whether out_dir already holds the finished run of this very configuration."""
-    if unfinished_because(out_dir) is not None:
+    if unfinished_because(out_dir) is not None or changed_since_finished(out_dir) is not None:
         return False
     return run_info(out_dir).get("config_sha256") == config_sha256(cfg)

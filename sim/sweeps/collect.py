@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from sim.config.errors import InputError
 from sim.outputs.measures import annual
-from sim.projection.folder import run_info, unfinished_because
+from sim.projection.folder import changed_since_finished, run_info, unfinished_because
 
 KEYS = ["area", "system", "scenario", "seed", "parameter_set", "design_point"]  # what makes a run: never twice
 COLUMNS = ["run", *KEYS, "period", "measure", "group", "value"]
@@ -51,6 +51,11 @@ def find_runs(multirun_dir: Path | str) -> list[Path]:
     if unfinished:
         print(f"journeys-compare: left out {len(unfinished)} unfinished run(s): {', '.join(unfinished[:5])}"
               f"{' ...' if len(unfinished) > 5 else ''} (re-run the sweep to finish them)", file=sys.stderr)
+    for r in runs:  # finished, then changed: its numbers are not the run's; never compared, never dropped silently
+        changed = changed_since_finished(r, ("timeseries.csv",))
+        if changed:
+            raise CompareError(f"{r}: {changed}: changed since the run finished; re-run the sweep to redo it, or move "
+                               "the folder out of the sweep")
     if not runs:
         raise CompareError(f"no finished runs in {root}: no folder below it holds timeseries.csv, config.yaml and "
                            "run_info.json (was it made by `journeys -m ...`, and has the sweep finished?)")
