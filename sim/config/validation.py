@@ -160,8 +160,8 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     if not (1 <= users and people <= MAX_SIMULATED_USERS):
         count = f"{people:,.1f}" if people < 1e12 else f"{people:.3g}"
         raise ConfigError(f"population_scale = {cfg.population_scale}: {area.name} would start with {count} "
-                          f"simulated people (users and those in recovery, area.in_recovery_per_user); allowed 1 user "
-                          f"to {MAX_SIMULATED_USERS:,} people (about a gigabyte a million)")
+                          "simulated people (users, and those in recovery: area.in_recovery_per_user); allowed 1 to "
+                          f"{MAX_SIMULATED_USERS:,}, at least one a user (about a gigabyte a million)")
     _whole("seed", cfg.seed)
     _whole("output.trace_people", cfg.output.trace_people, why=" (journeys logged person by person)")
     if cfg.uncertainty not in UNCERTAINTY:
