@@ -251,6 +251,8 @@ def load_extract(path: Path | str, area: str | None = None, quarters: bool = Tru
 
 def _raise_problems(path: Path, problems: list[str]) -> None:
     """Every problem of a file at once, in the order of its rows."""
+    if len(problems) == 1:
+        raise TargetFileError(f"{path}: {problems[0]}")
     if problems:
         problems = sorted(problems, key=lambda p: int(m[1]) if (m := re.match(r"row (\d+)", p)) else 0)
         raise TargetFileError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
@@ -339,7 +341,10 @@ def read_targets(path: Path, area: str, start_year: int, end_year: int,
     header = path.read_text(encoding="utf-8-sig", errors="replace").lstrip().splitlines()
     columns = next((line for line in header if not line.startswith("#")), "")
     quarters = period == "quarter"
-    is_extract = "drug_group" in re.split(r"[,;\t|]", columns)
+    named = {c.strip() for c in re.split(r"[,;\t|]", columns)}
+    # the schema it is nearer to (an extract on a tie: what a researcher brings), so a missing column is named
+    # against the right list
+    is_extract = len(set(EXTRACT_COLUMNS) - named) <= len(set(TARGET_COLUMNS) - named)
     targets = load_extract(path, area=area, quarters=quarters) if is_extract else load_targets(path, quarters)
     targets = targets[targets["area"] == area]
     years = targets["period"].str.slice(0, 4).astype(int)

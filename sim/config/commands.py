@@ -27,6 +27,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.utils import JobReturn, JobStatus
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
@@ -149,7 +150,8 @@ def _hydra_line(e: Exception) -> str:
         detail = "; ".join(line for line in e.message.splitlines()[1 if "Error parsing" in e.message else 0:]
                            if line.strip() and not line.startswith("See "))
         return (f"cannot read the override {e.override!r}: {detail}; an override is key=value, key=[a,b] or "
-                "+key=value (https://hydra.cc/docs/1.2/advanced/override_grammar/basic)")
+                "+key=value, and a value holding =, spaces or brackets is quoted: key='a=b' "
+                "(https://hydra.cc/docs/1.2/advanced/override_grammar/basic)")
     if isinstance(e, MissingConfigException) and e.options is not None and e.missing_cfg_file:
         group, _, name = e.missing_cfg_file.rpartition("/")
         close = difflib.get_close_matches(name, list(e.options), n=3, cutoff=0.6)
@@ -202,6 +204,11 @@ def explain(e: Exception) -> tuple[str, int] | None:
     if isinstance(e, (HydraException, OmegaConfBaseException)):  # before OSError: a missing config is an IOError
         line = _omegaconf_line(e) if isinstance(e, OmegaConfBaseException) else _hydra_line(e)
         return f"invalid configuration: {line}", BAD_INPUT
+    if isinstance(e, yaml.YAMLError):  # a config file a user wrote (an area, a scenario)
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        where = f"{mark.name} line {mark.line + 1}" if mark is not None else "a YAML file"
+        what = " ".join(str(part) for part in (getattr(e, "context", None), getattr(e, "problem", None)) if part)
+        return f"invalid configuration: cannot read {where}: {what or _first_line(str(e))}", BAD_INPUT
     if isinstance(e, OSError):
         return describe_os_error(e), FILE_SYSTEM
     if isinstance(e, (ValueError, TypeError)) and _raised_by_hydra(e):

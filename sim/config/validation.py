@@ -94,6 +94,12 @@ def _whole(path: str, value, low: int = 0, high: int | None = None, why: str = "
         raise ConfigError(f"{path} = {value!r}: a whole number {allowed}{why}")
 
 
+def _choices(name: str, allowed: list[str]) -> str:
+    """'did you mean X? allowed: ...' for a misspelt name, the closest ones first."""
+    close = difflib.get_close_matches(str(name), allowed, n=3, cutoff=0.6)
+    return (f"did you mean {' or '.join(close)}? " if close else "") + f"allowed: {', '.join(allowed)}"
+
+
 def _close_to_one(path: str, total: float, tol: float = 0.01) -> None:
     if abs(total - 1.0) > tol:
         raise ConfigError(f"{path}: shares sum to {total:.4f}; they must sum to 1")
@@ -346,11 +352,11 @@ def _check_change(where: str, params: dict, levers: dict, budget_multiplier: flo
     sections = [f.name for f in dataclasses.fields(Parameters)]
     for section, values in params.items():
         if section not in sections:
-            raise ConfigError(f"{where}.params.{section}: not a parameter section; allowed: {', '.join(sections)}")
+            raise ConfigError(f"{where}.params.{section}: not a parameter section; {_choices(section, sections)}")
         names = [f.name for f in dataclasses.fields(getattr(Parameters(), section))]
         for name in values:
             if name not in names:
-                raise ConfigError(f"{where}.params.{section}.{name}: not a parameter; allowed: {', '.join(names)}")
+                raise ConfigError(f"{where}.params.{section}.{name}: not a parameter; {_choices(name, names)}")
     try:
         check_levers(dict(levers))
     except ValueError as e:

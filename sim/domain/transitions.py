@@ -14,6 +14,7 @@ multipliers keyed by a hazard's name or by a family name (e.g. `unplanned_exit` 
 exits from all three treatment phases).
 """
 
+import difflib
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -112,8 +113,13 @@ def check_levers(levers: dict[str, float]) -> dict[str, float]:
     out = {}
     for name, value in levers.items():
         if name not in LEVER_TARGETS:
-            raise ValueError(f"levers.{name}: unknown hazard or family; allowed: {', '.join(LEVER_TARGETS)}")
-        value = float(value)
+            close = difflib.get_close_matches(str(name), LEVER_TARGETS, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            raise ValueError(f"levers.{name}: unknown hazard or family; {hint}allowed: {', '.join(LEVER_TARGETS)}")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"levers.{name} = {value!r}: a hazard multiplier must be a number") from None
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"levers.{name} = {value}: a hazard multiplier must be a finite number >= 0")
         out[name] = value

@@ -135,6 +135,10 @@ def collect(multirun_dir: Path | str, progress: bool = True, runs: pd.DataFrame 
             ts = pd.read_csv(path, dtype={"period": str, "measure": str, "group": str})
         except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
             raise CompareError(f"{path} cannot be read: {str(e).splitlines()[0]}") from None
+        missing = [c for c in ("period", "measure", "group", "value") if c not in ts.columns]
+        if missing:
+            raise CompareError(f"{path} cannot be read: no column(s) {', '.join(missing)}; a run's timeseries.csv has "
+                               "period, measure, group, value")
         ts = annual(ts)
         frames.append(ts.assign(run=r.run, area=r.area, system=r.system, scenario=r.scenario, seed=r.seed,
                                 parameter_set=r.parameter_set, design_point=r.design_point))
