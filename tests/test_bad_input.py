@@ -380,8 +380,10 @@ def test_an_unexpected_error_says_where_its_traceback_is_with_secrets_redacted(c
     assert "analyst:***@" in (tmp_path / "run" / ".hydra" / "overrides.yaml").read_text()
 
 
-def test_a_corrupt_sweep_is_one_line_naming_the_file(command, sweep):
-    (sweep / "seed=2" / "config.yaml").write_text("area: {name: southampton\nsystem: [")
+@pytest.mark.parametrize("text", ["area: {name: southampton\nsystem: [", "- a list\n- of things\n", "seed: 1\n"],
+                         ids=["cut short", "not a mapping", "no labels"])
+def test_a_corrupt_sweep_config_is_one_line_naming_the_file(text, command, sweep):
+    (sweep / "seed=2" / "config.yaml").write_text(text)
     command(rules.COMPARE, str(sweep)).refused("seed=2/config.yaml")
 
 

@@ -117,7 +117,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     storage = cfg.storage or default_storage(cfg, path, free)
     name = cfg.study_name or cfg.area.name
     if cfg.workers < 0:
-        raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 1 (0: one per core)")
+        raise ConfigError(f"workers = {cfg.workers}: a whole number of processes >= 0 (0: one per core)")
     workers = cfg.workers or os.cpu_count() or 1
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
           f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")

@@ -45,6 +45,8 @@ def _rule(name: str):
     """(check, message) for a parameter from its name's unit suffix or prefix."""
     if name.endswith("_share"):
         return (lambda x: 0.0 <= x <= 1.0), "a share must lie in [0, 1]"
+    if name.startswith("budget"):
+        return (lambda x: x >= 0.0), "a budget must be >= 0 (GBP a year)"
     if name.endswith("_per_year") and "trend" not in name:
         return (lambda x: x >= 0.0), "a rate must be >= 0 (annual hazard)"
     if name.startswith(("hr_", "smr_")):
@@ -201,7 +203,7 @@ def _check_search(cfg: CalibrateConfig) -> None:
         if not isinstance(value, int) or value < 1:
             raise ConfigError(f"{name} = {value!r}: a whole number >= 1")
     if not isinstance(cfg.workers, int) or cfg.workers < 0:
-        raise ConfigError(f"workers = {cfg.workers!r}: a whole number of processes >= 1 (0: one per core)")
+        raise ConfigError(f"workers = {cfg.workers!r}: a whole number of processes >= 0 (0: one per core)")
     if not 0 < _finite("relative_error", cfg.relative_error) < 1:
         raise ConfigError(f"relative_error = {cfg.relative_error}: the sd of a figure without a range, as a share "
                           "of it: in (0, 1)")

@@ -69,6 +69,8 @@ def describe_run(run_dir: Path, root: Path) -> dict:
         cfg = yaml.load((run_dir / "config.yaml").read_text(), Loader=loader) or {}
     except yaml.YAMLError as e:
         raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: {str(e).splitlines()[0]}") from None
+    if not isinstance(cfg, dict):
+        raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: not a mapping of settings")
     info = run_info(run_dir) or {}
     scenario = cfg.get("scenario") or {}
     parameter_set = info.get("parameter_set")  # index of a posterior draw; absent/null: calibrated point estimate
