@@ -3,9 +3,9 @@ before Hydra writes anything, and the one line a failure ends with.
 
 Hydra writes the composed config and every override into the run folder (`.hydra/`) before the
 run starts, in a folder named after the area. `BeforeWriting` (a Hydra callback, `hydra.callbacks`
-in configs/journeys.yaml, calibrate.yaml and validate.yaml) therefore redacts secrets in URLs
-first, refuses names that would make a path leave `outputs/` or `multirun/`, and validates a
-single run's config, so refused input leaves no folder behind.
+in configs/journeys.yaml, calibrate.yaml and validate.yaml) therefore refuses names that would
+make a path leave `outputs/` or `multirun/`, validates a single run's config (so refused input
+leaves no folder behind) and redacts passwords in URLs from what Hydra is about to write.
 
 `run_command` is each command's one top-level handler: bad input ends with one line naming the
 field and what is allowed (exit status 2), a file that cannot be read or written with one line
@@ -17,7 +17,6 @@ import copy
 import dataclasses
 import difflib
 import errno
-import logging
 import os
 import re
 import sys
@@ -42,6 +41,7 @@ from sim.config.schema import as_config, unknown_key_message
 from sim.config.validation import PATH_NAMES, check_path_name, validate
 
 BAD_INPUT, FILE_SYSTEM, UNEXPECTED, INTERRUPTED = 2, 1, 3, 130  # exit statuses
+
 
 def redact_config(node) -> int:
     """Redact every string of a config in place (its `hydra` node too: the overrides, the folder names);
@@ -122,7 +122,8 @@ class BeforeWriting(Callback):
         try:
             check(config)
         except Exception as e:  # noqa: BLE001
-            if explain(e) is not None and not isinstance(e, OSError):
+            known = explain(e)
+            if known is not None and known[1] == BAD_INPUT:
                 raise Stop(e) from e
 
 
@@ -231,23 +232,11 @@ def write_traceback(command: str, e: BaseException) -> Path | None:
     return None
 
 
-class _NoJobErrorLine(logging.Filter):
-    """Hydra logs 'Error executing job with overrides: [...]' before it raises a run's error: the command's own line
-    says what went wrong."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Error executing job")
-
-
-_NO_JOB_ERROR_LINE = _NoJobErrorLine()
-
-
 def run_command(command: str, body: Callable[[], object]) -> int:
     """Run a command's body and return its exit status: body's own (an int), 0, or the status of its failure after
-    printing one line to stderr. Hydra is asked to raise its errors here instead of printing them
+    printing one line to stderr. Hydra is asked to raise its errors here instead of printing its own report
     (HYDRA_FULL_ERROR); SystemExit passes through."""
     GlobalHydra.instance().clear()  # a command run again in one process (tests) starts afresh
-    logging.getLogger("hydra.core.utils").addFilter(_NO_JOB_ERROR_LINE)
     _run_folder.clear()
     previous = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"
@@ -259,8 +248,6 @@ def run_command(command: str, body: Callable[[], object]) -> int:
         return INTERRUPTED
     except (Exception, Stop) as caught:  # noqa: BLE001 - the command's one top-level handler
         e = caught.error if isinstance(caught, Stop) else caught
-        if isinstance(e, BaseException) and not isinstance(e, Exception):
-            raise e from None  # SystemExit or KeyboardInterrupt inside a run: as they are
         known = explain(e)
         if known is not None:
             line, status = known
