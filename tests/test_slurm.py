@@ -32,10 +32,13 @@ def _no_cluster() -> str | None:
     """Why no sweep can be sent to a cluster from here, or None."""
     if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
         return "no Slurm client here (sbatch, sinfo)"
+    conf = os.environ.get("SLURM_CONF", "/etc/slurm/slurm.conf")
+    if not Path(conf).is_file():  # (sinfo would look for a controller in the DNS)
+        return f"no Slurm configuration ({conf})"
     shown = subprocess.run(["sinfo", "--noheader", f"--partition={PARTITION}", "--format=%a %T"],
                            capture_output=True, text=True, timeout=30)
     if shown.returncode != 0:
-        return f"sinfo cannot reach a controller: {shown.stderr.strip()}"
+        return f"sinfo cannot reach a controller ({(shown.stderr.strip().splitlines() or ['no message'])[-1]})"
     if not any(line.split()[:1] == ["up"] and line.split()[1].rstrip("*~#") in ("idle", "mixed", "allocated")
                for line in shown.stdout.splitlines() if len(line.split()) == 2):
         return f"partition {PARTITION!r} has no node up and ready (sinfo: {shown.stdout.strip() or 'nothing'})"
@@ -155,3 +158,21 @@ def test_a_job_that_dies_before_its_run_fails_the_sweep_with_its_log(cluster, tm
     assert f"{tmp_path}/no-venv/bin/activate: No such file or directory" in done.stderr  # the job's own log
     assert_quiet_and_followed(done)
     assert list(job_states(array_of(sweep)).values()) == [("FAILED", "1:0")]  # one run: a single job, no array
+
+
+def test_squeue_is_read_as_submitit_reads_sacct():
+    """The watcher's reading of squeue (no cluster needed): array tasks one a line or as a range, a state that
+    has not ended though submitit does not know it, and a job gone from the queue, which has ended."""
+    from sim.sweeps.slurm_queue import LEFT_THE_QUEUE, QueueWatcher
+
+    watcher = QueueWatcher(no_accounting=True)
+    jobs = ("7_0", "7_1", "7_2", "7_3", "7_4", "8", "9")
+    for job in jobs:
+        watcher.register_job(job)
+    assert watcher._make_command()[0] == "squeue"
+    info = watcher.read_info(b"7_0|COMPLETED\n7_1|RUNNING\n7_[2-3%2]|PENDING\n8|CONFIGURING\n9|OUT_OF_MEMORY\n")
+    assert {job: info[job]["State"] for job in jobs} == {
+        "7_0": "COMPLETED", "7_1": "RUNNING", "7_2": "PENDING", "7_3": "PENDING", "7_4": LEFT_THE_QUEUE,
+        "8": "RUNNING", "9": "OUT_OF_MEMORY"}
+    watcher._info_dict.update(info)  # what submitit's update() does with it
+    assert {job for job in jobs if watcher.is_done(job, mode="cache")} == {"7_0", "7_4", "9"}

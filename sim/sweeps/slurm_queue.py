@@ -39,9 +39,9 @@ def accounting_is_off() -> bool:
 class QueueWatcher(slurm.SlurmInfoWatcher):
     """submitit's watcher, with squeue in place of sacct on a cluster without accounting."""
 
-    def __init__(self, delay_s: int = 600) -> None:
+    def __init__(self, delay_s: int = 600, no_accounting: bool | None = None) -> None:
         super().__init__(delay_s=delay_s)
-        self._no_accounting: bool | None = None  # asked once, at the first poll
+        self._no_accounting = no_accounting  # None: ask the controller once, at the first poll
 
     def no_accounting(self) -> bool:
         if self._no_accounting is None:
