@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 # squeue forgets a job MinJobAge (default 300 s) after it ended; submitit asks for a job's state only
 # while its result file is missing, so a job it asks about and squeue no longer shows has ended without one
 LEFT_THE_QUEUE = "LEFT_THE_QUEUE"
-# the states squeue shows for a job that has ended; submitit counts any state it does not wait for as ended,
-# so squeue's others (CONFIGURING while a node boots, STAGE_OUT, ...), which sacct shows as RUNNING, are passed as that
+# the states squeue shows for a job that has ended. submitit counts any state it does not wait for as ended, so
+# squeue's other states of a job still there (CONFIGURING while a node boots, SUSPENDED, ...) are passed on as RUNNING
 ENDED = {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY"}
 WAITED_FOR = {"PENDING", "RUNNING", "COMPLETING", "REQUEUED", "PREEMPTED"}  # submitit's own list, less UNKNOWN
 
