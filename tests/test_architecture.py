@@ -126,9 +126,11 @@ def test_package_root_imports_the_layers_lowest_first():
 
 
 def test_only_figure_modules_are_imported_inside_functions():
-    """An import inside a function is for a heavy optional dependency (matplotlib), never to dodge a cycle."""
+    """An import inside a function is for a heavy dependency that few runs need (matplotlib; submitit, for Slurm
+    sweeps only: 0.13 s that every `journeys` run would pay), never to dodge a cycle."""
     lazy = {(module, target) for module, path in MODULES.items() for target, _, inside in imports_of(path) if inside}
-    assert lazy <= {("sim.projection.folder", "sim.outputs.figures")}, lazy
+    allowed = {("sim.projection.folder", "sim.outputs.figures"), ("sim.sweeps.slurm", "sim.sweeps.slurm_queue")}
+    assert lazy <= allowed, lazy
 
 
 def test_no_private_names_imported_across_modules():
