@@ -50,11 +50,13 @@ def test_the_choice_and_the_baseline_are_the_same_before_the_policy_year_and_dif
     assert table.loc["successful_completions", "median"] > 0 and table.loc["cost", "median"] == 0  # same money
 
 
-def test_a_second_lever_value_reruns_only_the_choice():
+def test_a_second_lever_value_reruns_only_the_choice_and_no_change_runs_only_the_baseline():
     cache = RunCache()
+    unchanged = run_choice(Choice(seeds=2), cache=cache)
+    assert unchanged.runs_made == 2 and (unchanged.differences()[["low", "median", "high"]] == 0).all().all()
     first = run_choice(Choice(levers=(PLANNED_EXITS,), seeds=2), cache=cache)
     second = run_choice(Choice(levers=(("levers.planned_exit", 1.1),), seeds=2), cache=cache)
-    assert (first.runs_made, second.runs_made) == (4, 2)
+    assert (first.runs_made, second.runs_made) == (2, 2)
     b1, b2 = (c.series("in_treatment")["baseline"] for c in (first, second))
     assert b1.equals(b2)
 
@@ -182,7 +184,7 @@ def test_moving_a_lever_in_the_browser_updates_the_charts_and_the_differences(ch
                 time.sleep(0.05)
             updated = time.perf_counter() - clicked
             after = cells(page, "Successful completions")
-            computed = re.search(r"Computed in [\d.]+ s", page.inner_text("body")).group(0)
+            computed = re.search(r"Computed in [\d.]+ s: \d+ new runs in [\d.]+ s", page.inner_text("body")).group(0)
             assert chart.get_attribute("src") != chart_before  # a new chart image, not only new numbers
             assert "planned exits x1.3" in page.inner_text("body")
             assert leading_number(after[1]) == leading_number(before[1])  # the same baseline (cached, same seeds)

@@ -8,6 +8,7 @@ value. Here the unit is a paired set of whole runs, started by any change and ru
 (`solara.lab.use_task`) while the page stays live and shows the previous result under a "running…" line.
 """
 
+import time
 from dataclasses import dataclass
 
 import solara
@@ -47,6 +48,7 @@ class Shown:
     png: bytes
     title: str
     table: str  # markdown, made with the charts (not at every render of the page)
+    seconds: float  # from the choice to its charts and table (the runs: comparison.seconds)
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,10 @@ def describe(choice: Choice, sliders: tuple[Lever, ...]) -> str:
         label = labels.get(name, name)
         moved.append(f"{label.removesuffix(' (x)').lower()} x{value:g}" if label.endswith("(x)")
                      else f"{label.lower()} {value:g}")
-    parts = [SCENARIOS.get(choice.scenario, choice.scenario)] if choice.scenario != BASELINE or not moved else []
+    parts = [SCENARIOS.get(choice.scenario, choice.scenario)] if choice.scenario != BASELINE else []
     if choice.system != DEFAULTS["system"]:
         parts.insert(0, SYSTEMS.get(choice.system, choice.system))
-    return ", ".join(parts + moved) + f" from {choice.policy_year}"
+    return ", ".join(parts + moved) + f" from {choice.policy_year}" if parts + moved else "no change (the baseline)"
 
 
 def table_markdown(comparison: Comparison) -> str:
@@ -106,6 +108,7 @@ def Page():
     choice = Choice(area.value, system.value, scenario.value, policy_year.value, moved, seeds.value)
 
     def work():
+        started = time.perf_counter()
         try:
             comparison = run_choice(choice, progress=lambda done, n: setattr(task, "progress", 100 * done / n),
                                     stale=lambda: not task.is_current())
@@ -115,8 +118,8 @@ def Page():
             return None
         title = (f"{AREAS.get(choice.area, choice.area)}: {describe(choice, sliders)}, against the baseline; "
                  f"median of {choice.seeds} seed{'s' if choice.seeds > 1 else ''}")
-        return Shown(comparison, fan_charts(comparison, title, describe(choice, sliders)), title,
-                     table_markdown(comparison))
+        png, table = fan_charts(comparison, title, describe(choice, sliders)), table_markdown(comparison)
+        return Shown(comparison, png, title, table, time.perf_counter() - started)
 
     task = solara.lab.use_task(work, dependencies=[choice])
 
@@ -159,8 +162,8 @@ def Page():
         solara.Error(shown.message)
     elif isinstance(shown, Shown):
         c = shown.comparison
-        solara.Markdown(f"**{shown.title}**. Computed in {c.seconds:.1f} s ({c.runs_made} new runs, the rest "
-                        "from earlier choices).")
+        solara.Markdown(f"**{shown.title}**. Computed in {shown.seconds:.1f} s: {c.runs_made} new runs in "
+                        f"{c.seconds:.1f} s (the rest from earlier choices), then the charts.")
         solara.Image(shown.png, format="png", width="100%")
         solara.Markdown(f"#### Differences from the baseline, {_years(c)}\n\n{shown.table}\n\n"
                         "Paired by seed: the baseline and the choice share their random numbers, so every year "

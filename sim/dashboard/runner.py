@@ -265,15 +265,17 @@ def run_choice(choice: Choice, progress: Callable[[int, int], None] | None = Non
     keys = {BASELINE: (BASELINE, choice.area, choice.policy_year), "choice": ("choice", replace(choice, seeds=0))}
     if chosen == base:  # nothing chosen differs from the baseline: its runs are the choice's
         keys["choice"] = keys[BASELINE]
-    todo = [(arm, seed) for seed in range(1, choice.seeds + 1) for arm in keys if cache.get((keys[arm], seed)) is None]
-    for done, (arm, seed) in enumerate(todo):
+    seeds = range(1, choice.seeds + 1)
+    runs = {(keys[arm], seed): cache.get((keys[arm], seed)) for seed in seeds for arm in keys}  # one per key
+    todo = [key for key, found in runs.items() if found is None]
+    for done, key in enumerate(todo):
         if progress:
             progress(done, len(todo))
         if stale and stale():
             raise Stale
-        cache.put((keys[arm], seed), simulate(base if arm == BASELINE else chosen, seed))
-    frames = [cache.get((keys[arm], seed)).assign(arm=arm, run=f"{arm}-{seed}", seed=seed)
-              for arm in keys for seed in range(1, choice.seeds + 1)]
+        runs[key] = simulate(base if key[0][0] == BASELINE else chosen, key[1])
+        cache.put(key, runs[key])
+    frames = [runs[keys[arm], seed].assign(arm=arm, run=f"{arm}-{seed}", seed=seed) for arm in keys for seed in seeds]
     return Comparison(choice, pd.concat(frames, ignore_index=True), base.start_year, time.perf_counter() - t0,
                       runs_made=len(todo))
 
