@@ -30,6 +30,7 @@ from sim.dashboard.runner import (
     run_choice,
 )
 from sim.sweeps.report import format_interval, format_value
+from sim.sweeps.summary import years_label
 
 AREAS, SYSTEMS, SCENARIOS = options("area"), options("system"), options("scenario")
 # a slider's label above its track (vuetify puts it to the left, leaving a long label no track in the sidebar)
@@ -109,6 +110,7 @@ def Page():
 
     def work():
         started = time.perf_counter()
+        task.progress = 0
         try:
             comparison = run_choice(choice, progress=lambda done, n: setattr(task, "progress", 100 * done / n),
                                     stale=lambda: not task.is_current())
@@ -155,8 +157,8 @@ def Page():
     shown = task.value if task.finished else task.latest
     if task.pending:
         done = f" ({task.progress:.0f}% of the runs done)" if task.progress else ""
-        solara.Info(f"running…{done} the page shows the previous result until this one is ready; the first run "
-                    "after installing compiles the step kernel (a minute or more)")
+        solara.Info(f"running…{done} the page shows the previous result until this one is ready" if shown else
+                    f"running…{done} the first run after installing compiles the step kernel (a minute or more)")
         solara.ProgressLinear(True)
     if task.finished and isinstance(shown, Refused):
         solara.Error(shown.message)
@@ -165,7 +167,7 @@ def Page():
         solara.Markdown(f"**{shown.title}**. Computed in {shown.seconds:.1f} s: {c.runs_made} new runs in "
                         f"{c.seconds:.1f} s (the rest from earlier choices), then the charts.")
         solara.Image(shown.png, format="png", width="100%")
-        solara.Markdown(f"#### Differences from the baseline, {_years(c)}\n\n{shown.table}\n\n"
+        solara.Markdown(f"#### Differences from the baseline, {years_label(c.years)}\n\n{shown.table}\n\n"
                         "Paired by seed: the baseline and the choice share their random numbers, so every year "
                         "before the policy year is the same in both and a difference is the choice's doing.")
     solara.Div(style={"height": "3em"})  # room below the table for solara's corner badge
@@ -173,8 +175,3 @@ def Page():
 
 def _name(named: dict[str, str], label: str) -> str:
     return next(name for name, text in named.items() if text == label)
-
-
-def _years(c: Comparison) -> str:
-    years = c.years
-    return f"{years[0]}-{years[-1]}" if len(years) > 1 else years[0]
