@@ -179,6 +179,9 @@ def test_moving_a_lever_in_the_browser_updates_the_charts_and_the_differences(ch
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 1000})
+            failed = []  # the page's scripts and fonts come from solara-assets: none may be missing (offline)
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("requestfailed", lambda r: failed.append(f"{r.failure} {r.url}"))
             page.goto(dashboard)
             page.locator("tr", has_text="Successful completions").wait_for(timeout=FIRST_RESULT_S * 1000)
             before, chart_before = cells(page, "Successful completions"), chart_bytes(page)
@@ -216,6 +219,7 @@ def test_moving_a_lever_in_the_browser_updates_the_charts_and_the_differences(ch
             year.fill("2040")
             year.press("Enter")
             page.get_by_text(f"invalid configuration: {expected.value}").wait_for(timeout=UPDATE_S * 1000)
+            assert not failed, "\n".join(sorted(set(failed)))
         finally:
             browser.close()
 

@@ -10,6 +10,7 @@ value. Here the unit is a paired set of whole runs, started by any change and ru
 
 import time
 from dataclasses import dataclass
+from html import escape
 
 import solara
 import solara.lab
@@ -33,9 +34,12 @@ from sim.sweeps.report import format_interval, format_value
 from sim.sweeps.summary import years_label
 
 AREAS, SYSTEMS, SCENARIOS = options("area"), options("system"), options("scenario")
-# a slider's label above its track (vuetify puts it to the left, leaving a long label no track in the sidebar)
+# the table; a slider's label above its track (vuetify puts it to the left, leaving a long label no track)
 CSS = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
+table.differences { border-collapse: collapse; margin: 0.5em 0; }
+table.differences th, table.differences td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }
+table.differences th:first-child, table.differences td:first-child { text-align: left; }
 .v-input__slider .v-label { flex: 1 0 100%; white-space: normal; height: auto !important; line-height: 1.3 !important;
                            margin-bottom: 2px; }
 """
@@ -48,7 +52,7 @@ class Shown:
     comparison: Comparison
     png: bytes
     title: str
-    table: str  # markdown, made with the charts (not at every render of the page)
+    table: str  # HTML, made with the charts (not at every render of the page)
     seconds: float  # from the choice to its charts and table (the runs: comparison.seconds)
 
 
@@ -71,15 +75,17 @@ def describe(choice: Choice, sliders: tuple[Lever, ...]) -> str:
     return ", ".join(parts + moved) + f" from {choice.policy_year}" if parts + moved else "no change (the baseline)"
 
 
-def table_markdown(comparison: Comparison) -> str:
-    """The differences table: baseline, choice, and choice minus baseline paired by seed with its interval."""
+def table_html(comparison: Comparison) -> str:
+    """The differences table: baseline, choice, and choice minus baseline paired by seed with its interval.
+    (HTML, not solara's Markdown: that loads a maths renderer from a CDN, which an offline page does not have.)"""
     frame = comparison.differences()
-    rows = ["| since the policy year | baseline | choice | difference (5-95% over seeds) |", "|:---|---:|---:|---:|"]
-    for _, r in frame.iterrows():
-        rows.append(f"| {r['label']} | {format_value(r['baseline'], r['unit'])} | "
-                    f"{format_value(r['choice'], r['unit'])} | "
-                    f"{format_interval(r['median'], r['low'], r['high'], r['unit'], signed=True)} |")
-    return "\n".join(rows)
+    head = "".join(f"<th>{h}</th>" for h in ("since the policy year", "baseline", "choice",
+                                             "difference (5-95% over seeds)"))
+    rows = [f"<tr><td>{escape(r['label'])}</td><td>{escape(format_value(r['baseline'], r['unit']))}</td>"
+            f"<td>{escape(format_value(r['choice'], r['unit']))}</td><td>"
+            f"{escape(format_interval(r['median'], r['low'], r['high'], r['unit'], signed=True))}</td></tr>"
+            for _, r in frame.iterrows()]
+    return f'<table class="differences"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 @solara.component
@@ -120,7 +126,7 @@ def Page():
             return None
         title = (f"{AREAS.get(choice.area, choice.area)}: {describe(choice, sliders)}, against the baseline; "
                  f"median of {choice.seeds} seed{'s' if choice.seeds > 1 else ''}")
-        png, table = fan_charts(comparison, title, describe(choice, sliders)), table_markdown(comparison)
+        png, table = fan_charts(comparison, title, describe(choice, sliders)), table_html(comparison)
         return Shown(comparison, png, title, table, time.perf_counter() - started)
 
     task = solara.lab.use_task(work, dependencies=[choice])
@@ -164,12 +170,14 @@ def Page():
         solara.Error(shown.message)
     elif isinstance(shown, Shown):
         c = shown.comparison
-        solara.Markdown(f"**{shown.title}**. Computed in {shown.seconds:.1f} s: {c.runs_made} new runs in "
-                        f"{c.seconds:.1f} s (the rest from earlier choices), then the charts.")
+        solara.HTML("p", unsafe_innerHTML=f"<b>{escape(shown.title)}</b>. Computed in {shown.seconds:.1f} s: "
+                    f"{c.runs_made} new runs in {c.seconds:.1f} s (the rest from earlier choices), then the charts.")
         solara.Image(shown.png, format="png", width="100%")
-        solara.Markdown(f"#### Differences from the baseline, {years_label(c.years)}\n\n{shown.table}\n\n"
-                        "Paired by seed: the baseline and the choice share their random numbers, so every year "
-                        "before the policy year is the same in both and a difference is the choice's doing.")
+        solara.HTML("h4", unsafe_innerHTML=f"Differences from the baseline, {years_label(c.years)}")
+        solara.HTML("div", unsafe_innerHTML=shown.table)
+        solara.HTML("p", unsafe_innerHTML="Paired by seed: the baseline and the choice share their random numbers, "
+                    "so every year before the policy year is the same in both and a difference is the choice's "
+                    "doing.")
     solara.Div(style={"height": "3em"})  # room below the table for solara's corner badge
 
 
