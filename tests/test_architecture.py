@@ -12,7 +12,7 @@ import pytest
 SIM = Path(__file__).resolve().parents[1] / "sim"
 
 # Lowest first. A module may import modules of its own layer and of the layers before it;
-# calibration and sweeps are side by side (neither imports the other).
+# calibration and sweeps are side by side (neither imports the other), and so are the two commands' packages.
 LAYERS = (
     ("sim.version",),
     ("sim.domain",),
@@ -21,7 +21,7 @@ LAYERS = (
     ("sim.model",),
     ("sim.projection",),
     ("sim.calibration", "sim.sweeps"),
-    ("sim.cli",),
+    ("sim.cli", "sim.dashboard"),
 )
 
 
