@@ -192,7 +192,7 @@ class JourneysModel(mesa.Model):
         cap = (b, max(n_traced * TRACE_ROWS_PER_PERSON // b, 1))
         self.trace = TraceLog(step=np.zeros(cap, np.int32), person=np.zeros(cap, np.int64),
                               source=np.zeros(cap, np.int8), target=np.zeros(cap, np.int8),
-                              note=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
+                              note=np.zeros(cap, np.int8), phase=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
         self.initial_people = {k: v[chosen].copy() for k, v in self.people._asdict().items()}
 
     @property
@@ -303,7 +303,15 @@ class JourneysModel(mesa.Model):
         return per_step[self.warm_up_steps:]
 
     def event_log(self) -> pd.DataFrame:
-        """The logged journeys (traced people): one row per state change."""
+        """The logged journeys (traced people): one row per state change, and per change of service or modality
+        within treatment (from_state = to_state; `note` says which), in the order they happened.
+
+        A person's rows chain: each starts in the state the one before ended in, and the first in the state they
+        began the run in (`initial_people["state"]`, people.csv; `not_yet` for someone whose use starts during the
+        run: their first row is that onset). Rows of one step are in the order of its phases (journeys, then
+        providers: an admission, a hand-off); the rows a phase logs of one person are in one block of the log, in
+        the order they happened.
+        """
         used = np.minimum(self.trace.count, self.trace.step.shape[1])
         if (self.trace.count > used).any():  # never expected (TRACE_ROWS_PER_PERSON is generous): say so if it is
             warnings.warn(f"journey log full: {int((self.trace.count - used).sum())} state changes of traced people "
@@ -311,6 +319,7 @@ class JourneysModel(mesa.Model):
         take = lambda a: np.concatenate([a[c, :k] for c, k in enumerate(used)])  # noqa: E731
         names = np.array([s.name.lower() for s in State])
         steps = take(self.trace.step)
+        phase = take(self.trace.phase)
         log = pd.DataFrame({
             "person": take(self.trace.person),
             "time": self.start_time + (steps + 1) * self.dt,
@@ -319,4 +328,5 @@ class JourneysModel(mesa.Model):
             "to_state": names[take(self.trace.target)],
             "note": np.array(TRACE_NOTES)[take(self.trace.note)],
         })
-        return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)
+        order = np.lexsort((phase, steps, log["person"].to_numpy()))  # stable: a block's rows keep their order
+        return log.iloc[order].reset_index(drop=True)
