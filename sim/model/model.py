@@ -25,6 +25,8 @@ set applied (`sim.projection.resolve`); `sim.run` does both.
 """
 
 import warnings
+from collections.abc import Callable
+from contextlib import nullcontext
 
 import mesa
 import numpy as np
@@ -48,6 +50,7 @@ from sim.domain.states import (
     State,
 )
 from sim.model import rng
+from sim.model.compile_notice import announce_compiling
 from sim.model.hazards import build_hazards, build_mortality, build_outcomes, pickup_shares
 from sim.model.kernel.advance import advance_steps
 from sim.model.kernel.fastcall import FastCall
@@ -226,9 +229,12 @@ class JourneysModel(mesa.Model):
         if n + 1 == self.n_steps:
             self.running = False
 
-    def run(self) -> "JourneysModel":
+    def run(self, on_year_end: Callable[[int, int, int], None] | None = None) -> "JourneysModel":
         """Every remaining step, a stretch at a time (between changes and year ends) in one compiled call;
-        the same result as `step()` repeated. mesa's step count and clock are brought up to date."""
+        the same result as `step()` repeated. mesa's step count and clock are brought up to date.
+
+        `on_year_end(year, years_done, years_in_run)`, if given, is called at each year end (warm-up years
+        included): how a long run reports progress."""
         n = self.steps
         spy = self.cfg.steps_per_year
         while n < self.n_steps:
@@ -236,6 +242,8 @@ class JourneysModel(mesa.Model):
             end = min([end] + [c for c in self._changes if n < c < end])  # ... or the next change before it
             self._advance_to(n, end)
             n = end
+            if on_year_end is not None and n % spy == 0:
+                on_year_end(int(self.start_time) + n // spy - 1, n // spy, self.n_steps // spy)
         self.steps = n
         self.time = float(n)
         self._default_schedule.stop()  # a finished run: mesa's step events no longer apply
@@ -246,10 +254,12 @@ class JourneysModel(mesa.Model):
         """Steps [n, end): nothing changes from outside the compiled code within them."""
         if n in self._changes:
             self._change(n)
-        self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
-                                      self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
-                                      self.journey_key, self.tables, self.records, self.service_arrays,
-                                      PARALLEL_FROM_ROWS, self._hazard_scratch)
+        first_call = self._advance.entry is None  # numba compiles the step here if its cache has no copy
+        with announce_compiling("the step kernel") if first_call else nullcontext():
+            self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
+                                          self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
+                                          self.journey_key, self.tables, self.records, self.service_arrays,
+                                          PARALLEL_FROM_ROWS, self._hazard_scratch)
         if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile
             a, pp = self.n_active, self.people
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
