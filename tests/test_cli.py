@@ -130,3 +130,23 @@ def test_the_default_runs_events_chain_person_by_person(tmp_path: Path):
         assert rows["step"].is_monotonic_increasing
         before = [people.at[person, "state"], *rows["to_state"].iloc[:-1]]
         assert list(rows["from_state"]) == before, f"person {person}"
+
+
+def test_help_opens_with_the_command_its_groups_and_ten_overrides_that_work():
+    """`journeys --help` (issue 14): what the command does, the config groups, the ten overrides most used (each is
+    composed and validated here, so the list cannot go stale), then Hydra's flags; not the 300-line config."""
+    from sim import load_config, resolve
+
+    done = subprocess.run(JOURNEYS + ["--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("journeys: project drug treatment journeys in an area of England")
+    heads = ["== Config groups", "== The ten most used overrides ==", "== Hydra =="]
+    assert [text.index(h) for h in heads] == sorted(text.index(h) for h in heads)
+    assert "scenario: baseline, budget_cut_10" in text and "--hydra-help : Hydra's help" in text
+    assert "budget_per_year" not in text and len(text.splitlines()) < 80  # no config dump
+    listed = text[text.index(heads[1]):text.index("Every field can be overridden")].splitlines()[1:]
+    overrides = [line.split()[0] for line in listed if line.strip()]
+    assert len(overrides) == 10
+    for override in overrides:
+        resolve(load_config(["output.figures=false", override]))  # refused with a ConfigError if stale
