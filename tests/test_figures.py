@@ -62,3 +62,16 @@ def test_the_shipped_fit_figures_are_the_ones_drawn_now():
     for area in ("southampton", "england"):
         png = PROJECT_ROOT / "calibration" / area / "fit.png"
         assert _blank_border(png), png
+
+
+def test_sweep_panels_of_counts_have_separators_and_small_ticks_keep_their_decimals():
+    from matplotlib.figure import Figure
+
+    from sim.sweeps.figures import PANELS, _label
+
+    for panel in PANELS:
+        ax = Figure().subplots()
+        _label(ax, panel.title, panel.unit)
+        counts = panel.unit in ("people", "deaths")
+        assert (ax.yaxis.get_major_formatter()(250000, 0) == "250,000") == counts, panel.measure
+    assert [run_figures.THOUSANDS(x, 0) for x in (12000.0, 2.5, 0)] == ["12,000", "2.5", "0"]

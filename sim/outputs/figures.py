@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.domain.states import AGE_BAND_NAMES, DRUG_GROUP_NAMES  # noqa: E402
 from sim.outputs.measures import annual, wide  # noqa: E402
@@ -18,7 +18,9 @@ from sim.version import __version__  # noqa: E402
 
 DRUG_COLOURS = {"opiate_only": "#1b5e91", "opiate_and_crack": "#6a3d9a", "crack_only": "#e08214", "non_opiate": "#4d9221"}
 AGE_COLOURS = ["#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08"]
-THOUSANDS = "{x:,.0f}"  # counts on an axis: 250,000 rather than 250000
+# Counts on an axis: 250,000 rather than 250000; a tick between whole numbers (a small area's few deaths) keeps
+# its decimals rather than repeating a rounded label
+THOUSANDS = FuncFormatter(lambda x, _: f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}")
 
 
 # Fixed margins (fractions of the figure) that fit these figures' labels at their sizes: matplotlib's
