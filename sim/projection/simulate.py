@@ -23,6 +23,7 @@ from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
 from sim.outputs.value_for_money import value_for_money
 from sim.projection.folder import config_sha256, write
+from sim.projection.progress import RunProgress
 from sim.projection.resolve import resolve
 
 TRACED_ATTRIBUTES = ["drug", "female", "birth_time", "injecting", "criminal_justice", "housing_need", "mental_health",
@@ -89,12 +90,16 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     return pd.concat([ts, derived_measures(ts)], ignore_index=True)
 
 
-def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> Projection:
-    """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`)."""
+def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None,
+        progress: RunProgress | None = None) -> Projection:
+    """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`).
+    `progress`: how far a long run has got, on stderr (the `journeys` command's single runs)."""
     requested = as_config(cfg)
     t0 = time.perf_counter()
     model = JourneysModel(resolve(requested))
-    model.run()
+    model.run(on_year_end=progress.year_end if progress is not None else None)
+    if progress is not None:
+        progress.stage("simulated; computing the measures")
     ts = tables(model)
     wall = time.perf_counter() - t0
     people = coded_as_names(pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES}))
@@ -111,5 +116,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
         requested=copy.deepcopy(requested),  # 0.3 ms; the caller may change its config after the run
     )
     if out_dir is not None:
+        if progress is not None:
+            progress.stage(f"writing the outputs into {out_dir}")
         write(result, Path(out_dir), figures=requested.output.figures if figures is None else figures)
     return result

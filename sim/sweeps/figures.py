@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.domain.states import AGE_BAND_NAMES
-from sim.outputs.figures import AGE_COLOURS
+from sim.outputs.figures import AGE_COLOURS, THOUSANDS
 from sim.sweeps.summary import arms, fan, paired_differences, run_table, years_label
 from sim.version import __version__
 
@@ -134,6 +134,8 @@ def _draw_bands(ax, bands: pd.DataFrame, arm: str, style: tuple[str, str], scale
 def _label(ax, title: str, unit: str) -> None:
     ax.set_title(title, fontsize=9)
     ax.set_ylabel(unit, fontsize=8)
+    if unit.endswith(("people", "deaths")):  # counts: England's run to hundreds of thousands
+        ax.yaxis.set_major_formatter(THOUSANDS)
     ax.tick_params(labelsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2005.5
 
@@ -260,6 +262,7 @@ def time_in_treatment(collected: pd.DataFrame, path: Path, baseline: str, year: 
                hatch=None if styles[arm][1] == "-" else "//", edgecolor="white", lw=0.5)
         ax.errorbar(x - 0.4 + width * (i + 0.5), m, yerr=err, fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
     ax.set_xticks(x, [TIME_BANDS[b] for b in bands])
+    ax.yaxis.set_major_formatter(THOUSANDS)
     ax.set(xlabel="time in the current treatment episode", ylabel="people in treatment at year end",
            title=f"How long people have been in treatment, end of {year} (median, bars: 5% to 95% of runs)")
     ax.title.set_fontsize(10)
