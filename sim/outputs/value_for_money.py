@@ -18,7 +18,9 @@ for crimes, their cost and health-care cost, and QALYs gained = person-years x (
 as in the tool, treatment is credited with the years by which it hastened recovery, not every later year. Benefits in money are the costs averted plus the QALYs gained at `value_per_qaly`.
 The tool's *in-year* benefits are those of effective treatment; its *accrued* benefits add the
 sustained recovery of earlier completers. `harm_without_treatment` is what the same person-years
-would have cost in crime and health care with no treatment. Recovery without treatment
+would have cost in crime and health care with no treatment. `qalys_value` is the QALYs lived at
+`value_per_qaly`, so that two runs' crime, health-care cost and quality of life can be set against
+each other in money (`sim.sweeps.value_for_money`). Recovery without treatment
 (`remission`) and the start phase are counted in `crimes` and costs but avert nothing; deaths the
 treatment prevents, and what the years it adds are worth, are not in these figures.
 The benefit-cost ratios (`sim.outputs.measures.derived_measures`) divide by `cost`, the money paid
@@ -95,6 +97,7 @@ def value_for_money(stocks: np.ndarray, p: ValueForMoneyParams, start_year: int,
         ("crime_cost", crimes * crime_cost_per_crime),
         ("health_cost", total(r["health_cost"])),
         ("qalys", total(r["utility"])),
+        ("qalys_value", total(r["utility"]) * p.value_per_qaly),
         ("crimes_prevented", both["crimes"]),
         ("crime_cost_averted", both["crime_cost"]),
         ("health_cost_averted", both["health_cost"]),
