@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
                     "report.html are written into the sweep folder.")
     parser.add_argument("multirun_dir", type=Path, help="the sweep folder, e.g. multirun/2026-11-23_10-00-00")
     parser.add_argument("--baseline", default="baseline", help="scenario the others are compared with (baseline)")
-    parser.add_argument("--years", help="years the headline numbers cover, inclusive, e.g. 2025-2029 "
-                                        f"(default: the last {DEFAULT_YEARS} years of the runs)")
+    parser.add_argument("--years", help="years the headline numbers cover, inclusive, e.g. 2025-2029 (default: from "
+                                        "the policy year to the end, or the last "
+                                        f"{DEFAULT_YEARS} years if the runs do not share a policy year)")
     parser.add_argument("--age-years", help="years of the age profile, e.g. 2015,2025 (default: first and last)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)

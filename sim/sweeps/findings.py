@@ -63,10 +63,13 @@ def short(h: Headline, years: str, last: str) -> str:
     return (h.short or h.label).format(years=years, last=last, baseline="baseline")
 
 
-def change_text(row, h: Headline, last: str) -> str:
-    """'Successful completions +158 (+149 to +172)'."""
-    return (f"{short(h, row['years'], last)} "
-            f"{format_interval(row['median'], row['low'], row['high'], row['unit'], signed=True)}")
+def change_text(row, h: Headline, last: str, inside: bool = False) -> str:
+    """'Successful completions +158 (+149 to +172)'; `inside` a sentence: 'successful completions ...'
+    (a name starting with an acronym, e.g. 'PHOF', keeps its capitals)."""
+    name = short(h, row["years"], last)
+    if inside and name[1:2].islower():
+        name = name[0].lower() + name[1:]
+    return f"{name} {format_interval(row['median'], row['low'], row['high'], row['unit'], signed=True)}"
 
 
 @dataclass
@@ -142,12 +145,16 @@ def best_options(summary: pd.DataFrame, baseline: str = "baseline") -> list[dict
         gains = sorted(((arm, r) for arm, r in rows if gain(r, h)), key=lambda ar: -h.better * ar[1]["median"])
         years = rows[0][1]["years"]
         item = {"headline": name, "what": short(h, years, c.last), "better": "higher" if h.better > 0 else "lower",
-                "best": None, "best_label": "", "change": "", "others": []}
+                "best": None, "best_label": "", "change": "", "others": [], "caveat": ""}
         if gains:
             arm, r = gains[0]
             item.update(best=arm, best_label=c.label(arm),
                         change=format_interval(r["median"], r["low"], r["high"], r["unit"], signed=True),
                         others=[c.label(a) for a, _ in gains[1:]])
+            cost, benefits = c.d(arm, "cost"), c.d(arm, h.measure)
+            if h.per == "cost" and cost is not None and cost["high"] < 0 and benefits is not None:
+                item["caveat"] = (f"a ratio to the money paid: with {format_value(-cost['median'], 'gbp')} less, the "
+                                  f"benefits changed by {ci(benefits)}, less than the money")
         out.append(item)
     return out
 
@@ -177,8 +184,7 @@ def within_chance(summary: pd.DataFrame, baseline: str = "baseline") -> list[dic
     c = Comparisons(summary, baseline)
     out = []
     for arm in c.arms:
-        rows = {n: c.d(arm, n) for n in CHECKED if c.d(arm, n) is not None}
-        noisy = [n for n, r in rows.items() if not clear(r) and not unchanged(r)]
+        noisy = _noisy(c, arm)
         if not noisy:
             continue
         reasons = []
@@ -192,6 +198,12 @@ def within_chance(summary: pd.DataFrame, baseline: str = "baseline") -> list[dic
         out.append({"arm": arm, "label": c.label(arm), "within_chance": [
             change_text(c.d(arm, n), HEADLINE_OF[n], c.last) for n in noisy], "reasons": [r for r in reasons if r]})
     return out
+
+
+def _noisy(c: Comparisons, arm: str) -> list[str]:
+    """The outcomes in CHECKED whose change is within chance (and not the same in every run)."""
+    rows = {n: c.d(arm, n) for n in CHECKED if c.d(arm, n) is not None}
+    return [n for n, r in rows.items() if not clear(r) and not unchanged(r)]
 
 
 def _money(row) -> str:
@@ -221,12 +233,15 @@ def _access_reasons(c: Comparisons, arm: str) -> list[str]:
         if reached < 0.5:
             how = ("Places bind only in part" if cost["median"] < 0 and longer else
                    "Places do not bind")
-            reasons.append(f"{how}: {context}. Of the {_money(cost)} change in the money paid, care delivered "
-                           f"changed by only {_money(care)}: the rest was money the services were not spending on "
-                           "care, so the change reaches few places"
-                           + (" (though waits lengthened: " + "; ".join(change_text(r, HEADLINE_OF[r.name[1]], c.last)
-                                                                         for r in longer) + ")" if longer else "")
-                           + ".")
+            moved = (f"Of the {format_value(-cost['median'], 'gbp')} cut from the money paid, care delivered fell"
+                     if cost["median"] < 0 else
+                     f"Of the {format_value(cost['median'], 'gbp')} added to the money paid, care delivered rose")
+            lengthened = "; ".join(change_text(r, HEADLINE_OF[r.name[1]], c.last, inside=True) for r in longer)
+            low, high = sorted([abs(care["low"]), abs(care["high"])])
+            by = format_interval(abs(care["median"]), low, high, "gbp")
+            reasons.append(f"{how}: {context}. {moved} by only {by}: the rest was money the services were not "
+                           "spending on care, so the change reaches few places"
+                           + (f" (though waits lengthened: {lengthened})" if longer else "") + ".")
         else:
             reasons.append(f"The change in money reached care ({_money(care)} of care delivered for {_money(cost)} "
                            f"paid; {context}), but its effect on these outcomes is smaller than the chance variation "
@@ -242,6 +257,13 @@ def _access_reasons(c: Comparisons, arm: str) -> list[str]:
                            f"treatment starts changed by only {ci(starts)}, so the "
                            "extra people mostly waited" + (f" ({'; '.join(extra)})" if extra else "")
                            + (f"; {context}" if context else "") + ".")
+        elif clear(presentations) and presentations["median"] > 0 and clear(starts) and any(
+                n in ("waiting_over_3_weeks_share",) for n in _noisy(c, arm)):
+            reasons.append(f"Places were found: presentations rose by {ci(presentations)} and treatment starts by "
+                           f"{ci(starts)}, so the extra people were admitted about as fast as they came and waits "
+                           f"changed little; {context}." if context else
+                           f"Places were found: presentations rose by {ci(presentations)} and treatment starts by "
+                           f"{ci(starts)}, so waits changed little.")
         elif not clear(presentations) and (cost is None or unchanged(cost)):
             reasons.append("Few more people came forward: presentations changed by "
                            f"{ci(presentations)}"
@@ -275,7 +297,8 @@ def _harm_reason(c: Comparisons, arm: str) -> str:
     for name in ("in_treatment_end", "successful_completions", "deaths_averted"):
         r = c.d(arm, name)
         if r is not None:
-            parts.append(change_text(r, HEADLINE_OF[name], c.last) + ("" if clear(r) else " (within chance)"))
+            parts.append(change_text(r, HEADLINE_OF[name], c.last, inside=bool(parts))
+                         + ("" if clear(r) else " (within chance)"))
     if not parts:
         return ""
     return ("Crime and health harm follow how many people are in effective treatment, in recovery and alive: "

@@ -57,7 +57,8 @@ div.wide { max-width: 100%; overflow-x: auto; }
 
 
 def _e(text) -> str:
-    return html.escape(str(text))
+    """Escaped, with a signed sum of money kept whole: no line break between '+' and '£1.2m'."""
+    return html.escape(str(text)).replace("+£", "+\u2060£").replace("-£", "-\u2060£")
 
 
 def _swatch(colour: str | None) -> str:
@@ -191,8 +192,10 @@ class Report:
             if it["best"]:
                 best = f"{_swatch(self.colour.get(it['best']))}{_e(it['best_label'])}"
                 others = _e(", ".join(it["others"])) if it["others"] else '<span class="quiet">none</span>'
+                caveat = f'<div class="i">{_e(it["caveat"])}</div>' if it["caveat"] else ""
                 rows.append(f"<tr><th>{_e(it['what'])} ({it['better']} is better)</th><td>{best}</td>"
-                            f'<td class="num gain">{_e(it["change"])}</td><td>{others}</td></tr>')
+                            f'<td class="num"><span class="gain">{_e(it["change"])}</span>{caveat}</td>'
+                            f"<td>{others}</td></tr>")
             else:
                 rows.append(f"<tr><th>{_e(it['what'])} ({it['better']} is better)</th>"
                             '<td colspan="3" class="quiet">no option changes it beyond chance variation</td></tr>')
