@@ -95,6 +95,12 @@ def test_cost_per_extra_completion_is_the_change_in_spending_over_extra_completi
     # deaths are the same in the scenario as in the baseline, pair by pair: no cost per death averted
     deaths = _diff(result.summary, "more_money", "cost_per_death_averted")
     assert np.isnan(deaths["median"]) and deaths["note"].startswith("within chance")
+    table = result.value_for_money()  # the same numbers, a row per option by label
+    assert list(table.index) == [LABELS[n] for n in ("baseline", "cut", "more_money", "same_money")]
+    assert table.loc[LABELS["more_money"], "cost_per_extra_successful_completion"] == pytest.approx(5_000)
+    assert table.loc[LABELS["more_money"], "change_cost"] == pytest.approx(2e5)
+    words = result.value_for_money(text=True).loc[LABELS["more_money"]]
+    assert words["cost_per_death_averted"].startswith("n/a: within chance")
 
 
 def test_harm_per_pound_and_the_sentence_say_which_way_money_moved():

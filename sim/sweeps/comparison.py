@@ -28,11 +28,12 @@ from sim.sweeps.summary import (
     years_label,
 )
 from sim.sweeps.value_for_money import sentence, value_rows
-from sim.sweeps.wording import format_interval
+from sim.sweeps.wording import with_note
 
 # the value-for-money table: the NDTMS tool's measures of each scenario, then its changes against the baseline
 VFM_LEVELS = ("cost", "benefits_in_year", "benefits", "net_benefit_in_year", "net_benefit",
               "benefit_cost_ratio_in_year", "benefit_cost_ratio_accrued")
+LEVEL_NAMES = {h.name for h in HEADLINES}  # a change of one of these is `change_<name>` in value_for_money()
 VFM_CHANGES = ("cost", "successful_completions", "deaths_averted", "harm_change", "harm_averted_per_pound",
                "cost_per_extra_successful_completion", "cost_per_death_averted",
                "cost_per_drug_related_death_averted")
@@ -69,17 +70,17 @@ class Comparison:
         """One row per scenario (by label): the NDTMS value-for-money measures over the compared years (median,
         5% and 95% across runs) and the changes against the baseline (paired), cost per extra successful
         completion and per death averted with them. Columns `<headline>` (median), `<headline>_low`,
-        `<headline>_high`; changes are prefixed `change_` where a level has the same name. `text=True`: each
-        number as a commissioner reads it, with its interval ('£88.05m (£86.42m to £90.42m)')."""
+        `<headline>_high`; the change of a level is `change_<headline>`. `text=True`: each number as a
+        commissioner reads it, with its interval ('£88.05m (£86.42m to £90.42m)') and any note."""
         s = self.summary
         table = {}
         for kind, names, prefix in (("level", VFM_LEVELS, ""), ("difference", VFM_CHANGES, "change_")):
             rows = s[(s["kind"] == kind) & s["headline"].isin(names)]
             for r in rows.itertuples():
-                column = f"{prefix if r.headline in VFM_LEVELS and kind == 'difference' else ''}{r.headline}"
+                column = f"{prefix if r.headline in LEVEL_NAMES else ''}{r.headline}"
                 cells = table.setdefault(self.names.get(r.arm, r.arm), {})
                 if text:
-                    cells[column] = format_interval(r.median, r.low, r.high, r.unit, signed=kind == "difference")
+                    cells[column] = with_note(r)
                 else:
                     cells.update({column: r.median, f"{column}_low": r.low, f"{column}_high": r.high})
         out = pd.DataFrame.from_dict(table, orient="index")

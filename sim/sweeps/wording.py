@@ -50,7 +50,7 @@ def option_table(summary: pd.DataFrame, arm: str, headlines=None, names: dict | 
     rows = summary[summary["arm"] == arm]
     if headlines is not None:
         rows = rows[rows["headline"].isin(headlines)]
-    text = rows.assign(text=[_with_note(r) for r in rows.itertuples()])
+    text = rows.assign(text=[with_note(r) for r in rows.itertuples()])
     out = text.pivot(index="headline", columns="kind", values="text")
     order = [h for h in (headlines or dict.fromkeys(rows["headline"])) if h in out.index]
     out = out.reindex(index=order, columns=[k for k in ("level", "difference") if k in out.columns]).fillna("")
@@ -60,7 +60,7 @@ def option_table(summary: pd.DataFrame, arm: str, headlines=None, names: dict | 
     return out.rename(columns={"level": "median (5% to 95%)", "difference": "difference from baseline (paired)"})
 
 
-def _with_note(r) -> str:
+def with_note(r) -> str:
     """A summary row as text: the number with its interval, and its note (what a ratio's sign means, or why
     it is missing)."""
     note = r.note if isinstance(r.note, str) else ""
