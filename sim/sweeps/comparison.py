@@ -198,8 +198,9 @@ def sensitivity_outputs(collected: pd.DataFrame, runs: pd.DataFrame, years: list
             "Each bar shows how much a headline number changes when one lever or parameter alone is set to the low "
             "(blue) or high (red) end of its plausible range, everything else as in the reference run with the same "
             "random numbers. The widest bars, at the top, are the assumptions the results depend on most.")
-        shown = table.assign(effect=[f"{m:+,.3g} ({lo:+,.3g} to {hi:+,.3g})" for m, lo, hi in
-                                     zip(table["median"], table["low"], table["high"])])
+        shown = table[table["headline"].isin(sensitivity.TORNADO_HEADLINES)]  # the figure's; the CSV has every one
+        shown = shown.assign(effect=[f"{m:+,.3g} ({lo:+,.3g} to {hi:+,.3g})" for m, lo, hi in
+                                     zip(shown["median"], shown["low"], shown["high"])])
         shown = shown.pivot_table(index=["factor", "level"], columns="headline", values="effect", aggfunc="first")
     else:
         table = sensitivity.rank_regression(values, indexed)
@@ -208,8 +209,11 @@ def sensitivity_outputs(collected: pd.DataFrame, runs: pd.DataFrame, years: list
             "Standardised rank regression coefficients: how strongly each headline number moves with each lever or "
             "parameter when all of them vary together across their plausible ranges (Latin hypercube). Near +1 or "
             "-1: that assumption drives the result; R² says how much of the spread the assumptions explain.")
-        shown = table.pivot_table(index="factor", columns="headline", values="srrc").round(2)
+        shown = table[table["headline"].isin(sensitivity.TORNADO_HEADLINES)]
+        shown = shown.pivot_table(index="factor", columns="headline", values="srrc").round(2)
     charts = [Chart("sensitivity", path, title, caption)] if path is not None else []
-    section = (f'<h2>{html.escape(title)}: table</h2><div class="wide">'
-               + shown.to_html(classes="sensitivity", border=0, escape=True) + "</div>")
+    shown = shown.rename(columns=lambda name: labels.get(name, name))
+    section = (f'<section id="sensitivity"><h2>{html.escape(title)}: table</h2><p>The headline numbers of the figure; '
+               'sensitivity.csv has every one.</p><div class="wide">'
+               + shown.to_html(classes="sensitivity", border=0, escape=True) + "</div></section>")
     return charts, section, table
