@@ -45,3 +45,13 @@ def test_every_area_cites_existing_seed_figures():
         assert set(area["sources"]) <= ids, f"{path.name}: unknown ids {set(area['sources']) - ids}"
         for change in area.get("timeline") or []:  # documented changes cite seed figures (or say assumption)
             assert change["sources"] and set(change["sources"]) <= ids | {ASSUMPTION}, (path.name, change)
+
+
+def test_every_national_history_cites_existing_seed_figures():
+    ids = seed_figure_ids()
+    for path in sorted((PROJECT_ROOT / "configs" / "history").glob("*.yaml")):
+        history = yaml.safe_load(path.read_text())
+        for period in history.get("periods") or []:
+            assert set(period["sources"]) <= ids | {ASSUMPTION}, (path.name, period["from_year"])
+        if history.get("ndtms_records_from") is not None:
+            assert history["ndtms_records_sources"] and set(history["ndtms_records_sources"]) <= ids, path.name

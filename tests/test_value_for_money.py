@@ -108,3 +108,39 @@ def test_no_treatment_is_the_paired_counterfactual():
     assert none.loc["2013", "in_treatment"] < 0.5 * base.loc["2013", "in_treatment"]
     assert (none.loc[["2012", "2013"], "crime_cost"] > base.loc[["2012", "2013"], "crime_cost"]).all()
     assert (none.loc[["2012", "2013"], "health_cost"] > base.loc[["2012", "2013"], "health_cost"]).all()
+
+
+def test_with_treatment_switched_off_nothing_is_averted_and_the_ratio_is_undefined():
+    """Nobody in treatment or recovery at the start, nobody presenting or referred from prison, no money: no
+    benefit, no averted crime, and benefit-cost ratios absent (0 / 0), not a division error."""
+    cfg = compose("area=southampton", "end_year=2009", "seed=4", "policy_year=2005", "scenario=no_treatment",
+                  "area.ocu_in_treatment_share=0", "area.non_opiate_in_treatment_share=0",
+                  "area.in_recovery_per_user=0", "+levers.presentation=0", "+levers.release_to_treatment=0")
+    w = year_table(cfg)
+    assert (w["in_treatment"] == 0).all() and (w["treatment_starts"] == 0).all() and (w["cost"] == 0).all()
+    for m in ("crimes_prevented", "crime_cost_averted", "health_cost_averted", "qalys_gained", "benefits"):
+        assert (w[m] == 0).all(), m
+    assert (w["crimes"] > 0).all()
+    assert "benefit_cost_ratio_in_year" not in w.columns and "benefit_cost_ratio_accrued" not in w.columns
+
+
+@pytest.mark.slow
+def test_more_completions_bring_more_benefits():
+    """A lever that turns drop-outs into completions (planned exits x2, unplanned x0.3 from the policy year) raises
+    the completions by a third or more in a demand-led area (Southampton: nobody waits to replace the clients who
+    leave sooner); the recovery credited to them outweighs the shorter years in effective treatment, and the crimes
+    actually committed fall. Seeds 4-6 gave completions x1.34-1.47, benefits x1.09-1.21, crimes x0.84-0.88."""
+    runs = {lever: year_table(compose("area=southampton", "end_year=2016", "seed=4", "policy_year=2011", *lever))
+            for lever in ((), ("+scenario.levers.planned_exit=2", "+scenario.levers.unplanned_exit=0.3"))}
+    base, more = runs.values()
+    after = [p for p in base.index if int(p) >= 2012]
+
+    def ratio(m):
+        return more.loc[after, m].sum() / base.loc[after, m].sum()
+
+    assert ratio("exits_successful") > 1.25
+    assert ratio("benefits_from_recovery") > 1.3
+    assert ratio("benefits") > 1.03
+    assert ratio("crimes") < 0.95
+    before = [p for p in base.index if int(p) < 2011]
+    assert base.loc[before, "benefits"].equals(more.loc[before, "benefits"])

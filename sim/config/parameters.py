@@ -338,28 +338,35 @@ class HistoryParams:
     best trial) and used in every area."""
 
     budget_share_to_2006: float = param(
-        0.9643, "share of the documented treatment budget (2007 on) in force before 2007",
+        0.8955, "share of the documented treatment budget (2007 on) in force before 2007",
         "eng_wait_weeks_before_2007 eng_wait_weeks_after_2007 eng_wait_2001_months", 0.4, 1.0,
         "record investment expanded treatment until waits fell from nine weeks to one in 2007; the England "
-        "fit puts 99% of the 2008 money in place by 2005 (the dedicated money was nearly flat from 2005) and much "
+        "fit puts 90% of the 2008 money in place by 2005 (the dedicated money was nearly flat from 2005) and much "
         "of the long waits down to the services' own delays (hr_assessment_to_2006)")
     hr_planned_exit_to_2006: float = param(
-        0.3595, "hazard ratio on planned exits before 2007",
+        0.3474, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
         "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
     hr_early_dropout_to_2006: float = param(
-        2.967, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
+        2.882, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
         "eng_complete_or_retained_12w_frac eng_min_retention_benefit_weeks eng_ocu_new_treatment_starts_2005_06",
         0.5, 3.0, "retaining clients 12 weeks was the NTA's measure of effective treatment until four in five "
         "completed or stayed that long (2007-08); with the 2005-06 starts it says how many left early before")
     hr_assessment_to_2006: float = param(
-        0.1388, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
+        0.1547, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
         "eng_wait_weeks_before_2007 eng_wait_2001_months eng_wait_weeks_after_2007", 0.05, 1.0,
         "average waits fell from more than two months (2001) and nine weeks to one in 2007 while the dedicated "
         "money was nearly flat from 2005 (the waiting-times drive): part of the wait was the service's own "
         "process, not the places. A ratio of 0.1 alone gives the nine weeks")
+    hr_naive_presentation_to_2006: float = param(
+        2.437, "hazard ratio on presentations of people never treated, before 2007",
+        "eng_heroin_first_time_entrants_2005_06 eng_heroin_first_time_entrants_2011_12 "
+        "eng_ocu_new_treatment_starts_2005_06",
+        0.5, 4.0, "the expansion drew in new entrants (England had \"the highest rate of new entrants in the world\"): "
+        "47,709 heroin users started treatment for the very first time in 2005-06, 74% of the year's OCU starts, "
+        "against 9,249 in 2011-12")
     hr_planned_exit_2007_to_2009: float = param(
-        1.198, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.9982, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
 
@@ -392,22 +399,22 @@ class ValueForMoneyParams:
     users have their own ratio. Prices are those of the sources (about 2010-2012), not inflated."""
 
     crimes_per_year_using: float = param(
-        125.4, "crimes per person-year (OCU using, not in treatment)",
+        122.8, "crimes per person-year (OCU using, not in treatment)",
         "whyinvest_crime_cost_untreated_ocu nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11 "
         "nta2012_dtors_crimes_4w_at_entry", 40.0, 160.0,
         "GBP 26,074 of crime a year at the GBP 196 a crime of the NTA's estimate (960m / 4.9m) is 133 crimes; DTORS "
         "entrants reported just over 10 in 4 weeks (130 a year, the NTA's upper estimate; convictions give less); "
         "fitted with the two below to Bedfordshire's tool figures (calibration/targets/value_for_money.csv, "
-        "2026-12-02: 200 trials, ensemble 118-159)")
+        "2026-12-02: 200 trials, ensemble 112-143)")
     cost_per_crime: float = param(
         196.0, "GBP per crime", "nta2012_crimes_prevented_2010_11 nta2012_crime_cost_saved_2010_11", 150.0, 250.0,
         "GBP 960m of crime prevented over 4.9m crimes (2010/11, Home Office unit costs by DTORS offence category); "
         "Bedfordshire's tool: at most GBP 230 (7.9m over 34,294 crimes, bedfs_vfm_crimes_prevented_2012_13)")
     hr_crime_in_treatment: float = param(
-        0.282, "ratio to using (effective treatment: past the 12-week start phase)", "eng_theft_fall_community_tx_frac",
+        0.295, "ratio to using (effective treatment: past the 12-week start phase)", "eng_theft_fall_community_tx_frac",
         0.25, 0.9, "thefts by addicts on community treatment fell by half (NDTMS matched to the Police National "
         "Computer); acquisitive offending on DIP fell by a quarter (eng_acquisitive_fall_dip_frac): a ratio of 0.75. "
-        "The tool's figures need 0.28 (ensemble 0.27-0.45): DTORS's self-reported falls, larger than convictions'")
+        "The tool's figures need 0.29 (ensemble 0.25-0.41): DTORS's self-reported falls, larger than convictions'")
     hr_crime_in_recovery: float = param(
         0.25, "ratio to using (in recovery or remission)", "eng_ntors_crime_5y_frac_of_intake", 0.1, 0.6,
         "NTORS: self-reported crime five years after intake a quarter of its level at intake")
@@ -434,12 +441,14 @@ class ValueForMoneyParams:
     utility_in_recovery: float = param(
         0.85, "health-state utility (in recovery or remission)", A, 0.75, 0.92,
         "about the English general population's mean EQ-5D at working age")
-    recovery_attributable_share: float = param(
-        0.314, "share of sustained recovery's benefits credited to treatment", A, 0.1, 1.0,
-        "the NDTMS tool credits treatment with the years by which it hastened recovery, not every later year of "
-        "it (NTA 2012, nta2012_crimes_prevented_2010_11); Bedfordshire's tool: GBP 3.2m from sustained recovery "
-        "against 8.4m from effective treatment (bedfs_vfm_benefit_sustained_recovery_2012_13); fitted to it: "
-        "ensemble 0.25-0.35")
+    recovery_years_per_completion: float = param(
+        1.96, "years of sustained recovery credited to each successful completion, in its year",
+        "bedfs_vfm_benefit_sustained_recovery_2012_13 bedfs_vfm_benefit_effective_tx_2012_13", 0.25, 5.0,
+        "the NDTMS tool's accrued benefits of sustained recovery come from the year's successful completions (its "
+        "only inputs are the numbers in effective treatment and the completions, seed 000), each credited with the "
+        "years by which treatment hastened recovery, not every later year of it (NTA 2012, "
+        "nta2012_crimes_prevented_2010_11); Bedfordshire's tool: GBP 3.2m from sustained recovery against 8.4m from "
+        "effective treatment; fitted to it (2026-12-02: ensemble 1.6-2.2)")
     value_per_qaly: float = param(
         30000.0, "GBP per quality-adjusted life year", A, 20000.0, 60000.0,
         "NICE's upper threshold; the Home Office values a QALY at about GBP 60,000")

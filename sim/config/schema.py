@@ -72,6 +72,9 @@ class NationalHistory:
     name: str = "none"
     description: str = ""
     periods: list[HistoryPeriod] = field(default_factory=list)
+    # the year NDTMS's records begin: its "new to treatment" means no treatment since then (None: before any run)
+    ndtms_records_from: int | None = None
+    ndtms_records_sources: list[str] = field(default_factory=list)
 
 
 @dataclass

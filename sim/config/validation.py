@@ -166,12 +166,23 @@ def _check_search(cfg: CalibrateConfig) -> None:
         raise ConfigError(f"sampler = {cfg.sampler!r}: allowed values are {', '.join(SAMPLERS)}")
 
 
+EARLIEST_RECORDS_YEAR = 1990  # NDTMS's regional forerunners date from the 1990s; no treatment records before
+
+
 def _check_history(cfg: JourneysConfig) -> None:
     """The national periods name `params.history` parameters and real levers, in order, with sources."""
     names = [f.name for f in dataclasses.fields(HistoryParams)]
     years = [p.from_year for p in cfg.history.periods]
     if years != sorted(set(years)):
         raise ConfigError(f"history.periods: from_year must increase, one period a year; got {years}")
+    records = cfg.history.ndtms_records_from
+    if records is not None:
+        if not EARLIEST_RECORDS_YEAR <= records <= cfg.end_year:
+            raise ConfigError(f"history.ndtms_records_from = {records}: the year NDTMS's records begin, "
+                              f"{EARLIEST_RECORDS_YEAR}-{cfg.end_year} (the run's end), or null for records older than "
+                              "the run")
+        if not cfg.history.ndtms_records_sources:
+            raise ConfigError("history.ndtms_records_sources: name the seed figures that date the records")
     for j, period in enumerate(cfg.history.periods):
         where = f"history.periods[{j}] ({period.from_year})"
         if not period.sources:

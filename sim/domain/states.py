@@ -107,6 +107,10 @@ class Event(IntEnum):
     # First re-presentation after a successful completion, in the calendar year of that completion, counted at
     # its step (DOMES: "successfully completed and re-presented during the year", a follow-up to the year's end)
     RE_PRESENTED_SAME_YEAR_OF_COMPLETION = 36
+    # A treatment start of someone with no treatment in NDTMS's records: not in treatment at any time since the
+    # records began (`history.ndtms_records_from`). NDTMS can only call someone new to treatment against its own
+    # records, so early on everyone last treated before them counts (the NTA's "very first time" entrants)
+    NEW_TO_NDTMS_START = 37
 
 
 N_EVENTS = len(Event)

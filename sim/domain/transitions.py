@@ -61,7 +61,7 @@ class Transition:
 
 def _presentations(source: State, suffix: str) -> tuple[Transition, ...]:
     return tuple(Transition(f"presentation_{r.name.lower()}_{suffix}",
-                            ("presentation", f"presentation_{r.name.lower()}"),
+                            ("presentation", f"presentation_{r.name.lower()}", f"presentation_{suffix}"),
                             source, State.WAITING, int(r))
                  for r in Route if r != Route.PRISON_RELEASE)
 

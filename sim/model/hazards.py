@@ -59,6 +59,10 @@ class OutcomeTables(NamedTuple):
     abstinence_per_year: float
     housing_resolution_per_year: float
     maintenance_share: np.ndarray  # float64[drug groups]: chance a new episode is maintenance-class
+    # year index (from the run's first year) from which NDTMS holds records: a start is new to them when the
+    # person was not counted in treatment in any year since; 0 or less: the records predate the run, and only
+    # someone never treated is new to them
+    ndtms_records_from: int
 
 
 NO_SCHEDULE = int(Destination.NO_SCHEDULE)
@@ -312,10 +316,12 @@ def build_mortality(p: Parameters, levers: dict[str, float]) -> MortalityTables:
     )
 
 
-def build_outcomes(p: Parameters) -> OutcomeTables:
-    """In-treatment outcomes (TOP abstinence, housing resolved) and the maintenance class of new episodes."""
+def build_outcomes(p: Parameters, ndtms_records_from: int = 0) -> OutcomeTables:
+    """In-treatment outcomes (TOP abstinence, housing resolved), the maintenance class of new episodes, and the
+    year index NDTMS's records begin in (`OutcomeTables.ndtms_records_from`)."""
     share = np.zeros(N_DRUG_GROUPS)
     share[DrugGroup.OPIATE_ONLY] = p.treatment.maintenance_share_opiate
     share[DrugGroup.OPIATE_CRACK] = p.treatment.maintenance_share_opiate
     return OutcomeTables(abstinence_per_year=p.treatment.abstinence_per_year,
-                         housing_resolution_per_year=p.treatment.housing_resolution_per_year, maintenance_share=share)
+                         housing_resolution_per_year=p.treatment.housing_resolution_per_year, maintenance_share=share,
+                         ndtms_records_from=int(ndtms_records_from))

@@ -100,6 +100,9 @@ class JourneysModel(mesa.Model):
         first_year = cfg.start_year - cfg.warm_up_years  # the documented state is set here, then settles
         self.start_time = float(first_year)
         self.warm_up_steps = cfg.warm_up_years * cfg.steps_per_year
+        # the year index NDTMS's records begin in (none in the history: before the run)
+        records = cfg.history.ndtms_records_from
+        self.ndtms_records_from = 0 if records is None else records - first_year
         self.n_steps = (cfg.end_year - first_year) * cfg.steps_per_year
         self.journey_key = rng.stream_key(cfg.seed, "journey")
         # What is in force: at the start, and from Jan 1 of each year it changes (documented changes of the
@@ -147,7 +150,7 @@ class JourneysModel(mesa.Model):
         return Tables(
             hazards=build_hazards(p, levers, regime.system.handoff_per_year),
             mortality=build_mortality(p, levers),
-            outcomes=build_outcomes(p),
+            outcomes=build_outcomes(p, self.ndtms_records_from),
             system=SystemTables(pickup=pickup_shares(p), route_provider_cdf=route_provider_cdf(regime.system),
                                 provider_offset=provider_offset, aftercare_share=p.modality.aftercare_share,
                                 aftercare_years=p.modality.aftercare_weeks / 52.0),

@@ -52,7 +52,8 @@ FLOWS: dict[str, Event] = {
     "engaged_12_weeks": Event.ENGAGED,  # stayed through the 12-week start phase (start -> stay)
     "retained_12_weeks_of_starts": Event.RETAINED_OF_START,  # stayed 12 weeks or began a planned exit in them, by
     # the period of their treatment start
-    "first_treatment_starts": Event.FIRST_TREATMENT_START,  # NDTMS first-time entrants
+    "first_treatment_starts": Event.FIRST_TREATMENT_START,  # never treated before, in the model's knowledge
+    "new_to_ndtms_starts": Event.NEW_TO_NDTMS_START,  # no treatment since NDTMS's records began: its first-timers
     "criminal_justice_starts": Event.CRIMINAL_JUSTICE_START,  # referred through the criminal justice system
     "exits_successful": Event.EXIT_SUCCESSFUL,
     "exits_unplanned": Event.EXIT_UNPLANNED,
@@ -263,7 +264,8 @@ def derived_measures(ts: pd.DataFrame) -> pd.DataFrame:
     """
     if ts["period"].astype(str).str.contains("Q").any():
         return ts.iloc[:0]
-    w = ts.pivot_table(index=["period", "group"], columns="measure", values="value", sort=False)
+    # floats: a ratio of nothing over nothing (no starts, no money) is undefined (dropped below), not an error
+    w = ts.pivot_table(index=["period", "group"], columns="measure", values="value", sort=False).astype(float)
     have = set(w.columns)
     out = {}
     if {"starts_waited_over_3_weeks", "treatment_starts"} <= have:

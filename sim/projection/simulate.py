@@ -88,7 +88,8 @@ def tables(model: JourneysModel) -> pd.DataFrame:
                              r(tallies.modality_exits.sum(axis=0)), r(model.waiting_list), model.provider_names,
                              r(model.funding), r(model.cost_of_care_per_step()), cfg.start_year, cfg.steps_per_year,
                              cfg.output.period, cfg.population_scale, commissioned=r(model.commissioned))
-    worth = value_for_money(r(tallies.stocks.sum(axis=0)), cfg.params.value_for_money, cfg.start_year,
+    worth = value_for_money(r(tallies.stocks.sum(axis=0)), r(tallies.flows.sum(axis=0)), cfg.params.value_for_money,
+                            cfg.start_year,
                             cfg.steps_per_year, cfg.output.period, cfg.population_scale)
     profile = model.profile.table()
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years

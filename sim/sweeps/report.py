@@ -228,8 +228,8 @@ class Report:
         out = [f"<p>In the NDTMS value-for-money tool's terms, summed over {_e(years)}: <em>benefits</em> are the "
                "crime and health-care costs that treatment averts, and the quality-adjusted life years (QALYs) it "
                "adds in money, counting each year a person spends in effective treatment (past the 12-week start) "
-               "against a year of drug use (<em>in year</em>), plus a credited share of the years in sustained "
-               "recovery after a successful completion (<em>accrued</em>). Net benefit is benefits less the money "
+               "against a year of drug use (<em>in year</em>), plus the years of recovery the tool credits to each "
+               "successful completion (<em>accrued</em>). Net benefit is benefits less the money "
                "paid; the benefit-cost ratio is benefits for each £1 paid. Median and, below it, 5% to 95% of the "
                "runs.</p>",
                self.table(self.arms, levels, lambda arm, key: self.level_cell(arm, key, with_change=False))]

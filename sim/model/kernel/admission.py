@@ -19,6 +19,7 @@ from sim.model.kernel.codes import (
     E_FIRST_START,
     E_HANDOFF,
     E_HANDOFF_FAILED,
+    E_NEW_TO_NDTMS,
     E_OVER_3_WEEKS,
     E_START,
     EXIT_PLANNED,
@@ -172,6 +173,10 @@ def admit(people, services, p, free, ctx, outcomes, tallies, log):
         f[n, E_START, g, band] += 1
         if people.episodes[i] == 1:  # never treated before: a first-time entrant
             f[n, E_FIRST_START, g, band] += 1
+        # new to NDTMS: not counted in treatment in any year of its records (before count_treated counts this one)
+        if (people.counted_year[i] < outcomes.ndtms_records_from if outcomes.ndtms_records_from > 0
+                else people.episodes[i] == 1):
+            f[n, E_NEW_TO_NDTMS, g, band] += 1
         if people.route[i] == ROUTE_CJ or people.route[i] == ROUTE_PRISON_RELEASE:  # through criminal justice
             f[n, E_CJ_START, g, band] += 1
         if t_end - people.wait_start[i] > THREE_WEEKS_YEARS + 1e-9:
