@@ -84,15 +84,16 @@ def _four_options(seeds=(1, 2, 3)):
 def test_cost_per_extra_completion_is_the_change_in_spending_over_extra_completions_pair_by_pair():
     result = _four_options()
     row = _diff(result.summary, "more_money", "cost_per_extra_successful_completion")
-    per_pair = np.array([2e5 / (2 * EXTRA_COMPLETIONS[s]) for s in (1, 2, 3)])  # 10,000; 5,000; 2,500
-    assert row["median"] == pytest.approx(5_000)
-    assert (row["low"], row["high"]) == pytest.approx(tuple(np.quantile(per_pair, [0.05, 0.95])))
+    extra = np.array([2 * EXTRA_COMPLETIONS[s] for s in (1, 2, 3)])  # 20, 40, 80 for £200,000 in each pair
+    assert row["median"] == pytest.approx(5_000)  # the spending over the median of the paired extra completions
+    # ... and over the ends of their 5-95% interval: more completions, less spent on each
+    assert (row["low"], row["high"]) == pytest.approx(tuple(2e5 / np.quantile(extra, [0.95, 0.05])))
     assert row["note"] == "extra spending for each extra successful completion"
     cut = _diff(result.summary, "cut", "cost_per_extra_successful_completion")
     assert cut["median"] == pytest.approx(2e5 / 30) and cut["note"] == "saving for each successful completion lost"
     same = _diff(result.summary, "same_money", "cost_per_extra_successful_completion")
     assert same["median"] == 0 and same["note"] == SAME_SPENDING
-    # deaths are the same in the scenario as in the baseline, pair by pair: no cost per death averted
+    # deaths are the same in the scenario as in the baseline, pair by pair: within chance, no cost per death averted
     deaths = _diff(result.summary, "more_money", "cost_per_death_averted")
     assert np.isnan(deaths["median"]) and deaths["note"].startswith("within chance")
     table = result.value_for_money()  # the same numbers, a row per option by label
@@ -203,6 +204,8 @@ def test_compare_pairs_runs_by_seed_and_launchers_agree():
 def test_compare_refuses_what_it_cannot_run():
     with pytest.raises(ConfigError, match="not a shipped scenario; choose from .*budget_cut_10"):
         sim.compare([], scenarios=["budget_cut_11"], seeds=[1])
+    with pytest.raises(ConfigError, match="budget_cut_10 named more than once"):
+        sim.compare([], scenarios=["budget_cut_10", "budget_cut_10"], seeds=[1])
     with pytest.raises(ConfigError, match="launcher 'threads'"):
         sim.compare(["end_year=2006", "warm_up_years=0"], seeds=[1], launcher="threads", progress=False)
 

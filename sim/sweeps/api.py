@@ -70,7 +70,8 @@ def compare(cfg: JourneysConfig | list[str] | tuple[str, ...] = (), scenarios=("
     """Run every scenario with every seed on `cfg` (a config from `sim.load_config`, or its overrides) and
     compare them with the baseline, run by run.
 
-    scenarios: names of shipped scenarios or ScenarioConfig objects; the baseline is added if missing.
+    scenarios: names of shipped scenarios or ScenarioConfig objects; the baseline (a shipped scenario's name, or
+        the name of one of `scenarios`) is added if missing.
     seeds: the seeds each scenario runs with (a range or a list).
     launcher: "serial" (one after another in this process), "processes" (a pool of `n_jobs` worker
         processes, default one per core), or any concurrent.futures.Executor (e.g. a ThreadPoolExecutor,
@@ -80,9 +81,12 @@ def compare(cfg: JourneysConfig | list[str] | tuple[str, ...] = (), scenarios=("
     """
     base = cfg if isinstance(cfg, JourneysConfig) else load_config(list(cfg))
     chosen = [scenario_config(s) for s in scenarios]
-    if baseline not in [s.name for s in chosen]:
-        chosen.insert(0, scenario_config(baseline) if baseline in shipped_scenarios() else
-                      ScenarioConfig(name=baseline))
+    if baseline not in [s.name for s in chosen]:  # a shipped one by name (refused, naming them, if not shipped)
+        chosen.insert(0, scenario_config(baseline))
+    names = [s.name for s in chosen]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ConfigError(f"scenarios: {', '.join(repeated)} named more than once; give each scenario its own name")
     if n_jobs is not None and n_jobs < 1:
         raise ConfigError(f"n_jobs = {n_jobs}: must be 1 or more (or None: one worker per core)")
     seeds = [int(s) for s in seeds]

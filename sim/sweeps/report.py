@@ -247,8 +247,8 @@ class Report:
                 "everyone in the area, not the tool's: the cost of the crimes committed, health care, and QALYs lost "
                 f"(at {qaly} each), so it also counts people kept alive, who go on using and offending. Cost per extra "
                 "successful completion and per death averted are the change in spending over the change in the "
-                "outcome, pair by pair; they are left out (n/a) where that outcome does not move the same way in "
-                "every pair of runs. Green: a gain beyond chance; red: a loss; grey: within chance.</p>")
+                "outcome (at its median, and at the ends of its range); they are left out (n/a) where the change in "
+                "that outcome is within chance. Green: a gain beyond chance; red: a loss; grey: within chance.</p>")
             out.append(self.table(self.changed, changes, self.change_cell))
             lines = "".join(f"<li><strong>{_e(self.name(arm))}</strong>: {_e(sentence(self.c.summary, arm))}</li>"
                             for arm in self.changed if sentence(self.c.summary, arm))

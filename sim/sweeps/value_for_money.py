@@ -12,10 +12,13 @@ Runs are paired by seed and parameter set (`summary.pairs`); for each pair, over
 - cost per extra successful completion, per death averted (all causes) and per drug-related death
   averted: the change in spending over the change in the outcome.
 
-A ratio is taken pair by pair and summarised as the other differences are (median, 5% and 95%
-across the pairs). It is given only where its denominator moves the same way in every pair:
-otherwise it is missing and its `note` says why (the change is within chance variation). With
-the same spending in every pair a cost per outcome is zero and the note says so.
+Harm per £1 is taken pair by pair and summarised as the other differences are (median, 5% and 95%
+across the pairs). A cost per outcome is, when spending changes by the same amount in every pair
+(a budget), that amount over the outcome's median change and over the ends of its 5-95% interval;
+it is missing, as within chance, when that interval includes zero (as every other difference is
+judged). Where spending differs between pairs it is taken pair by pair, and given only where the
+outcome moves the same way in every pair. `note` says what a ratio's sign means, or why it is
+missing; with the same spending in every pair a cost per outcome is zero and the note says so.
 
     from sim.sweeps.value_for_money import value_rows, sentence
 """
@@ -91,13 +94,24 @@ def ratio_of_changes(numerator: np.ndarray, denominator: np.ndarray, what: str) 
 
 def cost_per_outcome(spend: np.ndarray, gain: np.ndarray, what: str,
                      meanings: dict[tuple[bool, bool], str]) -> tuple[dict, str]:
-    """Change in spending per unit of `gain` (extra completions, deaths averted) and what its sign means."""
+    """Change in spending per unit of `gain` (extra completions, deaths averted) and what its sign means.
+
+    When spending changes by the same amount in every pair (a budget), that amount over the gain's median and
+    over the ends of its 5-95% interval: missing, as within chance, when that interval includes zero, the
+    rule every other difference follows. Otherwise pair by pair (`ratio_of_changes`)."""
     n = len(spend)
+    missing = {"median": np.nan, "low": np.nan, "high": np.nan, "n": n}
     if n and np.all(spend == 0):
         return {"median": 0.0, "low": 0.0, "high": 0.0, "n": n}, SAME_SPENDING
     if not (np.all(spend > 0) or np.all(spend < 0)):
-        return ({"median": np.nan, "low": np.nan, "high": np.nan, "n": n},
-                "spending rose in some paired runs and fell in others")
+        return missing, "spending rose in some paired runs and fell in others"
+    if np.ptp(spend) <= 1e-9 * abs(spend[0]):
+        g = interval(gain)
+        if not (g["low"] > 0 or g["high"] < 0):
+            return missing, f"within chance: the change in {what} is within chance variation"
+        ends = sorted([spend[0] / g["low"], spend[0] / g["high"]])
+        stats = {"median": spend[0] / g["median"], "low": ends[0], "high": ends[1], "n": n}
+        return stats, meanings[bool(spend[0] > 0), bool(g["median"] > 0)]
     stats, note = ratio_of_changes(spend, gain, what)
     return stats, note or meanings[bool(spend[0] > 0), bool(gain[0] > 0)]
 
