@@ -162,6 +162,7 @@ class ScenarioConfig:
     """
 
     name: str = "baseline"
+    label: str = ""  # what a commissioner calls it, for reports ("10% budget cut"); empty: the name in words
     description: str = ""
     assumptions: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)

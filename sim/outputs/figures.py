@@ -1,22 +1,22 @@
 """Figures of one projection (PNG), readable without Python.
 
-Each figure carries the package version and run description in its PNG metadata.
+Each figure carries the package version and run description in its PNG metadata. Figures written to
+files are matplotlib Figures (no pyplot, no backend chosen for the caller); with no path
+(`draw_figures`, `Projection.plot`) they are pyplot figures, which a notebook shows inline.
 """
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from sim.domain.states import AGE_BAND_NAMES, DRUG_GROUP_NAMES
+from sim.outputs.measures import annual, wide
+from sim.version import __version__
 
-from sim.domain.states import AGE_BAND_NAMES, DRUG_GROUP_NAMES  # noqa: E402
-from sim.outputs.measures import annual, wide  # noqa: E402
-from sim.version import __version__  # noqa: E402
-
-DRUG_COLOURS = {"opiate_only": "#1b5e91", "opiate_and_crack": "#6a3d9a", "crack_only": "#e08214", "non_opiate": "#4d9221"}
+DRUG_COLOURS = {"opiate_only": "#1b5e91", "opiate_and_crack": "#6a3d9a", "crack_only": "#e08214",
+                "non_opiate": "#4d9221"}
 AGE_COLOURS = ["#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08"]
 # Counts on an axis: 250,000 rather than 250000; a tick between whole numbers (a small area's few deaths) keeps
 # its decimals rather than repeating a rounded label
@@ -41,8 +41,21 @@ def _room_for_legend(width: float, legend: float, left: float = MARGINS["left"],
     return {"width": total, "left": left * width / total, "right": right * width / total}
 
 
-def _save(fig, path: Path, description: str, run: str = "", **margins) -> Path:
-    """Fixed margins, whole years on the x axis, and at the bottom right which run the figure shows."""
+def _subplots(path: Path | None, *args, **kwargs):
+    """fig, axes for a file (matplotlib's Figure: no backend, nothing left open) or, with no path, from
+    pyplot, so that a notebook shows the figure inline."""
+    if path is None:
+        import matplotlib.pyplot as plt
+
+        return plt.subplots(*args, **kwargs)
+    figsize = kwargs.pop("figsize", None)
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*args, **kwargs)
+
+
+def _save(fig, path: Path | None, description: str, run: str = "", **margins):
+    """Fixed margins, whole years on the x axis, and at the bottom right which run the figure shows; written
+    to `path` (returned), or with no path the figure itself is returned."""
     for ax in fig.axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     margins = {**MARGINS, **margins}
@@ -50,15 +63,16 @@ def _save(fig, path: Path, description: str, run: str = "", **margins) -> Path:
         margins["bottom"] = margins["bottom"] + 0.04
         fig.text(0.995, 0.008, run, ha="right", va="bottom", fontsize=7, color="0.35")
     fig.subplots_adjust(**margins)
+    if path is None:
+        return fig
     fig.savefig(path, dpi=110, metadata={"Software": f"treatment-journeys {__version__}",
                                          "Description": f"{description}; {run}" if run else description})
-    plt.close(fig)
     return path
 
 
-def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
+def in_treatment_by_drug(ts: pd.DataFrame, path: Path | None, title: str, run: str = ""):
     room = _room_for_legend(8, legend=1.7)
-    fig, ax = plt.subplots(figsize=(room.pop("width"), 4.5))
+    fig, ax = _subplots(path, figsize=(room.pop("width"), 4.5))
     data = {name: wide(ts, name)["in_treatment"] for name in DRUG_GROUP_NAMES.values()}
     frame = pd.DataFrame(data)
     x = frame.index.astype(int)
@@ -70,9 +84,9 @@ def in_treatment_by_drug(ts: pd.DataFrame, path: Path, title: str, run: str = ""
     return _save(fig, path, "in_treatment by drug group", run, **room)
 
 
-def completions(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
+def completions(ts: pd.DataFrame, path: Path | None, title: str, run: str = ""):
     room = _room_for_legend(8, legend=2.5)
-    fig, ax = plt.subplots(figsize=(room.pop("width"), 4.5))
+    fig, ax = _subplots(path, figsize=(room.pop("width"), 4.5))
     for group, colour in (("opiate", "#1b5e91"), ("non_opiate", "#4d9221"), ("crack_only", "#e08214")):
         w = wide(ts, group)
         ax.plot(w.index.astype(int), w["exits_successful"], label=f"successful completions: {group.replace('_', ' ')}",
@@ -85,9 +99,9 @@ def completions(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path
     return _save(fig, path, "exits_successful and exits_unplanned", run, **room)
 
 
-def deaths(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
+def deaths(ts: pd.DataFrame, path: Path | None, title: str, run: str = ""):
     room = _room_for_legend(8, legend=2.6)
-    fig, ax = plt.subplots(figsize=(room.pop("width"), 4.5))
+    fig, ax = _subplots(path, figsize=(room.pop("width"), 4.5))
     w = wide(ts)
     x = w.index.astype(int)
     ax.bar(x, w["deaths_drug_related"], color="#b2182b", label="drug-related")
@@ -100,10 +114,11 @@ def deaths(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
     return _save(fig, path, "deaths by cause", run, **room)
 
 
-def age_profile(ts: pd.DataFrame, path: Path, title: str, run: str = "") -> Path:
+def age_profile(ts: pd.DataFrame, path: Path | None, title: str, run: str = ""):
     room = _room_for_legend(11, legend=1.1, left=0.07)  # the shares fill the axes: any legend inside would cover data
-    fig, axes = plt.subplots(1, 2, figsize=(room.pop("width"), 4.5), sharex=True)
-    for ax, measure, label in ((axes[0], "in_treatment", "in treatment"), (axes[1], "prevalent_users", "all current users")):
+    fig, axes = _subplots(path, 1, 2, figsize=(room.pop("width"), 4.5), sharex=True)
+    for ax, measure, label in ((axes[0], "in_treatment", "in treatment"),
+                               (axes[1], "prevalent_users", "all current users")):
         frame = pd.DataFrame({band: wide(ts, band)[measure] for band in AGE_BAND_NAMES})
         share = frame.div(frame.sum(axis=1).where(lambda s: s > 0), axis=0)
         ax.stackplot(share.index.astype(int), share.T.values, labels=AGE_BAND_NAMES, colors=AGE_COLOURS)
@@ -124,3 +139,9 @@ def write_figures(ts: pd.DataFrame, out_dir: Path, title: str, run: str = "") ->
         deaths(ts, out_dir / "deaths.png", title, run),
         age_profile(ts, out_dir / "age_profile.png", title, run),
     ]
+
+
+def draw_figures(ts: pd.DataFrame, title: str, run: str = "") -> list:
+    """The single-run figures as pyplot figures (a notebook shows them inline), not written anywhere."""
+    ts = annual(ts)
+    return [draw(ts, None, title, run) for draw in (in_treatment_by_drug, completions, deaths, age_profile)]

@@ -26,25 +26,37 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
     result.summary.to_csv(out_dir / "summary.csv")
     (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(result.config)))
     c = result.config
-    info = {"version": __version__, "python": platform.python_version(), "seed": c.seed,
+    info = run_info(result)
+    if figures:
+        from sim.outputs.figures import write_figures  # matplotlib only when figures are made
+
+        write_figures(result.timeseries, out_dir / "figures", c.area.name, which_run(c))
+    # written last: its presence marks a finished run (a re-run sweep skips it, sim.cli)
+    tmp = out_dir / "run_info.json.partial"
+    tmp.write_text(json.dumps(info, indent=2))
+    tmp.replace(out_dir / "run_info.json")
+    result.out_dir = out_dir
+
+
+def which_run(c) -> str:
+    """What a single run's figures say they show (a resolved config): area, scenario, system, seed."""
+    return (f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
+            f"seed {c.seed}: one stochastic run (other seeds differ)")
+
+
+def run_info(result, config_hash: bool = True) -> dict:
+    """What run_info.json says of a run: version, labels (seed, area, scenario, system, parameter set,
+    design point), its config's hash (`config_hash=False`: left empty, for runs kept in memory) and timing."""
+    c = result.config
+    return {"version": __version__, "python": platform.python_version(), "seed": c.seed,
             "area": c.area.name, "scenario": c.scenario.name, "system": c.system.name,
             "calibration": c.calibration.name, "parameter_set": c.parameter_set,
             "design_point": c.design.point if c.design.kind != "none" else None,
             "design": describe_point(c.design) if c.design.kind != "none" else None,
             "design_values": point_values(c.design), "experiment": c.experiment.name,
             "policy_year": c.policy_year, "history_system": c.history_system.name,
-            "config_sha256": result.requested_sha256, "simulation_seconds": round(result.wall_seconds, 3)}
-    if figures:
-        from sim.outputs.figures import write_figures  # matplotlib only when figures are made
-
-        write_figures(result.timeseries, out_dir / "figures", c.area.name,
-                      f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
-                      f"seed {c.seed}: one stochastic run (other seeds differ)")
-    # written last: its presence marks a finished run (a re-run sweep skips it, sim.cli)
-    tmp = out_dir / "run_info.json.partial"
-    tmp.write_text(json.dumps(info, indent=2))
-    tmp.replace(out_dir / "run_info.json")
-    result.out_dir = out_dir
+            "config_sha256": result.requested_sha256 if config_hash else "",
+            "simulation_seconds": round(result.wall_seconds, 3)}
 
 
 def config_sha256(cfg) -> str:

@@ -5,6 +5,7 @@
     result = run(cfg, "out/england")      # or run(cfg) to keep everything in memory
     result.timeseries                      # tidy: period, measure, group, value
     result.steps                           # mesa DataCollector: model-level series at every step
+    result.plot()                          # its figures, inline in a notebook
 """
 
 import copy
@@ -22,7 +23,7 @@ from sim.domain.states import DRUG_GROUP_NAMES, Injecting, Parental, State
 from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
 from sim.outputs.value_for_money import value_for_money
-from sim.projection.folder import config_sha256, write
+from sim.projection.folder import config_sha256, which_run, write
 from sim.projection.progress import RunProgress
 from sim.projection.resolve import resolve
 
@@ -55,6 +56,13 @@ class Projection:
     wall_seconds: float
     requested: JourneysConfig | None = None  # the config as asked for (before design points and parameter draws)
     out_dir: Path | None = None
+
+    def plot(self) -> list:
+        """The run's figures (people in treatment by drug group, exits, deaths by cause, age profile), drawn
+        with pyplot so that a notebook shows them inline; returns the matplotlib figures."""
+        from sim.outputs.figures import draw_figures  # matplotlib only when figures are drawn
+
+        return draw_figures(self.timeseries, self.config.area.name, which_run(self.config))
 
     @functools.cached_property
     def requested_sha256(self) -> str:
