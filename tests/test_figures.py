@@ -21,13 +21,12 @@ def _blank_border(png: Path) -> bool:
     return bool(min(a[0].min(), a[-1].min(), a[:, 0].min(), a[:, -1].min()) > 250)
 
 
-def test_single_run_legends_stand_beside_the_data_and_counts_have_separators(tmp_path: Path, monkeypatch):
+def test_single_run_legends_stand_beside_the_data_and_counts_have_separators(tmp_path: Path):
     ts = run(compose("area=southampton", "end_year=2009")).timeseries
-    kept = []
-    monkeypatch.setattr(run_figures.plt, "close", kept.append)  # keep each figure as saved, margins applied
-    paths = run_figures.write_figures(ts, tmp_path, "southampton", "southampton, scenario baseline, seed 1: one "
-                                      "stochastic run")
+    run_label = "southampton, scenario baseline, seed 1: one stochastic run"
+    paths = run_figures.write_figures(ts, tmp_path, "southampton", run_label)
     assert [p.stem for p in paths] == ["in_treatment_by_drug", "completions", "deaths", "age_profile"]
+    kept = run_figures.draw_figures(ts, "southampton", run_label)  # the same drawing, kept: margins applied
     assert len(kept) == len(paths)
     for path, fig in zip(paths, kept):
         fig.canvas.draw()
