@@ -11,6 +11,7 @@ from sim.config.policy import changes_at_policy, from_policy, regime_in
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
+from sim.outputs.prices import price_factor
 
 MAX_STEPS_PER_YEAR = 365
 MAX_SIMULATED_USERS = 5_000_000
@@ -129,6 +130,7 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
         raise ConfigError(f"seed = {cfg.seed}: must be >= 0")
     if cfg.output.trace_people < 0:
         raise ConfigError(f"output.trace_people = {cfg.output.trace_people}: must be >= 0")
+    price_factor(cfg.output.price_year, cfg.output.deflator)  # another price year needs its index (refused here)
     if cfg.uncertainty not in UNCERTAINTY:
         raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
     if cfg.parameter_set is not None and cfg.uncertainty != "posterior":

@@ -22,6 +22,7 @@ from sim.config.schema import JourneysConfig, as_config, register_configs
 from sim.domain.states import DRUG_GROUP_NAMES, Injecting, Parental, State
 from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
+from sim.outputs.prices import in_price_year, price_factor
 from sim.outputs.value_for_money import value_for_money
 from sim.projection.folder import config_sha256, which_run, write
 from sim.projection.progress import RunProgress
@@ -95,7 +96,8 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     profile = model.profile.table()
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
     ts = pd.concat([ts, system, worth, profile], ignore_index=True)
-    return pd.concat([ts, derived_measures(ts)], ignore_index=True)
+    ts = pd.concat([ts, derived_measures(ts)], ignore_index=True)
+    return in_price_year(ts, price_factor(cfg.output.price_year, cfg.output.deflator))
 
 
 def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None,
