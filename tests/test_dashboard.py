@@ -9,7 +9,6 @@ without Chromium or Playwright, it is skipped with what to install.
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,10 +22,9 @@ import pytest
 from sim.config.errors import ConfigError
 from sim.dashboard.runner import Choice, RunCache, configs, design_ranges, levers, run_choice, with_levers
 from sim.outputs.measures import final_before
+from tests.browser import CHROMIUM_ARGS, chromium_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIRST_RESULT_S = 900  # the page's first choice: on a fresh install the step kernel compiles first (minutes on CI)
 UPDATE_S = 120  # a lever change to the updated chart (seconds for Southampton; slack for a busy machine)
 PLANNED_EXITS = ("levers.planned_exit", 1.3)
@@ -95,22 +93,7 @@ def test_a_bad_value_is_refused_with_the_message_journeys_gives(tmp_path):
 
 @pytest.fixture
 def chromium() -> str:
-    """Chromium's path; without it or Playwright: fail under TJ_REQUIRE_BROWSER (CI), else skip, saying what is
-    missing."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        missing.append("Chromium (scripts/install_chromium.sh: Debian's package)")
-    if missing:
-        why = f"no {' and no '.join(missing)} for the dashboard's browser test"
-        if os.environ.get("TJ_REQUIRE_BROWSER"):
-            pytest.fail(f"TJ_REQUIRE_BROWSER is set but there is {why}")
-        pytest.skip(why)
-    return chromium
+    return chromium_or_skip("the dashboard's browser test")
 
 
 def free_port() -> int:

@@ -396,7 +396,8 @@ class ValueForMoneyParams:
     """Crime, health-care cost and quality of life by state, for what treatment is worth in money
     (`sim.outputs.value_for_money`). Rates are per person-year of someone using opiates or crack
     (OCU) and not in treatment; the states in treatment and recovery have ratios to them; non-opiate
-    users have their own ratio. Prices are those of the sources (about 2010-2012), not inflated."""
+    users have their own ratio. Money is in 2012 prices (sim.outputs.prices: the sources of 2010-2013 as one
+    price level)."""
 
     crimes_per_year_using: float = param(
         122.8, "crimes per person-year (OCU using, not in treatment)",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.outputs.prices import PRICE_YEAR
 from sim.sweeps.collect import area_words
 from sim.sweeps.figures import scenario_colours
 from sim.sweeps.findings import (
@@ -173,8 +174,8 @@ class Report:
                 ("Policy from", policy_text), ("Years the numbers cover", window),
                 ("Options compared", f"{runs['scenario'].nunique()}, each against {self.baseline_name}"),
                 ("Runs per option", f"{per}: {seed_text}, {sets}"), ("Runs in all", f"{len(runs)}"),
-                ("Money", "pounds at the prices of the model's sources (about 2010-2012), not inflated or "
-                          "discounted; 'paid for treatment' is the services' budgets")]
+                ("Money", f"pounds at {PRICE_YEAR} prices (the model's price year; runs given output.price_year are in "
+                          "that year's), not discounted; 'paid for treatment' is the services' budgets")]
         body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
         return f'<table class="facts">{body}</table>'
 
