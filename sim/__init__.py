@@ -2,6 +2,8 @@
 
     import sim
     result = sim.run(sim.load_config(["area=england", "seed=7"]))
+    result.plot()                                        # the run's figures, inline in a notebook
+    paired = sim.compare(sim.load_config(), scenarios=["budget_cut_10"], seeds=range(1, 21))
 
 The package is layered; each layer imports only the layers before it (tests/test_architecture.py):
 
@@ -15,14 +17,17 @@ The package is layered; each layer imports only the layers before it (tests/test
     cli          the journeys command
 """
 
-# The order is the architecture: lowest layer first.
+# The order is the architecture: lowest layer first (sweeps last: `compare` runs and summarises projections).
 # isort: off
 from sim.version import __version__
-from sim import domain, config, outputs, model, projection  # noqa: F401
+from sim import domain, config, outputs, model, projection, sweeps  # noqa: F401
 # isort: on
 from sim.config.schema import JourneysConfig
 from sim.model.model import JourneysModel
 from sim.projection.resolve import resolve
 from sim.projection.simulate import Projection, load_config, run
+from sim.sweeps.api import compare
+from sim.sweeps.comparison import Comparison
 
-__all__ = ["JourneysConfig", "JourneysModel", "Projection", "load_config", "resolve", "run", "__version__"]
+__all__ = ["Comparison", "JourneysConfig", "JourneysModel", "Projection", "compare", "load_config", "resolve", "run",
+           "__version__"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import hydra
 from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config.commands import run_command
@@ -19,6 +20,7 @@ from sim.config.errors import ConfigError
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import as_config, register_configs
 from sim.projection.folder import finished
+from sim.projection.progress import RunProgress
 from sim.projection.simulate import run
 
 register_configs()
@@ -51,7 +53,8 @@ def journeys(cfg: DictConfig) -> None:
         if finished(out_dir, as_config(cfg)):  # a re-run sweep: keep what was finished
             print(f"journeys: {out_dir} already holds this finished run; skipped")
             return
-        result = run(cfg, out_dir)
+        single = HydraConfig.get().mode != RunMode.MULTIRUN  # a sweep's runs: one line each as they finish
+        result = run(cfg, out_dir, progress=RunProgress("journeys") if single else None)
     except ConfigError as e:
         print(f"journeys: invalid configuration: {e}", file=sys.stderr)
         sys.exit(2)

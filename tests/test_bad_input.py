@@ -42,6 +42,7 @@ from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
 from sim.config.schema import ValidateConfig
 
 SECRET = "hunter2-e7f3"
+PROGRESS = re.compile(r"^journeys: (simulated to the end of \d{4} |simulated; |writing the outputs into )")
 
 
 @dataclass
@@ -54,7 +55,8 @@ class Ended:
 
     @property
     def lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.strip()]
+        """What it said on stderr, without the progress lines of a run that got going (sim.projection.progress)."""
+        return [line for line in self.err.splitlines() if line.strip() and not PROGRESS.search(line)]
 
     def refused(self, *names: str, status: int = 2) -> str:
         """The command ended with `status` and one line, no traceback, naming one of `names`; the line."""
@@ -366,7 +368,7 @@ def test_a_read_only_output_folder_is_one_line(command, tmp_path):
 
 
 def test_an_unexpected_error_says_where_its_traceback_is_with_secrets_redacted(command, tmp_path, monkeypatch):
-    def broken(cfg, out_dir):
+    def broken(cfg, out_dir, **kwargs):
         raise ZeroDivisionError("a bug in the model")
 
     monkeypatch.setattr(sim.cli, "run", broken)

@@ -112,3 +112,40 @@ def test_a_full_disk_is_one_line_and_leaves_no_finished_run(tmp_path: Path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith(f"journeys: cannot write the run to {tmp_path}: No space")
     assert "Traceback" not in done.stderr and not (tmp_path / "run_info.json").exists()
+
+
+def test_the_default_runs_events_chain_person_by_person(tmp_path: Path):
+    """Issue 14's acceptance: in events.csv of the default run, each traced person's rows chain, every from_state
+    the previous row's to_state, the first the state people.csv gives them at the start; entries to treatment
+    included. (Figures off: they take no part in the journeys.)"""
+    out = tmp_path / "default"
+    done = subprocess.run(JOURNEYS + ["output.figures=false", f"hydra.run.dir={out}"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    events = pd.read_csv(out / "events.csv", keep_default_na=False)
+    people = pd.read_csv(out / "people.csv").set_index("person")
+    assert len(people) == 200 and set(events["person"]) <= set(people.index)
+    assert (events["to_state"] == "tx_start").any()
+    for person, rows in events.groupby("person", sort=False):
+        assert rows["step"].is_monotonic_increasing
+        before = [people.at[person, "state"], *rows["to_state"].iloc[:-1]]
+        assert list(rows["from_state"]) == before, f"person {person}"
+
+
+def test_help_opens_with_the_command_its_groups_and_ten_overrides_that_work():
+    """`journeys --help` (issue 14): what the command does, the config groups, the ten overrides most used (each is
+    composed and validated here, so the list cannot go stale), then Hydra's flags; not the 300-line config."""
+    from sim import load_config, resolve
+
+    done = subprocess.run(JOURNEYS + ["--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("journeys: project drug treatment journeys in an area of England")
+    heads = ["== Config groups", "== The ten most used overrides ==", "== Hydra =="]
+    assert [text.index(h) for h in heads] == sorted(text.index(h) for h in heads)
+    assert "scenario: baseline, budget_cut_10" in text and "--hydra-help : Hydra's help" in text
+    assert "budget_per_year" not in text and len(text.splitlines()) < 80  # no config dump
+    listed = text[text.index(heads[1]):text.index("Every field can be overridden")].splitlines()[1:]
+    overrides = [line.split()[0] for line in listed if line.strip()]
+    assert len(overrides) == 10 and len({o.split("=")[0] for o in overrides}) == 10
+    resolve(load_config(["output.figures=false", *overrides]))  # all at once: refused (ConfigError) if one is stale

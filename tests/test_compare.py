@@ -101,7 +101,7 @@ def test_compare_writes_everything(sweep, capsys):
     for scenario in SCENARIOS:
         assert scenario in report
     assert "data:image/png;base64," in report and 'src="http' not in report and "<link" not in report
-    assert "southampton" in report and "2007-2009" in report
+    assert "Southampton" in report and "2007-2009" in report  # the area by name, capitalised
     assert "naloxone" in report.lower()  # the scenario's listed assumptions
 
 

@@ -1,6 +1,7 @@
 """Every person is accounted for at every step: alive = previous + new users - deaths."""
 
 import numpy as np
+import pytest
 
 from sim import JourneysModel, resolve, run
 from sim.domain.states import (
@@ -13,6 +14,7 @@ from sim.domain.states import (
     Modality,
     State,
 )
+from sim.model.kernel.records import TraceNote, TracePhase
 from sim.outputs.measures import wide
 from tests.helpers import compose
 
@@ -148,18 +150,60 @@ def test_every_episode_end_is_counted_once_with_its_length():
     assert 0.2 < mean_length < 6.0
 
 
-def test_every_traced_journey_chains_from_state_to_state():
+@pytest.mark.parametrize("threaded", [False, True], ids=["one_block", "eight_blocks"])
+def test_every_traced_journey_chains_from_state_to_state(monkeypatch, threaded):
     """The journey log (events.csv) has every state change of a traced person, admissions included: each row
-    starts where the one before ended, and the first starts where the person began."""
+    starts where the one before ended, and the first starts where the person began. With everyone traced, the
+    log's moves are the counted flows, one for one; the threaded kernel logs a person's journeys and their
+    provider's turn in different blocks of the log, and the rows still come out in order."""
+    import sim.model.model
+
+    if threaded:
+        monkeypatch.setattr(sim.model.model, "PARALLEL_FROM_ROWS", 0)
     model = JourneysModel(resolve(compose("area=southampton", "end_year=2010", "seed=6",
                                           "output.trace_people=100000")))
+    assert model.row_blocks == (sim.model.model.ROW_BLOCKS if threaded else 1)
     began = dict(zip(model.people_traced_rows, model.initial_people["state"]))
+    assert len(began) == model.people.size
     model.run()
     log = model.event_log()
     names = np.array([s.name.lower() for s in State])
-    assert (log["from_state"] == "waiting").any() and (log["to_state"] == "tx_start").any()
     broken = 0
     for person, rows in log.groupby("person", sort=False):
         states = [names[began[person]], *rows["to_state"]]
         broken += int((rows["from_state"].to_numpy() != np.array(states[:-1])).sum())
     assert broken == 0
+    flows = model.tallies.flows.sum(axis=(0, 1, 3, 4))  # [event], warm-up included as in the log
+    moves = log[log["from_state"] != log["to_state"]]
+    logged = {
+        Event.NEW_USER: (moves["from_state"] == "not_yet").sum(),
+        Event.TREATMENT_START: (moves["to_state"] == "tx_start").sum(),
+        Event.EXIT_SUCCESSFUL: (moves["to_state"] == "sustain").sum(),
+        Event.IMPRISONMENT: (moves["to_state"] == "prison").sum(),
+        Event.RELEASE: ((moves["from_state"] == "prison") & (moves["to_state"] != "dead")).sum(),  # not a death
+        Event.DEATH: (moves["to_state"] == "dead").sum(),
+        Event.TRANSFER: (log["note"] == "handed_off").sum(),
+        Event.TRANSFER_FAILED: (log["note"] == "handoff_failed").sum(),
+    }
+    for event, n in logged.items():
+        assert n == flows[event] > 0, event.name
+    assert (log["note"] == "stepped_up").any() and (log["note"] == "stepped_down").any()
+    kept = log[log["note"].isin(["handed_off", "stepped_up", "stepped_down"])]
+    assert (kept["from_state"] == kept["to_state"]).all() and kept["to_state"].isin(["tx_start", "tx_stay"]).all()
+
+
+def test_a_steps_journey_rows_come_before_its_provider_rows_whatever_the_block():
+    """Within a step the journeys come first, then the providers' turn; a person's journey row may sit in a later
+    block of the log than their provider's row (block 0), and event_log puts it first."""
+    model = JourneysModel(resolve(compose("area=southampton", "end_year=2006")))
+    log = model.trace._replace(
+        step=np.array([[10, 0], [10, 0]], np.int32), person=np.array([[7, 0], [7, 0]], np.int64),
+        source=np.array([[State.TX_STAY, 0], [State.TX_START, 0]], np.int8),
+        target=np.array([[State.USING_PREVIOUS, 0], [State.TX_STAY, 0]], np.int8),
+        note=np.array([[TraceNote.HANDOFF_FAILED, 0], [TraceNote.NONE, 0]], np.int8),
+        phase=np.array([[TracePhase.PROVIDERS, 0], [TracePhase.JOURNEYS, 0]], np.int8),
+        count=np.array([1, 1], np.int64))
+    model.trace = log
+    rows = model.event_log()
+    assert list(rows["from_state"]) == ["tx_start", "tx_stay"]
+    assert list(rows["to_state"]) == ["tx_stay", "using_previous"] and list(rows["note"]) == ["", "handoff_failed"]

@@ -90,3 +90,19 @@ def test_posterior_needs_an_ensemble_and_valid_names():
         resolve(compose("uncertainty=sometimes"))
     with pytest.raises(ConfigError, match="parameter_set = 3: needs uncertainty=posterior"):
         resolve(compose("parameter_set=3"))
+
+
+def test_a_posterior_run_draws_the_value_for_money_rates_too_and_keeps_a_set_one():
+    ensemble = pd.read_csv("calibration/value_for_money/ensemble.csv")
+    drawn = [with_parameter_set(compose("uncertainty=posterior", f"seed={s}"))[0].params.value_for_money
+             for s in range(6)]
+    crimes = {round(v.crimes_per_year_using, 9) for v in drawn}
+    assert len(crimes) >= 3 and crimes <= {round(x, 9) for x in ensemble["value_for_money.crimes_per_year_using"]}
+    again = with_parameter_set(compose("uncertainty=posterior", "seed=2"))[0].params.value_for_money
+    assert again == drawn[2]  # the seed chooses: the same seed, the same rates (scenarios stay paired)
+    kept = with_parameter_set(compose("uncertainty=posterior", "seed=2",
+                                      "params.value_for_money.crimes_per_year_using=100"))[0].params.value_for_money
+    assert kept.crimes_per_year_using == 100.0
+    assert kept.recovery_years_per_completion == drawn[2].recovery_years_per_completion
+    point = compose("seed=2").params.value_for_money  # uncertainty=none: the fitted point
+    assert point.crimes_per_year_using == 122.8

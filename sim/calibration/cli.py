@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from sqlalchemy.engine import make_url
 
 from sim.calibration.ensemble import accept, posterior_table, predictive
-from sim.calibration.figures import fit_figure
+from sim.calibration.figures import fit_figure, fit_title
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
 from sim.calibration.study import calibrate, simulated_by_trial, source_trials, trials_table
@@ -149,9 +149,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     fit["within_interval"] = (fit["sim_median"] >= fit["lower"]) & (fit["sim_median"] <= fit["upper"])
     fit.to_csv(out_dir / "fit.csv", index=False)
     info = provenance(cfg, path, seeds, len(table), free, ensemble)
-    fit_figure(fit, out_dir / "fit.png", f"{cfg.area.name}: {int(fit['within_interval'].sum())} of {len(fit)} targets "
-               "within their documented interval\n"
-               f"({len(ensemble.accepted)} accepted parameter sets; blue: the accepted ensemble)")
+    fit_figure(fit, out_dir / "fit.png", fit_title(cfg.area.name, fit, len(ensemble.accepted)))
     best = {n: float(table[n].iloc[0]) for n in names}
     (out_dir / "calibrated_params.yaml").write_text(params_yaml(best, info, cfg.area.name))
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))

@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.calibration.backtest import known_at, runs, score, split_at, summary_lines
 from sim.calibration.cli import default_storage, into_run_folder, refuse_password
 from sim.calibration.ensemble import accept
-from sim.calibration.figures import fit_figure
+from sim.calibration.figures import VALIDATION_INTERVAL, fit_figure, validation_title
 from sim.calibration.objective import free_parameters
 from sim.calibration.record import provenance
 from sim.calibration.study import calibrate, trials_table
@@ -102,11 +102,9 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     result = pd.concat(parts, ignore_index=True)
     result.to_csv(out_dir / "validation.csv", index=False)
     lines = summary_lines(result, cfg.cutoff_year)
-    shown = result.assign(id=[f"[{r}] {i}" for r, i in zip(result["role"], result["id"])],
-                          sim_q05=result["forecast_q05"], sim_q95=result["forecast_q95"])
-    fit_figure(shown, out_dir / "validation.png", f"{cfg.area.name}: fitted up to {cfg.cutoff_year} "
-               f"({len(sets)} accepted parameter sets)\n" + "; ".join(lines[:-1]),
-               interval_label="90% forecast interval (runs and the figure's own uncertainty)")
+    shown = result.assign(sim_q05=result["forecast_q05"], sim_q95=result["forecast_q95"])  # rows tagged by role
+    title = validation_title(cfg.area.name, cfg.cutoff_year, len(sets), lines[:-1])
+    fit_figure(shown, out_dir / "validation.png", title, interval_label=VALIDATION_INTERVAL)
     info = provenance(cfg, path, seeds, len(table), free, ensemble)
     info.update({"cutoff_year": cfg.cutoff_year, "forecast_sets": len(sets), "transfer": areas, "summary": lines})
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))

@@ -162,6 +162,7 @@ class ScenarioConfig:
     """
 
     name: str = "baseline"
+    label: str = ""  # what a commissioner calls it, for reports ("10% budget cut"); empty: the name in words
     description: str = ""
     assumptions: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -200,6 +201,8 @@ class OutputConfig:
     figures: bool = True
     trace_people: int = 200  # journeys logged person by person (events.csv)
     print_summary: bool = True
+    price_year: int = 2012  # money reported in this year's prices (sim.outputs.prices: the model's are 2012's)
+    deflator: dict[int, float] = field(default_factory=dict)  # price index by year, for another price_year
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sim.config.redaction import has_secret, redact
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
+from sim.outputs.prices import price_factor
 
 MAX_STEPS_PER_YEAR = 365
 MAX_SIMULATED_USERS = 5_000_000  # people simulated at the start: users and those in recovery
@@ -172,6 +173,7 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
                           f"{MAX_SIMULATED_USERS:,}, at least one a user (about a gigabyte a million)")
     _whole("seed", cfg.seed)
     _whole("output.trace_people", cfg.output.trace_people, why=" (journeys logged person by person)")
+    price_factor(cfg.output.price_year, cfg.output.deflator)  # another price year needs its index (refused here)
     if cfg.uncertainty not in UNCERTAINTY:
         raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
     if cfg.parameter_set is not None:

@@ -25,6 +25,8 @@ set applied (`sim.projection.resolve`); `sim.run` does both.
 """
 
 import warnings
+from collections.abc import Callable
+from contextlib import nullcontext
 
 import mesa
 import numpy as np
@@ -48,6 +50,7 @@ from sim.domain.states import (
     State,
 )
 from sim.model import rng
+from sim.model.compile_notice import announce_compiling
 from sim.model.hazards import build_hazards, build_mortality, build_outcomes, pickup_shares
 from sim.model.kernel.advance import advance_steps
 from sim.model.kernel.fastcall import FastCall
@@ -195,7 +198,7 @@ class JourneysModel(mesa.Model):
         cap = (b, max(n_traced * TRACE_ROWS_PER_PERSON // b, 1))
         self.trace = TraceLog(step=np.zeros(cap, np.int32), person=np.zeros(cap, np.int64),
                               source=np.zeros(cap, np.int8), target=np.zeros(cap, np.int8),
-                              note=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
+                              note=np.zeros(cap, np.int8), phase=np.zeros(cap, np.int8), count=np.zeros(b, np.int64))
         self.initial_people = {k: v[chosen].copy() for k, v in self.people._asdict().items()}
 
     @property
@@ -229,9 +232,12 @@ class JourneysModel(mesa.Model):
         if n + 1 == self.n_steps:
             self.running = False
 
-    def run(self) -> "JourneysModel":
+    def run(self, on_year_end: Callable[[int, int, int], None] | None = None) -> "JourneysModel":
         """Every remaining step, a stretch at a time (between changes and year ends) in one compiled call;
-        the same result as `step()` repeated. mesa's step count and clock are brought up to date."""
+        the same result as `step()` repeated. mesa's step count and clock are brought up to date.
+
+        `on_year_end(year, years_done, years_in_run)`, if given, is called at each year end (warm-up years
+        included): how a long run reports progress."""
         n = self.steps
         spy = self.cfg.steps_per_year
         while n < self.n_steps:
@@ -239,6 +245,8 @@ class JourneysModel(mesa.Model):
             end = min([end] + [c for c in self._changes if n < c < end])  # ... or the next change before it
             self._advance_to(n, end)
             n = end
+            if on_year_end is not None and n % spy == 0:
+                on_year_end(int(self.start_time) + n // spy - 1, n // spy, self.n_steps // spy)
         self.steps = n
         self.time = float(n)
         self._default_schedule.stop()  # a finished run: mesa's step events no longer apply
@@ -249,10 +257,12 @@ class JourneysModel(mesa.Model):
         """Steps [n, end): nothing changes from outside the compiled code within them."""
         if n in self._changes:
             self._change(n)
-        self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
-                                      self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
-                                      self.journey_key, self.tables, self.records, self.service_arrays,
-                                      PARALLEL_FROM_ROWS, self._hazard_scratch)
+        first_call = self._advance.entry is None  # numba compiles the step here if its cache has no copy
+        with announce_compiling("the step kernel") if first_call else nullcontext():
+            self.n_active = self._advance(self.people, n, end, self.n_initial, self.n_active, self._future_onsets,
+                                          self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
+                                          self.journey_key, self.tables, self.records, self.service_arrays,
+                                          PARALLEL_FROM_ROWS, self._hazard_scratch)
         if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile
             a, pp = self.n_active, self.people
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
@@ -306,7 +316,15 @@ class JourneysModel(mesa.Model):
         return per_step[self.warm_up_steps:]
 
     def event_log(self) -> pd.DataFrame:
-        """The logged journeys (traced people): one row per state change."""
+        """The logged journeys (traced people): one row per state change, and per change of service or modality
+        within treatment (from_state = to_state; `note` says which), in the order they happened.
+
+        A person's rows chain: each starts in the state the one before ended in, and the first in the state they
+        began the run in (`initial_people["state"]`, people.csv; `not_yet` for someone whose use starts during the
+        run: their first row is that onset). Rows of one step are in the order of its phases (journeys, then
+        providers: an admission, a hand-off); the rows a phase logs of one person are in one block of the log, in
+        the order they happened.
+        """
         used = np.minimum(self.trace.count, self.trace.step.shape[1])
         if (self.trace.count > used).any():  # never expected (TRACE_ROWS_PER_PERSON is generous): say so if it is
             warnings.warn(f"journey log full: {int((self.trace.count - used).sum())} state changes of traced people "
@@ -314,6 +332,7 @@ class JourneysModel(mesa.Model):
         take = lambda a: np.concatenate([a[c, :k] for c, k in enumerate(used)])  # noqa: E731
         names = np.array([s.name.lower() for s in State])
         steps = take(self.trace.step)
+        phase = take(self.trace.phase)
         log = pd.DataFrame({
             "person": take(self.trace.person),
             "time": self.start_time + (steps + 1) * self.dt,
@@ -322,4 +341,5 @@ class JourneysModel(mesa.Model):
             "to_state": names[take(self.trace.target)],
             "note": np.array(TRACE_NOTES)[take(self.trace.note)],
         })
-        return log.sort_values(["person", "step"], kind="stable").reset_index(drop=True)
+        order = np.lexsort((phase, steps, log["person"].to_numpy()))  # stable: a block's rows keep their order
+        return log.iloc[order].reset_index(drop=True)

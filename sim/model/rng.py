@@ -34,6 +34,7 @@ STREAMS = (
     "placement",  # providers and modalities of the people in treatment at the start
     "trace",  # which people have their journeys logged
     "parameter_set",  # which calibrated parameter set a run takes (uncertainty=posterior)
+    "value_parameter_set",  # which value-for-money rates it takes (uncertainty=posterior)
     "recommissioning",  # which new service each client passes to when a new system is commissioned
 )
 

@@ -348,7 +348,7 @@ def summary_table(ts: pd.DataFrame, every: int = 5) -> pd.DataFrame:
 
 
 # sim.outputs.value_for_money: sums over the period (person-years times rates)
-VALUE_FLOWS = ("crimes", "crime_cost", "health_cost", "qalys", "crimes_prevented", "crime_cost_averted",
+VALUE_FLOWS = ("crimes", "crime_cost", "health_cost", "qalys", "qalys_value", "crimes_prevented", "crime_cost_averted",
                "health_cost_averted", "qalys_gained", "benefits_in_year", "benefits_from_recovery", "benefits",
                "harm_without_treatment")
 SYSTEM_FLOWS = ("cost", "cost_of_care", "modality_exits_planned", "modality_exits_unplanned", "modality_exits_transferred")

@@ -20,6 +20,8 @@ treatment and successful completions"): each completion of the period is credite
 period, with `recovery_years_per_completion` years of recovery averted against use. Benefits in
 money are the costs averted plus the QALYs gained at `value_per_qaly`. `harm_without_treatment`
 is what the credited person-years would have cost in crime and health care with no treatment.
+`qalys_value` is the QALYs lived at `value_per_qaly`, so that two runs' crime, health-care
+cost and quality of life can be set against each other in money (`sim.sweeps.value_for_money`).
 Recovery without treatment (`remission`) and the start phase are counted in `crimes` and costs
 but avert nothing; deaths the treatment prevents, and what the years it adds are worth, are not in
 these figures (the paired `scenario=no_treatment` run counts them). The benefit-cost ratios
@@ -101,6 +103,7 @@ def value_for_money(stocks: np.ndarray, flows: np.ndarray, p: ValueForMoneyParam
         ("crime_cost", crimes * crime_cost_per_crime),
         ("health_cost", total(r["health_cost"])),
         ("qalys", total(r["utility"])),
+        ("qalys_value", total(r["utility"]) * p.value_per_qaly),
         ("crimes_prevented", both["crimes"]),
         ("crime_cost_averted", both["crime_cost"]),
         ("health_cost_averted", both["health_cost"]),

@@ -34,20 +34,11 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
     result.summary.to_csv(out_dir / "summary.csv")
     (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(result.config)))
     c = result.config
-    info = {"version": __version__, "python": platform.python_version(), "seed": c.seed,
-            "area": c.area.name, "scenario": c.scenario.name, "system": c.system.name,
-            "calibration": c.calibration.name, "parameter_set": c.parameter_set,
-            "design_point": c.design.point if c.design.kind != "none" else None,
-            "design": describe_point(c.design) if c.design.kind != "none" else None,
-            "design_values": point_values(c.design), "experiment": c.experiment.name,
-            "policy_year": c.policy_year, "history_system": c.history_system.name,
-            "config_sha256": result.requested_sha256, "simulation_seconds": round(result.wall_seconds, 3)}
+    info = run_info(result)
     if figures:
         from sim.outputs.figures import write_figures  # matplotlib only when figures are made
 
-        write_figures(result.timeseries, out_dir / "figures", c.area.name,
-                      f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
-                      f"seed {c.seed}: one stochastic run (other seeds differ)")
+        write_figures(result.timeseries, out_dir / "figures", c.area.name, which_run(c))
     info["file_bytes"] = {name: (out_dir / name).stat().st_size for name in RUN_FILES}
     # written last: its presence marks a finished run (a re-run sweep skips it, sim.cli)
     tmp = out_dir / f"{MARKER}.partial"
@@ -59,14 +50,35 @@ def write(result, out_dir: Path, figures: bool = True) -> None:
     result.out_dir = out_dir
 
 
+def which_run(c) -> str:
+    """What a single run's figures say they show (a resolved config): area, scenario, system, seed."""
+    return (f"{c.area.name}, scenario {c.scenario.name} from {c.policy_year}, system {c.system.name}, "
+            f"seed {c.seed}: one stochastic run (other seeds differ)")
+
+
+def run_info(result, config_hash: bool = True) -> dict:
+    """What run_info.json says of a run: version, labels (seed, area, scenario, system, parameter set,
+    design point), its config's hash (`config_hash=False`: left empty, for runs kept in memory) and timing."""
+    c = result.config
+    return {"version": __version__, "python": platform.python_version(), "seed": c.seed,
+            "area": c.area.name, "scenario": c.scenario.name, "system": c.system.name,
+            "calibration": c.calibration.name, "parameter_set": c.parameter_set,
+            "design_point": c.design.point if c.design.kind != "none" else None,
+            "design": describe_point(c.design) if c.design.kind != "none" else None,
+            "design_values": point_values(c.design), "experiment": c.experiment.name,
+            "policy_year": c.policy_year, "history_system": c.history_system.name,
+            "config_sha256": result.requested_sha256 if config_hash else "",
+            "simulation_seconds": round(result.wall_seconds, 3)}
+
+
 def config_sha256(cfg) -> str:
     """A fingerprint of a run's configuration: the same request gives the same hash."""
     text = OmegaConf.to_yaml(OmegaConf.structured(as_config(cfg)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def run_info(out_dir: Path) -> dict | None:
-    """The folder's finished marker, or None if it has none or it cannot be read."""
+def read_run_info(out_dir: Path) -> dict | None:
+    """A folder's finished marker, or None if it has none or it cannot be read."""
     try:
         info = json.loads((Path(out_dir) / MARKER).read_text())
     except (OSError, ValueError):
@@ -77,7 +89,7 @@ def run_info(out_dir: Path) -> dict | None:
 def unfinished_because(out_dir: Path, files=RUN_FILES) -> str | None:
     """Why out_dir does not hold a finished run, or None if it does: no readable marker, or one of `files` missing."""
     out_dir = Path(out_dir)
-    if run_info(out_dir) is None:
+    if read_run_info(out_dir) is None:
         return f"no {MARKER}" if not (out_dir / MARKER).is_file() else f"{MARKER} cannot be read"
     return next((f"no {name}" for name in files if not (out_dir / name).is_file()), None)
 
@@ -85,7 +97,7 @@ def unfinished_because(out_dir: Path, files=RUN_FILES) -> str | None:
 def changed_since_finished(out_dir: Path, files=RUN_FILES) -> str | None:
     """Which of a finished run's `files` is not the size its marker recorded (cut short or edited since), or None.
     Markers written before sizes were recorded are taken at their word."""
-    recorded = (run_info(out_dir) or {}).get("file_bytes") or {}
+    recorded = (read_run_info(out_dir) or {}).get("file_bytes") or {}
     for name in files:
         path = Path(out_dir) / name
         size = path.stat().st_size if path.is_file() else 0
@@ -98,4 +110,4 @@ def finished(out_dir: Path, cfg) -> bool:
     """Whether out_dir already holds the finished run of this very configuration."""
     if unfinished_because(out_dir) is not None or changed_since_finished(out_dir) is not None:
         return False
-    return run_info(out_dir).get("config_sha256") == config_sha256(cfg)
+    return read_run_info(out_dir).get("config_sha256") == config_sha256(cfg)

@@ -9,6 +9,10 @@ same seed share the same parameter set (paired comparisons stay paired).
 
 A value from the ensemble replaces the calibrated point value only where the run still has
 that point value: a parameter a scenario or the command line changed keeps its change.
+
+The value-for-money parameters fitted to the NDTMS tool's Bedford figures have an ensemble of their
+own (`calibration/value_for_money/`): a posterior run draws one of its rows too, from a stream of its
+own, so the money a scenario is worth carries the uncertainty of those rates, paired like the rest.
 """
 
 import copy
@@ -18,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import ConfigError
+from sim.config.parameters import Parameters
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
 from sim.config.provenance import get_parameter, set_parameter
 from sim.model import rng
 
 NOT_PARAMETERS = ("loss", "trial")
+VALUE_FOR_MONEY_ENSEMBLE = PROJECT_ROOT / "calibration" / "value_for_money" / "ensemble.csv"
 
 
 def ensemble_path(cfg) -> Path:
@@ -71,4 +77,17 @@ def with_parameter_set(cfg):
         if np.isclose(current, best[name], rtol=1e-5, atol=1e-9):  # still the calibrated point: take the draw
             set_parameter(new.params, name, ensemble[name].iloc[k])
     new.parameter_set = k
+    _draw_value_for_money(new)
     return new, k
+
+
+def _draw_value_for_money(cfg) -> None:
+    """Replace the fitted value-for-money rates (still at their documented defaults) by one ensemble row."""
+    ensemble = pd.read_csv(VALUE_FOR_MONEY_ENSEMBLE)
+    row = ensemble.iloc[int(rng.generator(cfg.seed, "value_parameter_set").integers(len(ensemble)))]
+    defaults = Parameters()
+    for name in ensemble.columns:
+        if name in NOT_PARAMETERS:
+            continue
+        if np.isclose(get_parameter(cfg.params, name), get_parameter(defaults, name), rtol=1e-9, atol=0.0):
+            set_parameter(cfg.params, name, float(row[name]))

@@ -5,6 +5,7 @@
     result = run(cfg, "out/england")      # or run(cfg) to keep everything in memory
     result.timeseries                      # tidy: period, measure, group, value
     result.steps                           # mesa DataCollector: model-level series at every step
+    result.plot()                          # its figures, inline in a notebook
 """
 
 import copy
@@ -21,8 +22,10 @@ from sim.config.schema import JourneysConfig, as_config, register_configs
 from sim.domain.states import DRUG_GROUP_NAMES, Injecting, Parental, State
 from sim.model.model import JourneysModel
 from sim.outputs.measures import annual, derived_measures, summary_table, system_measures, timeseries
+from sim.outputs.prices import in_price_year, price_factor
 from sim.outputs.value_for_money import value_for_money
-from sim.projection.folder import config_sha256, write
+from sim.projection.folder import config_sha256, which_run, write
+from sim.projection.progress import RunProgress
 from sim.projection.resolve import resolve
 
 TRACED_ATTRIBUTES = ["drug", "female", "birth_time", "injecting", "criminal_justice", "housing_need", "mental_health",
@@ -55,6 +58,13 @@ class Projection:
     requested: JourneysConfig | None = None  # the config as asked for (before design points and parameter draws)
     out_dir: Path | None = None
 
+    def plot(self) -> list:
+        """The run's figures (people in treatment by drug group, exits, deaths by cause, age profile), drawn
+        with pyplot so that a notebook shows them inline; returns the matplotlib figures."""
+        from sim.outputs.figures import draw_figures  # matplotlib only when figures are drawn
+
+        return draw_figures(self.timeseries, self.config.area.name, which_run(self.config))
+
     @functools.cached_property
     def requested_sha256(self) -> str:
         """Hash of the config as asked for: computed when a run folder is written, not for every run
@@ -86,15 +96,20 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     profile = model.profile.table()
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
     ts = pd.concat([ts, system, worth, profile], ignore_index=True)
-    return pd.concat([ts, derived_measures(ts)], ignore_index=True)
+    ts = pd.concat([ts, derived_measures(ts)], ignore_index=True)
+    return in_price_year(ts, price_factor(cfg.output.price_year, cfg.output.deflator))
 
 
-def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> Projection:
-    """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`)."""
+def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None,
+        progress: RunProgress | None = None) -> Projection:
+    """Resolve the config, simulate, and (if `out_dir` is given) write the run's folder (`sim.projection.folder`).
+    `progress`: how far a long run has got, on stderr (the `journeys` command's single runs)."""
     requested = as_config(cfg)
     t0 = time.perf_counter()
     model = JourneysModel(resolve(requested))
-    model.run()
+    model.run(on_year_end=progress.year_end if progress is not None else None)
+    if progress is not None:
+        progress.stage("simulated; computing the measures")
     ts = tables(model)
     wall = time.perf_counter() - t0
     people = coded_as_names(pd.DataFrame({k: v for k, v in model.initial_people.items() if k in TRACED_ATTRIBUTES}))
@@ -111,5 +126,7 @@ def run(cfg, out_dir: Path | str | None = None, figures: bool | None = None) -> 
         requested=copy.deepcopy(requested),  # 0.3 ms; the caller may change its config after the run
     )
     if out_dir is not None:
+        if progress is not None:
+            progress.stage(f"writing the outputs into {out_dir}")
         write(result, Path(out_dir), figures=requested.output.figures if figures is None else figures)
     return result

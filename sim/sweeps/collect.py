@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from sim.config.errors import InputError
 from sim.outputs.measures import annual
-from sim.projection.folder import changed_since_finished, run_info, unfinished_because
+from sim.projection.folder import changed_since_finished, read_run_info, unfinished_because
 
 KEYS = ["area", "system", "scenario", "seed", "parameter_set", "design_point"]  # what makes a run: never twice
 COLUMNS = ["run", *KEYS, "period", "measure", "group", "value"]
@@ -71,29 +71,49 @@ def describe_run(run_dir: Path, root: Path) -> dict:
         raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: {str(e).splitlines()[0]}") from None
     if not isinstance(cfg, dict):
         raise CompareError(f"{run_dir / 'config.yaml'} cannot be read: not a mapping of settings")
-    info = run_info(run_dir) or {}
-    scenario = cfg.get("scenario") or {}
-    parameter_set = info.get("parameter_set")  # index of a posterior draw; absent/null: calibrated point estimate
+    info = read_run_info(run_dir) or {}
     try:
-        return {
-            "run": run_dir.relative_to(root).as_posix(),
-            "area": str(cfg["area"]["name"]),
-            "system": str(cfg["system"]["name"]),
-            "scenario": str(scenario.get("name", "baseline")),
-            "seed": int(cfg["seed"] if "seed" in cfg else info["seed"]),
-            "parameter_set": None if parameter_set is None else int(parameter_set),
-            "design_point": None if info.get("design_point") is None else int(info["design_point"]),
-            "design": info.get("design"),
-            "design_values": info.get("design_values") or {},
-            "design_kind": str((cfg.get("design") or {}).get("kind", "none")),
-            "description": str(scenario.get("description") or ""),
-            "assumptions": [str(a) for a in scenario.get("assumptions") or []],
-            "start_year": cfg.get("start_year"),
-            "end_year": cfg.get("end_year"),
-            "policy_year": cfg.get("policy_year"),  # absent in runs made before policies had a year
-        }
+        return run_labels(run_dir.relative_to(root).as_posix(), cfg, info)
     except (KeyError, TypeError) as e:
         raise CompareError(f"{run_dir / 'config.yaml'} does not say the run's {e}") from e
+
+
+def scenario_words(name: str) -> str:
+    """A scenario's name in words when its config gives no label: budget_cut_10 -> 'Budget cut 10'."""
+    return name.replace("_", " ").strip().capitalize()
+
+
+def area_words(name: str) -> str:
+    """An area's name as written: southampton -> Southampton, isle_of_wight -> Isle Of Wight."""
+    return name.replace("_", " ").strip().title()
+
+
+def run_labels(run: str, cfg: dict, info: dict) -> dict:
+    """A run's labels from its resolved config (as a plain dict, as config.yaml holds it) and its run_info:
+    area, system, scenario (and what the scenario is called, its description and assumptions), seed,
+    parameter set, design point, years. A KeyError or TypeError names what the config lacks."""
+    scenario = cfg.get("scenario") or {}
+    name = str(scenario.get("name", "baseline"))
+    parameter_set = info.get("parameter_set")  # index of a posterior draw; absent/null: calibrated point estimate
+    return {
+        "run": run,
+        "area": str(cfg["area"]["name"]),
+        "system": str(cfg["system"]["name"]),
+        "scenario": name,
+        "seed": int(cfg["seed"] if "seed" in cfg else info["seed"]),
+        "parameter_set": None if parameter_set is None else int(parameter_set),
+        "design_point": None if info.get("design_point") is None else int(info["design_point"]),
+        "design": info.get("design"),
+        "design_values": info.get("design_values") or {},
+        "design_kind": str((cfg.get("design") or {}).get("kind", "none")),
+        "scenario_label": str(scenario.get("label") or scenario_words(name)),
+        "area_label": area_words(str(cfg["area"]["name"])),
+        "description": str(scenario.get("description") or ""),
+        "assumptions": [str(a) for a in scenario.get("assumptions") or []],
+        "start_year": cfg.get("start_year"),
+        "end_year": cfg.get("end_year"),
+        "policy_year": cfg.get("policy_year"),  # absent in runs made before policies had a year
+    }
 
 
 def run_name(area, system, scenario, seed, parameter_set, design_point=None) -> str:
@@ -106,14 +126,20 @@ def run_name(area, system, scenario, seed, parameter_set, design_point=None) -> 
 def list_runs(multirun_dir: Path | str) -> pd.DataFrame:
     """One row per run, sorted by its labels; refuses a sweep holding the same run twice."""
     root = Path(multirun_dir)
-    runs = pd.DataFrame([describe_run(folder, root) for folder in find_runs(root)])
+    return runs_table([describe_run(folder, root) for folder in find_runs(root)], str(root))
+
+
+def runs_table(labels: list[dict], where: str) -> pd.DataFrame:
+    """One row per run from run_labels' dicts, sorted by the labels; refuses the same run twice (`where` the runs
+    are, for the message)."""
+    runs = pd.DataFrame(labels)
     runs["parameter_set"] = runs["parameter_set"].astype("Int64")
     runs["design_point"] = runs["design_point"].astype("Int64")
     twice = runs[runs.duplicated(KEYS, keep=False)]
     if len(twice):
         lines = [f"  {run_name(*key)}: folders {', '.join(group['run'])}"
                  for key, group in twice.groupby(KEYS, dropna=False, sort=True)]
-        raise CompareError(f"duplicate runs in {root}: the same area, system, scenario, seed and parameter set "
+        raise CompareError(f"duplicate runs in {where}: the same area, system, scenario, seed and parameter set "
                            "appear more than once, so they would be counted twice:\n" + "\n".join(lines)
                            + "\nmove the extra folders out of the sweep (or rerun them with other seeds)")
     return runs.sort_values(KEYS, na_position="first", kind="stable").reset_index(drop=True)
@@ -128,22 +154,30 @@ def collect(multirun_dir: Path | str, progress: bool = True, runs: pd.DataFrame 
     """
     root = Path(multirun_dir)
     runs = list_runs(root) if runs is None else runs
-    frames = []
     rows = tqdm(runs.itertuples(index=False), total=len(runs), desc="reading runs", unit="run",
                 disable=not progress, leave=False, file=sys.stderr)
-    for r in rows:
-        path = root / r.run / "timeseries.csv"
-        try:
-            ts = pd.read_csv(path, dtype={"period": str, "measure": str, "group": str})
-        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-            raise CompareError(f"{path} cannot be read: {str(e).splitlines()[0]}") from None
-        missing = [c for c in ("period", "measure", "group", "value") if c not in ts.columns]
-        if missing:
-            raise CompareError(f"{path} cannot be read: no column(s) {', '.join(missing)}; a run's timeseries.csv has "
-                               "period, measure, group, value")
-        ts = annual(ts)
-        frames.append(ts.assign(run=r.run, area=r.area, system=r.system, scenario=r.scenario, seed=r.seed,
-                                parameter_set=r.parameter_set, design_point=r.design_point))
+    return gather((r, read_timeseries(root / r.run / "timeseries.csv")) for r in rows)
+
+
+def read_timeseries(path: Path) -> pd.DataFrame:
+    """A run's timeseries.csv; one that cannot be read as one is refused, naming it."""
+    try:
+        ts = pd.read_csv(path, dtype={"period": str, "measure": str, "group": str})
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise CompareError(f"{path} cannot be read: {str(e).splitlines()[0]}") from None
+    missing = [c for c in ("period", "measure", "group", "value") if c not in ts.columns]
+    if missing:
+        raise CompareError(f"{path} cannot be read: no column(s) {', '.join(missing)}; a run's timeseries.csv has "
+                           "period, measure, group, value")
+    return ts
+
+
+def gather(runs_and_tables) -> pd.DataFrame:
+    """One tidy table (COLUMNS) from (labels, timeseries) pairs: labels with attributes run, area, system,
+    scenario, seed, parameter_set and design_point (a row of runs_table); yearly, sorted by the labels."""
+    frames = [annual(ts).assign(run=r.run, area=r.area, system=r.system, scenario=r.scenario, seed=r.seed,
+                                parameter_set=r.parameter_set, design_point=r.design_point)
+              for r, ts in runs_and_tables]
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out["parameter_set"] = out["parameter_set"].astype("Int64")
     out["design_point"] = out["design_point"].astype("Int64")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.sweeps.collect import KEYS, CompareError
+from sim.sweeps.collect import KEYS, CompareError, scenario_words
 
 LOW, HIGH = 0.05, 0.95  # the reported interval: 5th to 95th percentile across runs (or pairs of runs)
 DEFAULT_YEARS = 5  # headline years when none are asked for: the last five of the runs
@@ -106,7 +106,10 @@ def pairs(runs: pd.DataFrame, baseline: str = "baseline") -> dict[str, pd.DataFr
 @dataclass(frozen=True)
 class Headline:
     """A number per run over the compared years: a measure at the last year (`end`), summed (`total`),
-    averaged (`mean`) or a ratio of totals (`ratio`, over `per`). `label` is plain English."""
+    averaged (`mean`) or a ratio of totals (`ratio`, over `per`). `label` is plain English; `short` heads
+    a column of the report ({last} filled in); `better` says which way is a gain for the people treated
+    or the public purse (+1 up, -1 down, 0 neither: more people in treatment is not better in itself);
+    `theme` groups the report's tables."""
 
     name: str
     label: str  # {years}, {last} and {baseline} are filled in
@@ -115,41 +118,82 @@ class Headline:
     how: str
     group: str = "all"
     per: str = ""
+    short: str = ""
+    better: int = 0
+    theme: str = ""
 
 
+TREATMENT, ACCESS, DEATHS, MONEY, VALUE = "treatment", "access", "deaths", "money", "value"
 HEADLINES = (
-    Headline("in_treatment_end", "People in treatment at the end of {last}", "people", "in_treatment", "end"),
-    Headline("successful_completions", "Successful completions, {years}", "people", "exits_successful", "total"),
+    Headline("in_treatment_end", "People in treatment at the end of {last}", "people", "in_treatment", "end",
+             short="In treatment, end of {last}", theme=TREATMENT),
+    Headline("treatment_starts", "Treatment starts, {years}", "people", "treatment_starts", "total",
+             short="Treatment starts", better=+1, theme=TREATMENT),
+    Headline("successful_completions", "Successful completions, {years}", "people", "exits_successful", "total",
+             short="Successful completions", better=+1, theme=TREATMENT),
     Headline("completion_rate_opiate", "Successful completion rate, opiate clients (average {years})", "percent",
-             "successful_completion_rate", "mean", "opiate"),
+             "successful_completion_rate", "mean", "opiate", short="Completion rate, opiate clients", better=+1,
+             theme=TREATMENT),
     Headline("completion_rate_non_opiate", "Successful completion rate, non-opiate clients (average {years})",
-             "percent", "successful_completion_rate", "mean", "non_opiate"),
+             "percent", "successful_completion_rate", "mean", "non_opiate", short="Completion rate, non-opiate clients",
+             better=+1, theme=TREATMENT),
     Headline("phof_non_representation_6m",
              "Completed and not back in treatment within 6 months, PHOF 2.15 (average {years})", "percent",
-             "phof_non_representation_6m", "mean"),
-    Headline("deaths", "Deaths from all causes, {years}", "deaths", "deaths", "total"),
-    Headline("drug_related_deaths", "Drug-related deaths, {years}", "deaths", "deaths_drug_related", "total"),
-    Headline("cost", "Paid for treatment (the services' budgets), {years}", "gbp", "cost", "total"),
-    Headline("cost_of_care", "Care delivered at unit costs, {years}", "gbp", "cost_of_care", "total"),
-    Headline("treatment_starts", "Treatment starts, {years}", "people", "treatment_starts", "total"),
+             "phof_non_representation_6m", "mean", short="Completed, not back within 6 months (PHOF 2.15)",
+             better=+1, theme=TREATMENT),
+    Headline("presentations", "Presentations to treatment, {years}", "people", "presentations", "total",
+             short="Presentations", theme=ACCESS),
+    Headline("waiting_over_3_weeks_share", "Treatment starts after waiting over 3 weeks (average {years})", "share",
+             "waiting_over_3_weeks_share", "mean", short="Starts after waiting over 3 weeks", better=-1, theme=ACCESS),
+    Headline("waiting_end_of_year", "Waiting for a place at the end of each year (average {years})", "people",
+             "waiting", "mean", short="Waiting for a place (year ends)", better=-1, theme=ACCESS),
+    Headline("waiting_dropouts", "Gave up on the waiting list, {years}", "people", "waiting_dropouts", "total",
+             short="Gave up waiting", better=-1, theme=ACCESS),
+    Headline("care_share_of_money", "Share of the money paid that bought care at unit costs, {years}", "share",
+             "cost_of_care", "ratio", per="cost", short="Money spent on care", theme=ACCESS),
+    Headline("deaths", "Deaths from all causes, {years}", "deaths", "deaths", "total", short="Deaths, all causes",
+             better=-1, theme=DEATHS),
+    Headline("drug_related_deaths", "Drug-related deaths, {years}", "deaths", "deaths_drug_related", "total",
+             short="Drug-related deaths", better=-1, theme=DEATHS),
+    Headline("qalys", "Quality-adjusted life years lived, {years}", "qalys", "qalys", "total",
+             short="Quality-adjusted life years", better=+1, theme=DEATHS),
+    Headline("cost", "Paid for treatment (the services' budgets), {years}", "gbp", "cost", "total",
+             short="Paid for treatment", theme=MONEY),
+    Headline("cost_of_care", "Care delivered at unit costs, {years}", "gbp", "cost_of_care", "total",
+             short="Care delivered", theme=MONEY),
     # a ratio of totals: steadier than the mean of yearly ratios
     Headline("cost_per_successful_completion", "Cost per successful completion, {years}", "gbp", "cost", "ratio",
-             per="exits_successful"),
-    Headline("waiting_over_3_weeks_share", "Treatment starts after waiting over 3 weeks (average {years})", "share",
-             "waiting_over_3_weeks_share", "mean"),
+             per="exits_successful", short="Cost per successful completion", better=-1, theme=MONEY),
     # value for money (sim.outputs.value_for_money): what the scenario's journeys cost society
-    Headline("crimes", "Crimes committed in the community, {years}", "crimes", "crimes", "total"),
-    Headline("crime_cost", "Cost of those crimes, {years}", "gbp", "crime_cost", "total"),
-    Headline("health_cost", "Health-care cost of drug use, {years}", "gbp", "health_cost", "total"),
-    Headline("qalys", "Quality-adjusted life years lived, {years}", "qalys", "qalys", "total"),
+    Headline("crimes", "Crimes committed in the community, {years}", "crimes", "crimes", "total",
+             short="Crimes in the community", better=-1, theme=MONEY),
+    Headline("crime_cost", "Cost of those crimes, {years}", "gbp", "crime_cost", "total", short="Cost of crime",
+             better=-1, theme=MONEY),
+    Headline("health_cost", "Health-care cost of drug use, {years}", "gbp", "health_cost", "total",
+             short="Health-care cost", better=-1, theme=MONEY),
+    Headline("qalys_value", "Quality-adjusted life years lived, in money, {years}", "gbp", "qalys_value", "total",
+             short="QALYs in money", better=+1),
+    Headline("benefits_in_year", "Benefits of effective treatment in the year: crime and health costs averted and "
+             "QALYs gained, in money (NDTMS value-for-money tool, in year), {years}", "gbp", "benefits_in_year",
+             "total", short="Benefits in year", better=+1, theme=VALUE),
     Headline("benefits", "Benefits of treatment: crime and health costs averted and QALYs gained, in money "
-             "(NDTMS value-for-money tool, accrued), {years}", "gbp", "benefits", "total"),
-    Headline("benefit_cost_ratio", "Benefits for each £1 paid for treatment, {years}", "ratio", "benefits", "ratio",
-             per="cost"),
-    Headline("net_benefit", "Net benefit (benefits less the money paid), {years}", "gbp", "net_benefit", "total"),
+             "(NDTMS value-for-money tool, accrued), {years}", "gbp", "benefits", "total", short="Benefits accrued",
+             better=+1, theme=VALUE),
+    Headline("net_benefit_in_year", "Net benefit in year (in-year benefits less the money paid), {years}", "gbp",
+             "net_benefit_in_year", "total", short="Net benefit in year", better=+1, theme=VALUE),
+    Headline("net_benefit", "Net benefit accrued (accrued benefits less the money paid), {years}", "gbp",
+             "net_benefit", "total", short="Net benefit accrued", better=+1, theme=VALUE),
+    Headline("benefit_cost_ratio_in_year", "In-year benefits for each £1 paid for treatment, {years}", "ratio",
+             "benefits_in_year", "ratio", per="cost", short="Benefit-cost ratio in year", better=+1, theme=VALUE),
+    Headline("benefit_cost_ratio_accrued", "Accrued benefits for each £1 paid for treatment, {years}", "ratio",
+             "benefits", "ratio", per="cost", short="Benefit-cost ratio accrued", better=+1, theme=VALUE),
 )
+DEATHS_AVERTED = Headline("deaths_averted", "Deaths from all causes averted, {years} ({baseline} minus scenario)",
+                          "deaths", "deaths", "total", short="Deaths averted, all causes", better=+1)
 AVERTED = Headline("drug_related_deaths_averted", "Drug-related deaths averted, {years} ({baseline} minus scenario)",
-                   "deaths", "deaths_drug_related", "total")
+                   "deaths", "deaths_drug_related", "total", short="Drug-related deaths averted", better=+1)
+AVERTED_FROM = {DEATHS_AVERTED: "deaths", AVERTED: "drug_related_deaths"}  # baseline minus scenario of these
+BY_NAME = {h.name: h for h in (*HEADLINES, *AVERTED_FROM)}
 
 
 def run_headlines(collected: pd.DataFrame, years: list[str]) -> pd.DataFrame:
@@ -182,7 +226,8 @@ def run_headlines(collected: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _interval(values) -> dict:
+def interval(values) -> dict:
+    """Median, 5% and 95% points and the count of the non-missing values."""
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     if not len(v):
@@ -191,46 +236,61 @@ def _interval(values) -> dict:
     return {"median": median, "low": low, "high": high, "n": len(v)}
 
 
-def headline(collected: pd.DataFrame, baseline: str = "baseline", years=None) -> pd.DataFrame:
+SUMMARY_COLUMNS = ["area", "system", "scenario", "arm", "arm_label", "kind", "headline", "label", "unit", "years",
+                   "median", "low", "high", "n", "width_ratio", "note"]
+
+
+def summary_row(run: pd.Series, arm: str, kind: str, h: Headline, fill: dict, stats: dict, labels: dict | None = None,
+                width_ratio: float = np.nan, note: str = "") -> dict:
+    """One row of the summary table (SUMMARY_COLUMNS) for arm `arm`, whose first run is `run`; `labels` maps
+    arms to what a reader calls them (default: the arm's name in words)."""
+    return {"area": run["area"], "system": run["system"], "scenario": run["scenario"], "arm": arm,
+            "arm_label": (labels or {}).get(arm) or scenario_words(arm), "kind": kind,
+            "headline": h.name, "label": h.label.format(**fill), "unit": h.unit, "years": fill["years"], **stats,
+            "width_ratio": width_ratio, "note": note}
+
+
+def fill_for(years: list[str], baseline: str) -> dict:
+    """What a Headline's label may name: the years, the last of them and the baseline."""
+    return {"years": years_label(years), "last": years[-1], "baseline": baseline}
+
+
+def headline(collected: pd.DataFrame, baseline: str = "baseline", years=None,
+             labels: dict | None = None) -> pd.DataFrame:
     """Headline numbers per arm (kind `level`: median and 5-95% interval across seeds and parameter
     sets) and per non-baseline arm its difference from the baseline (kind `difference`: scenario
-    minus baseline, paired by seed and parameter set; plus drug-related deaths averted).
+    minus baseline, paired by seed and parameter set; plus deaths averted, all causes and drug-related).
 
+    `labels` maps arms to what the report calls them (column `arm_label`).
     `width_ratio` (difference rows): width of the paired interval / width of the arm's own interval.
     Differences are left out when the baseline scenario is not in the sweep.
     """
     years, _ = select_years(collected["period"].unique(), years)
     runs = run_table(collected, baseline)
     values = run_headlines(collected, years)
-    fill = {"years": years_label(years), "last": years[-1], "baseline": baseline}
+    fill = fill_for(years, baseline)
     rows, own = [], {}
     for arm in arms(runs):
         members = runs[runs["arm"] == arm]
-        first = members.iloc[0]
         for h in HEADLINES:
             if h.name not in values:
                 continue
-            stats = _interval(values.loc[members.index, h.name])
+            stats = interval(values.loc[members.index, h.name])
             own[arm, h.name] = stats["high"] - stats["low"]
-            rows.append({"area": first["area"], "system": first["system"], "scenario": first["scenario"], "arm": arm,
-                         "kind": "level", "headline": h.name, "label": h.label.format(**fill), "unit": h.unit,
-                         "years": fill["years"], **stats, "width_ratio": np.nan})
+            rows.append(summary_row(members.iloc[0], arm, "level", h, fill, stats, labels))
     for arm, matched in pairs(runs, baseline).items():
         first = runs.loc[matched["run"].iloc[0]]
-        for h in (*HEADLINES, AVERTED):
-            source = "drug_related_deaths" if h is AVERTED else h.name
+        for h in (*HEADLINES, *AVERTED_FROM):
+            source = AVERTED_FROM.get(h, h.name)
             if source not in values:
                 continue
             diff = (values.loc[matched["run"], source].to_numpy()
                     - values.loc[matched["run_baseline"], source].to_numpy())
-            stats = _interval(-diff if h is AVERTED else diff)
+            stats = interval(-diff if h in AVERTED_FROM else diff)
             width = own.get((arm, source), np.nan)
             ratio = (stats["high"] - stats["low"]) / width if width and width > 0 else np.nan
-            rows.append({"area": first["area"], "system": first["system"], "scenario": first["scenario"], "arm": arm,
-                         "kind": "difference", "headline": h.name, "label": h.label.format(**fill), "unit": h.unit,
-                         "years": fill["years"], **stats, "width_ratio": ratio})
-    return pd.DataFrame(rows, columns=["area", "system", "scenario", "arm", "kind", "headline", "label", "unit",
-                                       "years", "median", "low", "high", "n", "width_ratio"])
+            rows.append(summary_row(first, arm, "difference", h, fill, stats, labels, ratio))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 # ---------------------------------------------------------------- series over time
@@ -284,7 +344,7 @@ def differences_by_year(collected: pd.DataFrame, years: list[str], baseline: str
                "cumulative_median", "cumulative_low", "cumulative_high", "n"]
     if not matched:
         return pd.DataFrame(columns=columns)
-    fill = {"years": years_label(years), "last": years[-1], "baseline": baseline}
+    fill = fill_for(years, baseline)
     rows = []
     for h in HEADLINES:
         if h.how == "ratio":
@@ -297,7 +357,7 @@ def differences_by_year(collected: pd.DataFrame, years: list[str], baseline: str
             diff = w.reindex(m["run"]).to_numpy() - w.reindex(m["run_baseline"]).to_numpy()  # [pair, year]
             cumulative = np.cumsum(diff, axis=1) if h.how == "total" else np.full_like(diff, np.nan)
             for j, year in enumerate(years):
-                now, total = _interval(diff[:, j]), _interval(cumulative[:, j])
+                now, total = interval(diff[:, j]), interval(cumulative[:, j])
                 rows.append({"arm": arm, "scenario": runs.loc[m["run"].iloc[0], "scenario"], "headline": h.name,
                              "label": h.label.format(**fill), "unit": h.unit, "period": year,
                              "median": now["median"], "low": now["low"], "high": now["high"],

@@ -39,9 +39,11 @@ from sim.model.kernel.codes import (
 )
 from sim.model.kernel.counts import recount
 from sim.model.kernel.people import age_band, count_substitution, count_treated, draw, drop_out, in_treatment, log_note
-from sim.model.kernel.records import TraceNote
+from sim.model.kernel.records import TraceNote, TracePhase
 
-NOTE_HANDOFF_FAILED = int(TraceNote.HANDOFF_FAILED)
+NOTE_HANDOFF_FAILED, NOTE_HANDED_OFF = int(TraceNote.HANDOFF_FAILED), int(TraceNote.HANDED_OFF)
+NOTE_STEPPED_UP = int(TraceNote.STEPPED_UP)
+PROVIDERS = int(TracePhase.PROVIDERS)  # the journey log's rows of this phase follow the step's journeys
 OPIATE_ONLY, OPIATE_CRACK = int(DrugGroup.OPIATE_ONLY), int(DrugGroup.OPIATE_CRACK)
 SLACK_ENTRIES = 1024  # a list is compacted once its stale entries outnumber its people and this
 
@@ -159,7 +161,7 @@ def admit(people, services, p, free, ctx, outcomes, tallies, log):
             m += 1
         free -= services.weekly_cost[p, m]
         people.state[i] = TX_START
-        log_note(log, 0, people.traced[i], n, i, WAITING, TX_START, 0)  # the admission, in the journey log
+        log_note(log, 0, people.traced[i], n, i, WAITING, TX_START, 0, PROVIDERS)  # the admission
         people.since[i] = t_end
         people.ready[i] = 0
         people.modality[i] = m
@@ -217,12 +219,13 @@ def take_handoffs(people, services, p, free, ctx, tallies, log):
             people.refresh_step[i] = n + 1  # a new modality: hazards change
             f[n, E_HANDOFF, g, band] += 1
             count_substitution(people, i, ctx.year, f[n], g, band)
+            log_note(log, 0, people.traced[i], n, i, s, s, NOTE_HANDED_OFF, PROVIDERS)
         else:  # not picked up: back to using, an unplanned exit from the system
             f[n, E_HANDOFF_FAILED, g, band] += 1
             drop_out(people, i, n, g, band, f, tallies, 0, t_end)
             people.state[i] = USING_PREVIOUS
             people.since[i] = t_end
-            log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED)
+            log_note(log, 0, people.traced[i], n, i, s, USING_PREVIOUS, NOTE_HANDOFF_FAILED, PROVIDERS)
             people.refresh_step[i] = n + 1
         recount(people, i, ctx, 0, tallies)
     services.handoffs_start[p] = j
@@ -241,7 +244,7 @@ def step_ups_for(people, queues, p):
 
 
 @njit(inline="always")
-def buy_step_ups(people, services, queues, p, free, ctx, tallies):
+def buy_step_ups(people, services, queues, p, free, ctx, tallies, log):
     """Move service p's clients referred this step from prescribing or shared care to inpatient detox while money
     is free (GBP a week: the placement's weekly cost less that of the modality left); a referral the money does
     not cover lapses (the client stays, and may be referred again). Returns the money left."""
@@ -259,6 +262,7 @@ def buy_step_ups(people, services, queues, p, free, ctx, tallies):
             tallies.modality_exits[0, n, EXIT_PLANNED, old] += 1  # a step-up is a planned modality exit
             people.modality[i] = INPATIENT_DETOX
             people.refresh_step[i] = n + 1  # a new modality: hazards change
+            log_note(log, 0, people.traced[i], n, i, TX_STAY, TX_STAY, NOTE_STEPPED_UP, PROVIDERS)
             recount(people, i, ctx, 0, tallies)
     return free
 
@@ -292,7 +296,7 @@ def provider_phase(people, services, queues, ctx, outcomes, tallies, log):
         if has_handoffs and free > 0:
             free = take_handoffs(people, services, p, free, ctx, tallies, log)
         if step_ups > 0 and free > 0:
-            free = buy_step_ups(people, services, queues, p, free, ctx, tallies)
+            free = buy_step_ups(people, services, queues, p, free, ctx, tallies, log)
         if listed[p] > 0 and free > 0:
             free = admit(people, services, p, free, ctx, outcomes, tallies, log)
         services.spend[n, p, 1] = weekly_spend(services, p, caseload[p])

@@ -109,8 +109,8 @@ def drop_out(people, i, n, g, band, f, tallies, c, t):
 
 
 @njit(inline="always")
-def log_note(log, c, traced, step, person, source, target, note):
-    """One row of the journey log for a traced person (a TraceNote code in `note`)."""
+def log_note(log, c, traced, step, person, source, target, note, phase):
+    """One row of the journey log for a traced person (a TraceNote code in `note`, a TracePhase in `phase`)."""
     if traced:
         j = log.count[c]
         if j < log.step.shape[1]:
@@ -119,9 +119,11 @@ def log_note(log, c, traced, step, person, source, target, note):
             log.source[c, j] = source
             log.target[c, j] = target
             log.note[c, j] = note
+            log.phase[c, j] = phase
         log.count[c] = j + 1
 
 
 @njit(inline="always")
 def log_move(log, c, traced, step, person, source, target):
-    log_note(log, c, traced, step, person, source, target, 0)
+    """A state change in the journeys of a step (block c)."""
+    log_note(log, c, traced, step, person, source, target, 0, 0)

@@ -108,6 +108,18 @@ class TraceNote(IntEnum):
 
     NONE = 0  # a state change
     HANDOFF_FAILED = 1  # a hand-off not picked up: the person returned to using
+    # Changes within treatment that keep the state (from_state = to_state): a new service or modality
+    HANDED_OFF = 2  # a hand-off picked up: the client passed to the service it was handed to
+    STEPPED_UP = 3  # an inpatient detox placement bought for a client on prescribing or shared care
+    STEPPED_DOWN = 4  # from specialist prescribing to GP shared care
+
+
+class TracePhase(IntEnum):
+    """Which phase of a step logged a row: a step's rows are in this order (a person's journeys and their
+    provider's turn may both log one in the same step, in different blocks of the log)."""
+
+    JOURNEYS = 0
+    PROVIDERS = 1
 
 
 TRACE_NOTES = tuple("" if n == TraceNote.NONE else n.name.lower() for n in TraceNote)
@@ -121,6 +133,7 @@ class TraceLog(NamedTuple):
     source: np.ndarray  # int8[block, row]
     target: np.ndarray  # int8[block, row]
     note: np.ndarray  # int8[block, row]: a TraceNote
+    phase: np.ndarray  # int8[block, row]: a TracePhase
     count: np.ndarray  # int64[block]: rows used (may exceed capacity: overflow)
 
 

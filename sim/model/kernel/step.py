@@ -79,8 +79,11 @@ from sim.model.kernel.people import (
     in_treatment,
     leave_treatment,
     log_move,
+    log_note,
 )
-from sim.model.kernel.records import Records, Tables
+from sim.model.kernel.records import Records, Tables, TraceNote, TracePhase
+
+NOTE_STEPPED_DOWN, JOURNEYS = int(TraceNote.STEPPED_DOWN), int(TracePhase.JOURNEYS)
 
 MAX_COMPETING = 8  # most transitions out of one state (the hazard buffer of a block)
 
@@ -199,6 +202,7 @@ def event(people, i, s, g, ctx, tables, records, c):
             tallies.modality_exits[c, n, EXIT_PLANNED, people.modality[i]] += 1
             people.modality[i] = GP_SHARED_CARE
             count_substitution(people, i, ctx.year, flows[n], g, band)
+            log_note(records.log, c, people.traced[i], n, i, s, s, NOTE_STEPPED_DOWN, JOURNEYS)
             return
         if new == TO_STEP_UP:  # referred for an inpatient detox placement: the provider buys it if its money allows
             queues.step_up[c, queues.step_up_count[c]] = i
