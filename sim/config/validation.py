@@ -8,10 +8,10 @@ from sim.config.designs import check as check_design
 from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
 from sim.config.policy import changes_at_policy, from_policy, regime_in
+from sim.config.prices import price_factor
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
-from sim.outputs.prices import price_factor
 
 MAX_STEPS_PER_YEAR = 365
 MAX_SIMULATED_USERS = 5_000_000
