@@ -49,6 +49,10 @@ RULES = (
          "true or false", ("onset=maybe", "output.figures=perhaps"), "onset|output.figures"),
     Rule(("output.period",), "year or quarter", ("output.period=month",), "output.period"),
     Rule(("output.trace_people",), "a whole number >= 0", ("output.trace_people=-1",), "output.trace_people"),
+    Rule(("output.price_year",), "2012 (the model's prices), or a year from 1990 to 2100 whose index output.deflator "
+         "gives, with 2012's", ("output.price_year=2020", "output.price_year=1066"), "output.price_year"),
+    Rule(("output.deflator.*",), "year: a positive finite price index (checked even when price_year is 2012)",
+         ("+output.deflator={2015:-1.0}",), "output.deflator"),
     Rule(("area", "system", "history_system", "scenario", "history", "calibration", "calibration.*", "experiment",
           "hydra/launcher"),
          "a file of configs/<group>/ (area=southampton, +experiment=scenarios, ...)",

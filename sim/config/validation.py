@@ -10,12 +10,12 @@ from sim.config.errors import ConfigError
 from sim.config.parameters import CapacityParams, HistoryParams, Parameters
 from sim.config.paths import CONFIG_DIR, project_path
 from sim.config.policy import changes_at_policy, from_policy, regime_in
+from sim.config.prices import price_factor
 from sim.config.provenance import iter_parameters
 from sim.config.redaction import has_secret, redact
 from sim.config.schema import PERIODS, SAMPLERS, UNCERTAINTY, CalibrateConfig, JourneysConfig, ValidateConfig
 from sim.domain.states import Modality, Route
 from sim.domain.transitions import check_levers
-from sim.outputs.prices import price_factor
 
 MAX_STEPS_PER_YEAR = 365
 MAX_SIMULATED_USERS = 5_000_000  # people simulated at the start: users and those in recovery
@@ -173,6 +173,10 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
                           f"{MAX_SIMULATED_USERS:,}, at least one a user (about a gigabyte a million)")
     _whole("seed", cfg.seed)
     _whole("output.trace_people", cfg.output.trace_people, why=" (journeys logged person by person)")
+    _year("output.price_year", cfg.output.price_year, why=" (money is reported in that year's prices)")
+    for year, index in cfg.output.deflator.items():  # checked whether or not price_year uses it
+        if not _finite(f"output.deflator.{year}", index) > 0:
+            raise ConfigError(f"output.deflator.{year} = {index}: a price index must be a positive number")
     price_factor(cfg.output.price_year, cfg.output.deflator)  # another price year needs its index (refused here)
     if cfg.uncertainty not in UNCERTAINTY:
         raise ConfigError(f"uncertainty = {cfg.uncertainty!r}: allowed values are {', '.join(UNCERTAINTY)}")
