@@ -78,7 +78,7 @@ def test_a_bad_value_is_refused_with_the_message_journeys_gives(tmp_path):
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert cli.returncode == 2 and f"journeys: invalid configuration: {page.value}\n" in cli.stderr, cli.stderr
     assert "\n" not in str(page.value)
-    with pytest.raises(ConfigError, match=r"levers\.planned_exits: unknown hazard or family; allowed: "):
+    with pytest.raises(ConfigError, match=r"levers\.planned_exits: unknown hazard or family; did you mean planned_ex"):
         configs(Choice(levers=(("levers.planned_exits", 1.3),)))
     with pytest.raises(ConfigError, match=r"seeds = 0: a whole number from 1 to 20"):
         configs(Choice(seeds=0))
