@@ -260,12 +260,24 @@ def test_a_killed_calibration_is_continued_without_losing_or_repeating_a_trial(t
             except sqlite3.OperationalError:  # the tables are not made yet
                 return 0
 
-    for _ in range(3):  # a trial lasts a fraction of a second: the kill may fall between two, then again
+    def running_with_heartbeat() -> bool:
+        with sqlite3.connect(storage) as db:
+            try:
+                return db.execute("SELECT count(*) FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
+                                  "WHERE t.state = 'RUNNING'").fetchone()[0] > 0
+            except sqlite3.OperationalError:
+                return False
+
+    for _ in range(5):  # a trial lasts a fraction of a second: the kill may fall between two, then again
         worker = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not (count("COMPLETE") >= 3 and count("RUNNING")):
             time.sleep(0.01)
-        time.sleep(0.03)  # past the trial's first heartbeat (a trial killed before it stays "running")
+        # past the running trial's first heartbeat: a trial killed before it has none and stays "running" (on a
+        # busy machine the heartbeat thread can take a while to write it)
+        beat = time.monotonic() + 30
+        while time.monotonic() < beat and not running_with_heartbeat():
+            time.sleep(0.005)
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
         if count("RUNNING"):

@@ -189,7 +189,9 @@ def test_every_traced_journey_chains_from_state_to_state(monkeypatch, threaded):
         assert n == flows[event] > 0, event.name
     assert (log["note"] == "stepped_up").any() and (log["note"] == "stepped_down").any()
     kept = log[log["note"].isin(["handed_off", "stepped_up", "stepped_down"])]
-    assert (kept["from_state"] == kept["to_state"]).all() and kept["to_state"].isin(["tx_start", "tx_stay"]).all()
+    # a service change within treatment, in any of its phases (a step-up to detox may come in the stop phase)
+    assert (kept["from_state"] == kept["to_state"]).all() and kept["to_state"].isin(
+        ["tx_start", "tx_stay", "tx_stop"]).all()
 
 
 def test_a_steps_journey_rows_come_before_its_provider_rows_whatever_the_block():

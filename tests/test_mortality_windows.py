@@ -39,3 +39,10 @@ def test_weeks_three_and_four_carry_their_own_risk():
     high = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_3_4=300",
                                 "params.mortality.hr_after_release_weeks_3_4=300")
     assert high > 1.5 * none
+
+
+def test_the_first_two_weeks_after_release_carry_their_own_risk():
+    """Release from prison's first window is alive: a large ratio there kills more people than none."""
+    none = _drug_related_deaths("params.mortality.hr_after_release_weeks_1_2=1")
+    high = _drug_related_deaths("params.mortality.hr_after_release_weeks_1_2=300")
+    assert high > 1.2 * none

@@ -20,8 +20,11 @@ TABLE = pd.read_csv(PARAMETERS_CSV)
 # Parameters whose effect the short run is too small to show: name -> why, and where they are tested instead.
 _WEEKS_3_4 = ("acts only in weeks 3-4 after an exit from substitution or detox (or a release): too few deaths in "
               "the short run to move; tests/test_mortality_windows.py")
+_RELEASE_WEEKS_1_2 = ("acts only in the two weeks after a release from prison: the short run may have no death "
+                      "there; tests/test_mortality_windows.py")
 ONLY_IN_RARE_CONFIGURATIONS: dict[str, str] = {"params.mortality.hr_after_treatment_weeks_3_4": _WEEKS_3_4,
-                                               "params.mortality.hr_after_release_weeks_3_4": _WEEKS_3_4}
+                                               "params.mortality.hr_after_release_weeks_3_4": _WEEKS_3_4,
+                                               "params.mortality.hr_after_release_weeks_1_2": _RELEASE_WEEKS_1_2}
 SHORT_RUN = ("area=southampton", "calibration=none", "end_year=2009", "seed=5")
 
 

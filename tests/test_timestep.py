@@ -38,5 +38,9 @@ def test_weekly_and_half_weekly_steps_agree():
 
 @pytest.mark.slow
 def test_monthly_steps_are_close_to_weekly():
-    # one move per person per step: a month-long step delays a few two-move paths (stay -> stop -> sustain)
-    _check(_totals(12, range(1, 7)), _totals(52, range(201, 207)), allowed_bias=0.04)
+    # one move per person per step: a month-long step delays every path of several moves (present, be assessed,
+    # be admitted; stay -> stop -> sustain) and makes every wait at least a month where assessment takes under a
+    # week (61 a year). With the 2026-12-02 fits that is about 10% fewer starts and exits in 2005-2014 (3 seeds a
+    # side: starts -10.3%, completions -9.7%, unplanned exits -10.8%, people in treatment -3.1%): a coarse grid
+    # for checks, not for results (README). The bias is bounded here so that a worse one shows.
+    _check(_totals(12, range(1, 7)), _totals(52, range(201, 207)), allowed_bias=0.12)
