@@ -15,13 +15,14 @@ PRICE_YEAR = 2012  # the price level of every money value in the model
 
 
 def price_factor(price_year: int, deflator: dict) -> float:
-    """What a 2012 pound is in `price_year`'s pounds; refused with one line when the index cannot say."""
-    if price_year == PRICE_YEAR:
-        return 1.0
+    """What a 2012 pound is in `price_year`'s pounds; refused with one line when the index cannot say (every
+    index is checked, used or not)."""
     index = {int(k): v for k, v in deflator.items()}
     for year, value in index.items():
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
             raise ConfigError(f"output.deflator.{year} = {value!r}: a price index must be a positive number")
+    if price_year == PRICE_YEAR:
+        return 1.0
     missing = [y for y in (PRICE_YEAR, price_year) if y not in index]
     if missing:
         raise ConfigError(f"output.price_year = {price_year}: money is in {PRICE_YEAR} prices; give a price index "

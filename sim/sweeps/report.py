@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.outputs.prices import PRICE_YEAR
+from sim.config.prices import PRICE_YEAR
 from sim.sweeps.collect import area_words
 from sim.sweeps.figures import scenario_colours
 from sim.sweeps.findings import (
