@@ -67,6 +67,41 @@ def test_drop_outs_returning_within_three_years_follow_the_chain(chain):
             .iloc[-1]).all()  # the last year's follow-up is incomplete
 
 
+def _leavers_back(q, state: int, k: int, same_year_too: bool = False) -> float:
+    """The chain's share of a year's leavers (left from `state` at a time spread evenly over the year, not
+    back by its end) with a treatment start within k whole years after it."""
+    absorbing = q.copy()
+    start = cohort_index(State.TX_START)
+    absorbing[start] = 0.0  # the first start ends the follow-up
+    left = np.linspace(0.0, 1.0, 53)[:-1] + 0.5 / 52  # mid-week exit times
+    by_year_end = np.array([expm(absorbing * (1.0 - s))[state, start] for s in left])
+    by_follow_up = np.array([expm(absorbing * (1.0 + k - s))[state, start] for s in left])
+    if same_year_too:
+        return by_follow_up.mean()
+    return (by_follow_up - by_year_end).mean() / (1.0 - by_year_end).mean()
+
+
+@pytest.mark.parametrize("reason, state", [("dropped_out", State.USING_PREVIOUS), ("completed", State.SUSTAIN)])
+def test_the_years_leavers_return_as_the_chain_says(chain, reason, state):
+    """The NTA's leaver cohorts (sim.outputs.leaver_cohorts): people, not discharges; only those not back by the
+    year's end; returns by whole years after it."""
+    w, q = chain
+    exits = {"dropped_out": "exits_unplanned", "completed": "exits_successful"}[reason]
+    assert (w[f"leavers_{reason}"] <= w[exits]).all()  # a person leaves once a year at most
+    assert (w[f"leavers_{reason}"].iloc[:-1] > 0.6 * w[exits].iloc[:-1]).all()
+    cohorts = slice(2, YEARS - 3)  # settled years whose three follow-up years the run completes
+    for k in (1, 2, 3):
+        share = w[f"{reason}_leavers_returned_within_{k}y_share"].iloc[cohorts]
+        n = w[f"leavers_{reason}"].iloc[cohorts]
+        simulated = float((share * n).sum() / n.sum())
+        sd = np.sqrt(simulated * (1 - simulated) / n.sum())
+        expected = _leavers_back(q, cohort_index(state), k)
+        assert abs(simulated - expected) < 4 * sd + 0.01, (k, simulated, expected)
+        wrong = _leavers_back(q, cohort_index(state), k, same_year_too=True)  # the same year's returners kept
+        assert abs(simulated - wrong) > 4 * sd + 0.01, (k, simulated, wrong)
+    assert w[f"{reason}_leavers_returned_within_3y_share"].isna().iloc[-3:].all()  # follow-up incomplete: no row
+
+
 def test_capacity_weights_move_money_between_kinds_of_service_and_keep_the_total():
     cfg = resolve(compose("system=tiered"))
     base = funded_shares(cfg.system, cfg.params)

@@ -44,6 +44,12 @@ MEASURE_LABELS = {
     "re_presented_within_3y_share": "Completers back within 3 years, share",
     "re_presented_in_year_share": "Completers back within the same year, share",
     "dropouts_returned_within_3y_share": "Drop-outs back within 3 years, share",
+    "leavers_completed": "Left treatment after completing (people)",
+    "leavers_dropped_out": "Left treatment after dropping out (people)",
+    **{f"completed_leavers_returned_within_{k}y_share": f"Completed leavers back within {k} year{'s' * (k > 1)}, share"
+       for k in (1, 2, 3)},
+    **{f"dropped_out_leavers_returned_within_{k}y_share": f"Drop-out leavers back within {k} year{'s' * (k > 1)}, share"
+       for k in (1, 2, 3)},
     "criminal_justice_share": "Caseload referred by criminal justice, share",
     "criminal_justice_share_of_starts": "Starts referred by criminal justice, share",
     "entrants_in_recovery_after_1y_share": "Entrants in recovery 1 year on, share",

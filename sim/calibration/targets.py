@@ -33,19 +33,21 @@ from sim.calibration.likelihood import RELATIVE_ERROR, TargetKind, deviance, int
 from sim.config.errors import InputError
 from sim.domain.states import MODALITY_NAMES
 from sim.outputs.caseload_profile import PROFILE_MEASURES
+from sim.outputs.leaver_cohorts import LEAVER_MEASURES
 from sim.outputs.measures import BAND_GROUPS, DERIVED, DURATION_BANDS, FLOWS, GROUPS, STOCKS, SYSTEM_FLOWS, VALUE_FLOWS
 
 TARGET_COLUMNS = ["id", "area", "period", "measure", "group", "value", "lower", "upper", "source"]
 EXTRACT_COLUMNS = ["area", "period", "drug_group", "measure", "value"]
 PERCENT_MEASURES = ("successful_completion_rate", "phof_non_representation_6m")
-SHARE_MEASURES = tuple(m for m in (*DERIVED, *PROFILE_MEASURES) if m.endswith("_share"))
-MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *VALUE_FLOWS, *DERIVED, *PROFILE_MEASURES,
+SHARE_MEASURES = tuple(m for m in (*DERIVED, *PROFILE_MEASURES, *LEAVER_MEASURES) if m.endswith("_share"))
+MEASURES = tuple(sorted({*STOCKS, *FLOWS, *SYSTEM_FLOWS, *VALUE_FLOWS, *DERIVED, *PROFILE_MEASURES, *LEAVER_MEASURES,
                          "time_in_treatment_mean_years", "time_in_treatment_treated_mean_years", *DURATION_BANDS}))
 # groups a target may name: drug groups and age bands, DOMES time bands, modalities
 TARGET_GROUPS = (*GROUPS, *BAND_GROUPS, *MODALITY_NAMES.values())
 SUPPRESSED_DEFAULT_UPPER = 2.0  # `*` and `-`: a suppressed small count, read as 0..2
 COUNT_MEASURES = frozenset({*STOCKS, *FLOWS, *DURATION_BANDS, "modality_exits_planned", "modality_exits_unplanned",
-                            "modality_exits_transferred"})  # people or events
+                            "modality_exits_transferred", "leavers_completed",
+                            "leavers_dropped_out"})  # people or events
 
 
 def scale_of(measure: str) -> float:

@@ -14,7 +14,8 @@ The order of phases in one step is written down here, once (`JourneysModel.step`
                  clients handed off to it and admits from its waiting list while its money lasts
                  (compiled: `sim.model.kernel.admission.provider_phase`);
     4. record    the stocks are counted as people change (`sim.model.kernel.counts`), flows as
-                 they happen; at each year end the caseload profile (`sim.outputs.caseload_profile`).
+                 they happen; at each year end the caseload profile (`sim.outputs.caseload_profile`) and
+                 the NTA's leaver cohorts (`sim.outputs.leaver_cohorts`).
 
 Phases 1-3 of a stretch of steps run in one compiled call (`sim.model.kernel.advance`): a
 stretch ends where Python has work to do (a change of what is in force, a year end). `run()`
@@ -76,6 +77,7 @@ from sim.model.providers import (
     weekly_costs,
 )
 from sim.outputs.caseload_profile import CaseloadProfile
+from sim.outputs.leaver_cohorts import LeaverCohorts
 
 ROW_BLOCKS = 8  # people are stepped in this many blocks of rows (in parallel where threads allow) ...
 PARALLEL_FROM_ROWS = 40_000  # ... from this many rows; below it, starting threads costs more than it saves
@@ -144,6 +146,7 @@ class JourneysModel(mesa.Model):
         self._build_system(cfg)
         self.tables = self._tables(self.initial_regime, provider_offset=0)
         self.profile = CaseloadProfile(quarterly=cfg.output.period == "quarter")
+        self.leavers = LeaverCohorts(quarterly=cfg.output.period == "quarter")
         self._trace(cfg)
         self.records = Records(tallies=self.tallies, queues=self.queues, log=self.trace)
 
@@ -263,10 +266,12 @@ class JourneysModel(mesa.Model):
                                           self.start_time, self.dt, self.cfg.steps_per_year, self.cfg.ageing,
                                           self.journey_key, self.tables, self.records, self.service_arrays,
                                           PARALLEL_FROM_ROWS, self._hazard_scratch)
-        if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile
+        if end % self.cfg.steps_per_year == 0:  # a year end: the caseload profile and the leaver cohorts
             a, pp = self.n_active, self.people
-            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a],
-                                int(self.start_time) + (end - 1) // self.cfg.steps_per_year)
+            year = int(self.start_time) + (end - 1) // self.cfg.steps_per_year
+            self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a], year)
+            self.leavers.record(pp.state[:a], pp.drug[:a], pp.last_exit[:a], pp.last_exit_reason[:a],
+                                pp.episode_start[:a], year)
 
     def _change(self, n: int) -> None:
         """0. From Jan 1 of a year in which what is in force changes: a documented change of the area, the

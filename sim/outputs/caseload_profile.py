@@ -27,9 +27,9 @@ PROFILE_MEASURES = ("criminal_justice_share", "injecting_current_share", "inject
 FOLLOW_UP_YEARS = (1, 5)
 _GROUPS = {"all": None, **{name: (int(g),) for g, name in DRUG_GROUP_NAMES.items()},
            **{name: tuple(int(g) for g in members) for name, members in DRUG_GROUP_AGGREGATES.items()}}
-_NAMES = list(_GROUPS)
+GROUP_NAMES = list(_GROUPS)
 _N_DRUGS = max(int(g) for g in DRUG_GROUP_NAMES) + 1
-_MEMBERS = np.array([[1 if members is None or d in members else 0 for d in range(_N_DRUGS)]
+GROUP_MEMBERS = np.array([[1 if members is None or d in members else 0 for d in range(_N_DRUGS)]
                      for members in _GROUPS.values()], dtype=np.int64)  # [group, drug group]
 
 
@@ -64,9 +64,9 @@ class CaseloadProfile:
     def table(self) -> pd.DataFrame:
         rows = []
         for period, measures, counts in self.counts:
-            by_group = (counts @ _MEMBERS.T).astype(float)  # [count, reporting group]; exact: small whole numbers
+            by_group = (counts @ GROUP_MEMBERS.T).astype(float)  # [count, reporting group]; exact: small whole numbers
             n = by_group[0]
-            rows += [(period, measure, _NAMES[k], by_group[1 + j, k] / n[k])
+            rows += [(period, measure, GROUP_NAMES[k], by_group[1 + j, k] / n[k])
                      for k in np.flatnonzero(n) for j, measure in enumerate(measures)]
         return pd.DataFrame(rows, columns=["period", "measure", "group", "value"])
 

@@ -93,7 +93,7 @@ def tables(model: JourneysModel) -> pd.DataFrame:
     worth = value_for_money(r(tallies.stocks.sum(axis=0)), r(tallies.flows.sum(axis=0)), cfg.params.value_for_money,
                             cfg.start_year,
                             cfg.steps_per_year, cfg.output.period, cfg.population_scale)
-    profile = model.profile.table()
+    profile = pd.concat([model.profile.table(), model.leavers.table(cfg.population_scale)], ignore_index=True)
     profile = profile[profile["period"].str.slice(0, 4).astype(int) >= cfg.start_year]  # not the warm-up years
     ts = pd.concat([ts, system, worth, profile], ignore_index=True)
     ts = pd.concat([ts, derived_measures(ts)], ignore_index=True)

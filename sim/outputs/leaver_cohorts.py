@@ -1,0 +1,85 @@
+"""The NTA's leaver cohorts: the people who left treatment in a year, followed for their return.
+
+Seed 004: "the NTA has now accumulated enough data from NDTMS to track the careers of those who
+left treatment in a single year". Of the 13,000 people successfully discharged in 2005-06, almost
+a fifth relapsed the following year, a tenth the year after and nearly 5% the last; of the 30,000
+people recorded as dropping out, half did not come back for further treatment over the three years.
+
+So the cohort counts people, not discharges (calibration/targets/definitions.md): someone
+discharged twice in the year counts once, by their last discharge; someone back in treatment by
+the year's end has not left it. The dead stay in the cohort (NDTMS could not see them die).
+A return is a treatment start, counted by whole years after the cohort's year ("the following
+year", "the year after"), so a run must reach three years past a cohort to report its last share.
+
+Measures (one row per drug group, at the cohort's year):
+- `leavers_completed`, `leavers_dropped_out`: the cohorts (people, in real numbers);
+- `completed_leavers_returned_within_{k}y_share`, `dropped_out_leavers_returned_within_{k}y_share`
+  for k = 1, 2, 3: the share with a treatment start by the end of the k-th following year.
+"""
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from sim.domain.states import ExitReason, State
+from sim.outputs.caseload_profile import GROUP_MEMBERS, GROUP_NAMES
+
+FOLLOW_UP_YEARS = (1, 2, 3)
+_REASONS = {"completed": int(ExitReason.PLANNED), "dropped_out": int(ExitReason.UNPLANNED)}
+LEAVER_MEASURES = (*(f"leavers_{r}" for r in _REASONS),
+                   *(f"{r}_leavers_returned_within_{k}y_share" for r in _REASONS for k in FOLLOW_UP_YEARS))
+_TX_START, _TX_STOP = int(State.TX_START), int(State.TX_STOP)
+_N_DRUGS = GROUP_MEMBERS.shape[1]
+
+
+class LeaverCohorts:
+    """Collects one run's leaver cohorts (call `record` at the end of every year, in order)."""
+
+    def __init__(self, quarterly: bool):
+        self.quarterly = quarterly
+        self.cohorts: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}  # year -> reason -> (rows, exit times)
+        self.rows: list[tuple[int, str, np.ndarray]] = []  # (cohort year, measure, people by drug group)
+
+    def record(self, state: np.ndarray, drug: np.ndarray, last_exit: np.ndarray, last_exit_reason: np.ndarray,
+               episode_start: np.ndarray, year: int) -> None:
+        """The active rows' columns at the end of calendar year `year`: its leavers, and the returns of the
+        cohorts of the three years before it."""
+        self.cohorts[year] = {}
+        for reason, code in _REASONS.items():
+            rows = _leavers(state, last_exit, last_exit_reason, episode_start, float(year), code)
+            self.cohorts[year][reason] = (rows, last_exit[rows].copy())
+            self.rows.append((year, f"leavers_{reason}", np.bincount(drug[rows], minlength=_N_DRUGS)))
+        for k in FOLLOW_UP_YEARS:
+            for reason, (rows, exits) in self.cohorts.get(year - k, {}).items():
+                back = episode_start[rows] > exits
+                self.rows.append((year - k, f"{reason}_leavers_returned_within_{k}y",
+                                  np.bincount(drug[rows][back], minlength=_N_DRUGS)))
+        self.cohorts.pop(year - max(FOLLOW_UP_YEARS), None)
+
+    def table(self, population_scale: float) -> pd.DataFrame:
+        """Counts in real people and return shares, by reporting group (shares only where the cohort has people)."""
+        counts = {(year, measure): (by_drug @ GROUP_MEMBERS.T).astype(float) for year, measure, by_drug in self.rows}
+        period = (lambda y: f"{y}-Q4") if self.quarterly else str
+        out = []
+        for (year, measure), by_group in counts.items():
+            if measure.startswith("leavers_"):
+                out += [(period(year), measure, name, by_group[j] / population_scale)
+                        for j, name in enumerate(GROUP_NAMES)]
+                continue
+            cohort = counts[(year, "leavers_" + measure.split("_leavers_")[0])]
+            out += [(period(year), measure + "_share", name, by_group[j] / cohort[j])
+                    for j, name in enumerate(GROUP_NAMES) if cohort[j] > 0]
+        return pd.DataFrame(out, columns=["period", "measure", "group", "value"])
+
+
+@njit(cache=True)
+def _leavers(state, last_exit, last_exit_reason, episode_start, year, reason):
+    """Rows whose last exit from treatment fell in `year` for `reason`, with no treatment since."""
+    rows = np.empty(state.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(state.shape[0]):
+        if (year <= last_exit[i] < year + 1.0 and last_exit_reason[i] == reason and episode_start[i] <= last_exit[i]
+                and not _TX_START <= state[i] <= _TX_STOP):
+            rows[k] = i
+            k += 1
+    return rows[:k].copy()
