@@ -69,10 +69,10 @@ def test_drop_outs_returning_within_three_years_follow_the_chain(chain):
 
 def _leavers_back(q, state: int, k: int, same_year_too: bool = False) -> float:
     """The chain's share of a year's leavers (left from `state` at a time spread evenly over the year, not
-    back by its end) with a treatment start within k whole years after it."""
+    referred again by its end) referred again within k whole years after it."""
     absorbing = q.copy()
-    start = cohort_index(State.TX_START)
-    absorbing[start] = 0.0  # the first start ends the follow-up
+    start = cohort_index(State.WAITING)
+    absorbing[start] = 0.0  # the first presentation ends the follow-up
     left = np.linspace(0.0, 1.0, 53)[:-1] + 0.5 / 52  # mid-week exit times
     by_year_end = np.array([expm(absorbing * (1.0 - s))[state, start] for s in left])
     by_follow_up = np.array([expm(absorbing * (1.0 + k - s))[state, start] for s in left])
@@ -84,7 +84,7 @@ def _leavers_back(q, state: int, k: int, same_year_too: bool = False) -> float:
 @pytest.mark.parametrize("reason, state", [("dropped_out", State.USING_PREVIOUS), ("completed", State.SUSTAIN)])
 def test_the_years_leavers_return_as_the_chain_says(chain, reason, state):
     """The NTA's leaver cohorts (sim.outputs.leaver_cohorts): people, not discharges; only those not back by the
-    year's end; returns by whole years after it."""
+    year's end; returns (new referrals) by whole years after it."""
     w, q = chain
     exits = {"dropped_out": "exits_unplanned", "completed": "exits_successful"}[reason]
     assert (w[f"leavers_{reason}"] <= w[exits]).all()  # a person leaves once a year at most

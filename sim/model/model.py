@@ -271,7 +271,7 @@ class JourneysModel(mesa.Model):
             year = int(self.start_time) + (end - 1) // self.cfg.steps_per_year
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a], year)
             self.leavers.record(pp.state[:a], pp.drug[:a], pp.last_exit[:a], pp.last_exit_reason[:a],
-                                pp.episode_start[:a], year)
+                                pp.wait_start[:a], year)
 
     def _change(self, n: int) -> None:
         """0. From Jan 1 of a year in which what is in force changes: a documented change of the area, the

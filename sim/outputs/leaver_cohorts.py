@@ -6,15 +6,17 @@ a fifth relapsed the following year, a tenth the year after and nearly 5% the la
 people recorded as dropping out, half did not come back for further treatment over the three years.
 
 So the cohort counts people, not discharges (calibration/targets/definitions.md): someone
-discharged twice in the year counts once, by their last discharge; someone back in treatment by
-the year's end has not left it. The dead stay in the cohort (NDTMS could not see them die).
-A return is a treatment start, counted by whole years after the cohort's year ("the following
-year", "the year after"), so a run must reach three years past a cohort to report its last share.
+discharged twice in the year counts once, by their last discharge; someone referred again by the
+year's end (a new NDTMS record: waiting, in treatment, or off a waiting list) has not left. The
+dead stay in the cohort (NDTMS could not see them die). A return is a new referral picked up by a
+service (`wait_start`: NDTMS records a client from referral, as its waiting times show), counted
+by whole years after the cohort's year ("the following year", "the year after"), so a run must
+reach three years past a cohort to report its last share.
 
 Measures (one row per drug group, at the cohort's year):
 - `leavers_completed`, `leavers_dropped_out`: the cohorts (people, in real numbers);
 - `completed_leavers_returned_within_{k}y_share`, `dropped_out_leavers_returned_within_{k}y_share`
-  for k = 1, 2, 3: the share with a treatment start by the end of the k-th following year.
+  for k = 1, 2, 3: the share referred again by the end of the k-th following year.
 """
 
 import numpy as np
@@ -41,17 +43,17 @@ class LeaverCohorts:
         self.rows: list[tuple[int, str, np.ndarray]] = []  # (cohort year, measure, people by drug group)
 
     def record(self, state: np.ndarray, drug: np.ndarray, last_exit: np.ndarray, last_exit_reason: np.ndarray,
-               episode_start: np.ndarray, year: int) -> None:
+               wait_start: np.ndarray, year: int) -> None:
         """The active rows' columns at the end of calendar year `year`: its leavers, and the returns of the
         cohorts of the three years before it."""
         self.cohorts[year] = {}
         for reason, code in _REASONS.items():
-            rows = _leavers(state, last_exit, last_exit_reason, episode_start, float(year), code)
+            rows = _leavers(state, last_exit, last_exit_reason, wait_start, float(year), code)
             self.cohorts[year][reason] = (rows, last_exit[rows].copy())
             self.rows.append((year, f"leavers_{reason}", np.bincount(drug[rows], minlength=_N_DRUGS)))
         for k in FOLLOW_UP_YEARS:
             for reason, (rows, exits) in self.cohorts.get(year - k, {}).items():
-                back = episode_start[rows] > exits
+                back = wait_start[rows] > exits
                 self.rows.append((year - k, f"{reason}_leavers_returned_within_{k}y",
                                   np.bincount(drug[rows][back], minlength=_N_DRUGS)))
         self.cohorts.pop(year - max(FOLLOW_UP_YEARS), None)
@@ -73,12 +75,12 @@ class LeaverCohorts:
 
 
 @njit(cache=True)
-def _leavers(state, last_exit, last_exit_reason, episode_start, year, reason):
-    """Rows whose last exit from treatment fell in `year` for `reason`, with no treatment since."""
+def _leavers(state, last_exit, last_exit_reason, wait_start, year, reason):
+    """Rows whose last exit from treatment fell in `year` for `reason`, with no referral since."""
     rows = np.empty(state.shape[0], dtype=np.int64)
     k = 0
     for i in range(state.shape[0]):
-        if (year <= last_exit[i] < year + 1.0 and last_exit_reason[i] == reason and episode_start[i] <= last_exit[i]
+        if (year <= last_exit[i] < year + 1.0 and last_exit_reason[i] == reason and wait_start[i] <= last_exit[i]
                 and not _TX_START <= state[i] <= _TX_STOP):
             rows[k] = i
             k += 1
