@@ -11,6 +11,7 @@ import pytest
 
 from sim import run
 from sim.config.errors import ConfigError
+from sim.config.policy import national_budget_share
 from sim.outputs.measures import final_before, wide
 from sim.projection.resolve import resolve
 from tests.helpers import compose
@@ -34,8 +35,12 @@ def test_the_documented_budget_is_paid_in_its_year_and_the_history_scales_the_ot
     assert cfg.area.budget_year == 2011
     assert baseline["cost"].loc["2011"] == pytest.approx(documented)
     assert baseline["cost"].loc["2008"] == pytest.approx(documented)  # the same national period
-    early = cfg.params.history.budget_share_to_2006
-    assert early < 1 and baseline["cost"].loc["2005"] == pytest.approx(documented * early)
+    early = [national_budget_share(cfg, cfg.params, year) for year in (2005, 2006, 2007)]  # growing to 2008's
+    assert early[0] < early[1] < early[2] < 1
+    for year, share in zip(("2005", "2006", "2007"), early):
+        assert baseline["cost"].loc[year] == pytest.approx(documented * share)
+    grown = cfg.params.history.budget_share_2001
+    assert early[0] == pytest.approx(grown + (1 - grown) * 4 / 7)  # linear from 2001 to 2008
     assert baseline["cost"].loc["2012"] == pytest.approx(documented * 0.978)  # the 2012 formula change
 
 
@@ -89,7 +94,7 @@ def test_every_system_is_paid_the_same_budget():
     ("system.providers.0.budget_share=0.5", r"system.providers budget_share \(tiered\): shares sum to 1.4400"),
     ("system.providers.0.budget_share=1.5", r"system.providers\[open_access_tier2\].budget_share = 1.5"),
     ("scenario.budget_multiplier=-1", "scenario.budget_multiplier = -1.0: must be >= 0"),
-    ("history.periods.0.budget_share=budget_share_to_2066", "not a params.history parameter; allowed: "),
+    ("history.periods.0.budget_share=budget_share_2066", "not a params.history parameter; allowed: "),
     ("+history.periods.1.levers.planed_exit=hr_planned_exit_2007_to_2009", "planed_exit"),
 ])
 def test_money_and_history_mistakes_are_refused_by_name(override, message):

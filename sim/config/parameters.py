@@ -337,12 +337,13 @@ class HistoryParams:
     Fitted to England's figures of those years (calibration/england, 2026-12-02: the defaults are its
     best trial) and used in every area."""
 
-    budget_share_to_2006: float = param(
-        0.8955, "share of the documented treatment budget (2007 on) in force before 2007",
-        "eng_wait_weeks_before_2007 eng_wait_weeks_after_2007 eng_wait_2001_months", 0.4, 1.0,
-        "record investment expanded treatment until waits fell from nine weeks to one in 2007; the England "
-        "fit puts 90% of the 2008 money in place by 2005 (the dedicated money was nearly flat from 2005) and much "
-        "of the long waits down to the services' own delays (hr_assessment_to_2006)")
+    budget_share_2001: float = param(
+        0.3568, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
+        "in 2008", "eng_nta_funding_2001 eng_tx_funding_2008 eng_pdu_in_tx_1998 eng_tx_double_1998_baseline_2006",
+        0.3, 1.0,
+        "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008 (142 / 398 = "
+        "0.357) while treatment doubled; the rest of the money (half of it: DH-earmarked is half, criminal justice "
+        "a quarter) may have grown more slowly, so up to all of it (no growth)")
     hr_planned_exit_to_2006: float = param(
         0.3474, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,

@@ -104,13 +104,28 @@ def history_period(cfg: JourneysConfig, year: int) -> HistoryPeriod | None:
     return max(periods, key=lambda p: p.from_year) if periods else None
 
 
-def _budget_level(cfg: JourneysConfig, params: Parameters, year: int) -> float:
-    """The money in force in `year` relative to the start of the timelines: the national period's share
-    and the area's documented changes up to then."""
+def national_budget_share(cfg: JourneysConfig, params: Parameters, year: int) -> float:
+    """The share of the documented budget in force nationally in `year`: the period's own share, or on its
+    way from an earlier period's share to the whole budget (`budget_share_until`, linear by year)."""
     period = history_period(cfg, year)
-    level = 1.0
-    if period is not None and period.budget_share is not None:
-        level = float(get_parameter(params, f"history.{period.budget_share}"))
+    if period is None:
+        return 1.0
+    if period.budget_share is None:  # the last period that set a share may still be growing towards the whole
+        earlier = [p for p in cfg.history.periods if p.from_year < period.from_year and p.budget_share is not None]
+        period = max(earlier, key=lambda p: p.from_year) if earlier else None
+        if period is None or period.budget_share_until is None:
+            return 1.0
+    share = float(get_parameter(params, f"history.{period.budget_share}"))
+    if period.budget_share_until is None:
+        return share
+    grown = min(max((year - period.from_year) / (period.budget_share_until - period.from_year), 0.0), 1.0)
+    return share + (1.0 - share) * grown
+
+
+def _budget_level(cfg: JourneysConfig, params: Parameters, year: int) -> float:
+    """The money in force in `year` relative to the start of the timelines: the national share (the
+    history's periods) and the area's documented changes up to then."""
+    level = national_budget_share(cfg, params, year)
     for change in cfg.area.timeline:
         if change.year <= year:
             level *= change.budget_multiplier
@@ -135,7 +150,9 @@ def change_years(cfg: JourneysConfig, first_year: int | None = None) -> list[int
     force may change: documented changes, the policy year and the stages of a phased change."""
     first_year = cfg.start_year if first_year is None else first_year
     first_policy = max(cfg.policy_year, cfg.start_year)  # the policy's first year (the start, if no history)
-    years = ({c.year for c in cfg.area.timeline} | {p.from_year for p in cfg.history.periods}
+    growing = {y for p in cfg.history.periods if p.budget_share_until is not None
+               for y in range(p.from_year + 1, p.budget_share_until + 1)}  # the money changes every year
+    years = ({c.year for c in cfg.area.timeline} | {p.from_year for p in cfg.history.periods} | growing
              | {first_policy + k for k in range(len(ramp_shares(cfg)))})
     return sorted(y for y in years if first_year < y < cfg.end_year)
 

@@ -62,6 +62,9 @@ class HistoryPeriod:
     note: str = ""
     sources: list[str] = field(default_factory=list)  # seed-figure ids, or ["assumption"]
     budget_share: str | None = None  # params.history parameter: share of the documented budget in force
+    # the year the money reaches the documented budget: the share rises linearly from `budget_share` in from_year
+    # to 1 then, through later periods that set no share of their own (None: the share holds through the period)
+    budget_share_until: int | None = None
     levers: dict[str, str] = field(default_factory=dict)  # hazard or family name -> params.history parameter
 
 

@@ -281,6 +281,10 @@ def _check_history(cfg: JourneysConfig) -> None:
         except ValueError as e:
             raise ConfigError(f"{where}.{e}") from None
         used = [("budget_share", period.budget_share)] if period.budget_share is not None else []
+        until = period.budget_share_until
+        if until is not None and (period.budget_share is None or not period.from_year < until <= 2100):
+            raise ConfigError(f"{where}.budget_share_until = {until}: the year the money reaches the documented "
+                              f"budget, after from_year ({period.from_year}), with a budget_share to start from")
         for field_name, value in [*used, *((f"levers.{k}", v) for k, v in period.levers.items())]:
             if value not in names:
                 raise ConfigError(f"{where}.{field_name} = {value!r}: not a params.history parameter; allowed: "
