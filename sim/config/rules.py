@@ -120,6 +120,8 @@ RULES = (
     Rule(("scenario.ramp_years",), "a whole number >= 0", ("scenario.ramp_years=-1",), "scenario.ramp_years"),
     Rule(("history.periods[].budget_share", "history.periods[].levers.*"), "params.history parameters, real levers",
          ("history.periods.0.budget_share=nothing",), "budget_share"),
+    Rule(("history.periods[].budget_share_until",), "a year after the period's from_year, with a budget_share",
+         ("history.periods.1.budget_share_until=1995",), "budget_share_until"),
     Rule(("history.ndtms_records_from",), "a year from 1990 to end_year, or null, with its sources",
          ("history.ndtms_records_from=1800",), "history.ndtms_records_from"),
     # parameters (calibration/parameters.csv lists each one's unit and documented range)
