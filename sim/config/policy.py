@@ -132,6 +132,12 @@ def _budget_level(cfg: JourneysConfig, params: Parameters, year: int) -> float:
     return level
 
 
+def money_index(cfg: JourneysConfig, params: Parameters, year: int) -> float:
+    """The money in force in `year` relative to the area's documented budget (`area.budget_year`): the
+    history and the area's documented changes, not a scenario's."""
+    return _budget_level(cfg, params, year) / _budget_level(cfg, params, cfg.area.budget_year)
+
+
 def regime_in(cfg: JourneysConfig, year: int) -> Regime:
     """What is in force in calendar year `year`: the history or the policy (at its stage), with the national
     period and the area's documented changes of that year and before (the same in every scenario)."""

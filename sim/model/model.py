@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.config.policy import Regime, change_years, policy_step, regime_in
+from sim.config.policy import Regime, change_years, money_index, policy_step, regime_in
 from sim.config.schema import JourneysConfig, as_config, is_resolved
 from sim.domain.states import (
     IN_RECOVERY,
@@ -124,6 +124,7 @@ class JourneysModel(mesa.Model):
         self.people, self.n_initial = build_people(
             cfg.area, self.initial_regime.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
+            places=money_index(cfg, self.initial_regime.params, first_year),
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]

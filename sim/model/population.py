@@ -163,8 +163,12 @@ def _elapsed_in_treatment(rng, area: AreaConfig, n: int) -> np.ndarray:
 
 
 def initial_population(area: AreaConfig, p: Parameters, start: float, scale: float,
-                       rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The people alive and known at the start year, from the area's documented figures."""
+                       rng: np.random.Generator, places: float = 1.0) -> dict[str, np.ndarray]:
+    """The people alive and known at the start year, from the area's documented figures.
+
+    `places`: the money in force at the start relative to the year the area's figures describe (its budget
+    year; sim.config.policy.money_index). Services fill the places their money buys, so a start with less money
+    has proportionally fewer people in treatment (assumption); the rest were treated before."""
     n_ocu = (int(rng.poisson(area.ocu_users * scale)) if area.ocu_users * scale < 50
              else int(round(area.ocu_users * scale)))
     n_non = int(round(area.non_opiate_users * scale))
@@ -185,7 +189,7 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     # clients is in treatment: the rest were treated during it and are using again (previously treated).
     is_ocu = drug != DrugGroup.NON_OPIATE
     year_share = np.where(is_ocu, area.ocu_in_treatment_share, area.non_opiate_in_treatment_share)
-    in_tx_share = year_share * area.in_treatment_now_per_year_share
+    in_tx_share = year_share * area.in_treatment_now_per_year_share * min(places, 1.0)
     u = rng.random(n)
     state = np.full(n, State.USING_PREVIOUS, dtype=np.int8)
     in_tx = u < in_tx_share
@@ -304,9 +308,10 @@ def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: 
 
 
 def build_people(area: AreaConfig, p: Parameters, start: float, end: float, scale: float, onset: bool,
-                 rng_population: np.random.Generator, rng_onset: np.random.Generator) -> tuple[People, int]:
-    """All rows for a run: (people, number of rows active at the start)."""
-    first = initial_population(area, p, start, scale, rng_population)
+                 rng_population: np.random.Generator, rng_onset: np.random.Generator,
+                 places: float = 1.0) -> tuple[People, int]:
+    """All rows for a run: (people, number of rows active at the start; `places` as in `initial_population`)."""
+    first = initial_population(area, p, start, scale, rng_population, places)
     n0 = first["state"].shape[0]
     if onset:
         later = new_users(area, p, first["drug"][first["state"] != State.SUSTAIN], start, end, scale, rng_onset)
