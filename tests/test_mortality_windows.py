@@ -46,3 +46,10 @@ def test_the_first_two_weeks_after_release_carry_their_own_risk():
     none = _drug_related_deaths("params.mortality.hr_after_release_weeks_1_2=1")
     high = _drug_related_deaths("params.mortality.hr_after_release_weeks_1_2=300")
     assert high > 1.2 * none
+
+
+def test_the_first_two_weeks_after_treatment_carry_their_own_risk():
+    """Leaving substitution or detox: the first window is alive, a large ratio there kills more people than none."""
+    none = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_1_2=1")
+    high = _drug_related_deaths("params.mortality.hr_after_treatment_weeks_1_2=300")
+    assert high > 1.2 * none

@@ -54,10 +54,10 @@ def test_the_history_a_forecast_knows_ends_at_the_cutoff_year():
     after the cut-off would change nothing: refused, naming it."""
     cfg = compose("area=england")
     free = ["history.hr_planned_exit_2007_to_2009", "treatment.planned_exit_per_year"]
-    assert [p.from_year for p in cfg.history.periods] == [1990, 2007, 2010]
-    assert [p.from_year for p in known_at(cfg, 2009, free).history.periods] == [1990, 2007]
-    assert [p.from_year for p in known_at(cfg, 2011, free).history.periods] == [1990, 2007, 2010]
-    assert [p.from_year for p in cfg.history.periods] == [1990, 2007, 2010]  # the config itself is left alone
+    assert [p.from_year for p in cfg.history.periods] == [1990, 2001, 2007, 2010]
+    assert [p.from_year for p in known_at(cfg, 2009, free).history.periods] == [1990, 2001, 2007]
+    assert [p.from_year for p in known_at(cfg, 2011, free).history.periods] == [1990, 2001, 2007, 2010]
+    assert [p.from_year for p in cfg.history.periods] == [1990, 2001, 2007, 2010]  # the config left alone
     with pytest.raises(ConfigError, match=r"history.hr_planned_exit_2007_to_2009 act only from 2007"):
         known_at(cfg, 2006, free)
 
