@@ -343,7 +343,8 @@ class HistoryParams:
         0.3, 1.0,
         "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008 (142 / 398 = "
         "0.357) while treatment doubled; the rest of the money (half of it: DH-earmarked is half, criminal justice "
-        "a quarter) may have grown more slowly, so up to all of it (no growth)")
+        "a quarter) may have grown more slowly, so up to all of it (no growth); England's fit (2026-12-02) puts "
+        "it at 0.31, near the lower edge (an assumption): the 2005-06 starts ask for faster growth than a line")
     hr_planned_exit_to_2006: float = param(
         0.3605, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
