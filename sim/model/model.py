@@ -271,8 +271,8 @@ class JourneysModel(mesa.Model):
             a, pp = self.n_active, self.people
             year = int(self.start_time) + (end - 1) // self.cfg.steps_per_year
             self.profile.record(pp.state[:a], pp.drug[:a], pp.route[:a], pp.injecting[:a], pp.episode_start[:a], year)
-            self.leavers.record(pp.state[:a], pp.drug[:a], pp.last_exit[:a], pp.last_exit_reason[:a],
-                                pp.wait_start[:a], year)
+            self.leavers.record(pp.state[:a], pp.drug[:a], pp.last_exit[:a], pp.last_completion[:a],
+                                pp.last_dropout[:a], pp.wait_start[:a], year)
 
     def _change(self, n: int) -> None:
         """0. From Jan 1 of a year in which what is in force changes: a documented change of the area, the

@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.config.parameters import Parameters
 from sim.config.schema import AreaConfig
-from sim.domain.states import DrugGroup, ExitReason, Injecting, Parental, Route, State
+from sim.domain.states import DrugGroup, Injecting, Parental, Route, State
 from sim.model.hazards import route_shares
 
 NEVER = -np.inf  # time of an event that has not happened
@@ -38,7 +38,6 @@ class People(NamedTuple):
     last_completion: np.ndarray  # float64 last successful completion (NEVER if none)
     last_exit: np.ndarray  # float64 last exit from treatment (any reason)
     last_dropout: np.ndarray  # float64 last unplanned exit not yet followed by a presentation (NEVER if none)
-    last_exit_reason: np.ndarray  # int8 ExitReason of the last exit from treatment (-1: none)
     last_release: np.ndarray  # float64 last release from prison
     left_tolerance: np.ndarray  # int8 0/1: the last treatment left was opioid substitution or detox (raised risk)
     death_time: np.ndarray  # float64
@@ -79,8 +78,7 @@ _DTYPES = {
     "criminal_justice": np.int8, "housing_need": np.int8, "mental_health": np.int8, "parental": np.int8,
     "still_using": np.int8, "maintenance": np.int8, "episodes": np.int16, "since": np.float64,
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
-    "last_exit": np.float64, "last_dropout": np.float64, "last_exit_reason": np.int8,
-    "last_release": np.float64, "left_tolerance": np.int8,
+    "last_exit": np.float64, "last_dropout": np.float64, "last_release": np.float64, "left_tolerance": np.int8,
     "death_time": np.float64,
     "drug_related_death": np.int8, "modality": np.int8, "provider": np.int16, "route": np.int8, "ready": np.int8,
     "handoff": np.int8, "wait_start": np.float64, "reviewed": np.int8, "counted_year": np.int16,
@@ -92,7 +90,7 @@ _DTYPES = {
 }
 _FILL = {"modality": -1, "provider": -1, "route": -1, "wait_start": NEVER, "counted_year": -1, "ost_counted_year": -1,
          "episode_start": NEVER,
-         "last_completion": NEVER, "last_exit": NEVER, "last_dropout": NEVER, "last_exit_reason": -1,
+         "last_completion": NEVER, "last_exit": NEVER, "last_dropout": NEVER,
          "last_release": NEVER, "death_time": np.nan,
          "next_check": -1, "refresh_step": -1, "event_step": NEVER_STEP, "sched_step": NEVER_STEP,
          "recount_step": NEVER_STEP, "counted_state": -1, "counted_modality": -1, "counted_provider": -1}
@@ -235,7 +233,6 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     since = np.where(rec, completed, since)
     cols["last_completion"] = np.where(rec, completed, NEVER)
     cols["last_exit"] = np.where(rec, completed, NEVER)
-    cols["last_exit_reason"] = np.where(rec, ExitReason.PLANNED, -1).astype(np.int8)
     cols["state"] = state
     cols["since"] = since
     cols["route"] = np.where(in_tx, _referral_routes(rng, p, cols["criminal_justice"]), -1).astype(np.int8)

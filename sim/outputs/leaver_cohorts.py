@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from sim.domain.states import ExitReason, State
+from sim.domain.states import State
 from sim.outputs.caseload_profile import GROUP_MEMBERS, GROUP_NAMES
 
 FOLLOW_UP_YEARS = (1, 2, 3)
-_REASONS = {"completed": int(ExitReason.PLANNED), "dropped_out": int(ExitReason.UNPLANNED)}
-LEAVER_MEASURES = (*(f"leavers_{r}" for r in _REASONS),
-                   *(f"{r}_leavers_returned_within_{k}y_share" for r in _REASONS for k in FOLLOW_UP_YEARS))
+_REASONS = ("completed", "dropped_out")
+RETURN_SHARES = {f"{r}_leavers_returned_within_{k}y_share": k for r in _REASONS for k in FOLLOW_UP_YEARS}  # -> years
+LEAVER_MEASURES = (*(f"leavers_{r}" for r in _REASONS), *RETURN_SHARES)
 _TX_START, _TX_STOP = int(State.TX_START), int(State.TX_STOP)
 _N_DRUGS = GROUP_MEMBERS.shape[1]
 
@@ -42,13 +42,15 @@ class LeaverCohorts:
         self.cohorts: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}  # year -> reason -> (rows, exit times)
         self.rows: list[tuple[int, str, np.ndarray]] = []  # (cohort year, measure, people by drug group)
 
-    def record(self, state: np.ndarray, drug: np.ndarray, last_exit: np.ndarray, last_exit_reason: np.ndarray,
-               wait_start: np.ndarray, year: int) -> None:
+    def record(self, state: np.ndarray, drug: np.ndarray, last_exit: np.ndarray, last_completion: np.ndarray,
+               last_dropout: np.ndarray, wait_start: np.ndarray, year: int) -> None:
         """The active rows' columns at the end of calendar year `year`: its leavers, and the returns of the
-        cohorts of the three years before it."""
+        cohorts of the three years before it. The reason of a leaver's last exit needs no column of its own:
+        `last_completion` and `last_dropout` are that exit's time until the next referral, which a leaver has not
+        had."""
         self.cohorts[year] = {}
-        for reason, code in _REASONS.items():
-            rows = _leavers(state, last_exit, last_exit_reason, wait_start, float(year), code)
+        for reason, reason_time in zip(_REASONS, (last_completion, last_dropout)):
+            rows = _leavers(state, last_exit, reason_time, wait_start, float(year))
             self.cohorts[year][reason] = (rows, last_exit[rows].copy())
             self.rows.append((year, f"leavers_{reason}", np.bincount(drug[rows], minlength=_N_DRUGS)))
         for k in FOLLOW_UP_YEARS:
@@ -75,12 +77,13 @@ class LeaverCohorts:
 
 
 @njit(cache=True)
-def _leavers(state, last_exit, last_exit_reason, wait_start, year, reason):
-    """Rows whose last exit from treatment fell in `year` for `reason`, with no referral since."""
+def _leavers(state, last_exit, reason_time, wait_start, year):
+    """Rows whose last exit from treatment fell in `year` at `reason_time` (that reason's last exit), with no
+    referral since."""
     rows = np.empty(state.shape[0], dtype=np.int64)
     k = 0
     for i in range(state.shape[0]):
-        if (year <= last_exit[i] < year + 1.0 and last_exit_reason[i] == reason and wait_start[i] <= last_exit[i]
+        if (year <= last_exit[i] < year + 1.0 and reason_time[i] == last_exit[i] and wait_start[i] <= last_exit[i]
                 and not _TX_START <= state[i] <= _TX_STOP):
             rows[k] = i
             k += 1

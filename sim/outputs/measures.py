@@ -24,6 +24,7 @@ from sim.domain.states import (
     Modality,
     State,
 )
+from sim.outputs.leaver_cohorts import RETURN_SHARES
 
 COLUMNS = ["period", "measure", "group", "value"]
 
@@ -101,8 +102,7 @@ FOLLOW_UP_YEARS = {
     "entrants_in_recovery_after_1y_share": 1, "entrants_in_recovery_after_5y_share": 5,
     "retained_12_weeks_of_starts": 1, "retained_12_weeks_share": 1,
     "returned_within_3y_of_dropout": 3, "dropouts_returned_within_3y_share": 3,
-    **{f"{reason}_leavers_returned_within_{k}y_share": k  # sim.outputs.leaver_cohorts: by whole years after it
-       for reason in ("completed", "dropped_out") for k in (1, 2, 3)},
+    **RETURN_SHARES,  # sim.outputs.leaver_cohorts: by whole years after the cohort's year
 }
 
 

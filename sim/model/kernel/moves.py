@@ -142,13 +142,11 @@ def move(people, i, s, new, route, g, band, ctx, tables, records, c):
             if people.housing_need[i] == 0:
                 f[n, E_SUCCESS_HOUSED, g, band] += 1
             people.last_completion[i] = t_end
-            people.last_exit_reason[i] = EXIT_PLANNED
             leave_treatment(people, i, EXIT_PLANNED, n, tallies, c, t_end)
             if draw(people, i, ctx.journey_key) < system.aftercare_share:
                 people.modality[i] = RECOVERY_SUPPORT
         elif new == PRISON:
             f[n, E_TRANSFER, g, band] += 1
-            people.last_exit_reason[i] = EXIT_TRANSFERRED
             leave_treatment(people, i, EXIT_TRANSFERRED, n, tallies, c, t_end)
         else:
             drop_out(people, i, n, g, band, f, tallies, c, t_end)

@@ -105,7 +105,6 @@ def drop_out(people, i, n, g, band, f, tallies, c, t):
     f[n, E_UNPLANNED, g, band] += 1
     people.last_exit[i] = t
     people.last_dropout[i] = t
-    people.last_exit_reason[i] = EXIT_UNPLANNED
     leave_treatment(people, i, EXIT_UNPLANNED, n, tallies, c, t)
 
 
