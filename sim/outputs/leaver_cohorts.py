@@ -49,10 +49,11 @@ class LeaverCohorts:
         `last_completion` and `last_dropout` are that exit's time until the next referral, which a leaver has not
         had."""
         self.cohorts[year] = {}
-        for reason, reason_time in zip(_REASONS, (last_completion, last_dropout)):
-            rows = _leavers(state, last_exit, reason_time, wait_start, float(year))
-            self.cohorts[year][reason] = (rows, last_exit[rows].copy())
-            self.rows.append((year, f"leavers_{reason}", np.bincount(drug[rows], minlength=_N_DRUGS)))
+        rows, reasons = _leavers(state, last_exit, last_completion, last_dropout, wait_start, float(year))
+        for r, reason in enumerate(_REASONS):
+            rows_r = rows[reasons == r]
+            self.cohorts[year][reason] = (rows_r, last_exit[rows_r])
+            self.rows.append((year, f"leavers_{reason}", np.bincount(drug[rows_r], minlength=_N_DRUGS)))
         for k in FOLLOW_UP_YEARS:
             for reason, (rows, exits) in self.cohorts.get(year - k, {}).items():
                 back = wait_start[rows] > exits
@@ -77,14 +78,21 @@ class LeaverCohorts:
 
 
 @njit(cache=True)
-def _leavers(state, last_exit, reason_time, wait_start, year):
-    """Rows whose last exit from treatment fell in `year` at `reason_time` (that reason's last exit), with no
-    referral since."""
+def _leavers(state, last_exit, last_completion, last_dropout, wait_start, year):
+    """Rows whose last exit from treatment fell in `year`, with no referral since, and the reason of that exit
+    (0: completed, 1: dropped out; `_REASONS`), in one pass over the rows."""
     rows = np.empty(state.shape[0], dtype=np.int64)
+    reasons = np.empty(state.shape[0], dtype=np.int8)
     k = 0
     for i in range(state.shape[0]):
-        if (year <= last_exit[i] < year + 1.0 and reason_time[i] == last_exit[i] and wait_start[i] <= last_exit[i]
-                and not _TX_START <= state[i] <= _TX_STOP):
+        t = last_exit[i]
+        if year <= t < year + 1.0 and wait_start[i] <= t and not _TX_START <= state[i] <= _TX_STOP:
+            if last_completion[i] == t:
+                reasons[k] = 0
+            elif last_dropout[i] == t:
+                reasons[k] = 1
+            else:
+                continue
             rows[k] = i
             k += 1
-    return rows[:k].copy()
+    return rows[:k].copy(), reasons[:k].copy()
