@@ -7,14 +7,14 @@ from sim.config.parameters import Parameters
 from sim.domain.transitions import HAZARD_INDEX, LEVER_TARGETS, MORTALITY_HAZARDS, TRANSITIONS
 from sim.model.hazards import build_hazards, build_mortality
 
-BASE = build_hazards(Parameters(), {}, handoff_per_year=6.0).base
+BASE = build_hazards(Parameters(), {}, handoff_per_year=6.0, criminal_justice_share=0.24).base
 
 
 @pytest.mark.parametrize("name", [t for t in LEVER_TARGETS if t not in MORTALITY_HAZARDS])
 def test_a_lever_multiplies_each_hazard_it_reaches_once(name):
     reached = [k for k, t in enumerate(TRANSITIONS) if name == t.name or name in t.families]
     assert reached, name
-    base = build_hazards(Parameters(), {name: 2.0}, handoff_per_year=6.0).base
+    base = build_hazards(Parameters(), {name: 2.0}, handoff_per_year=6.0, criminal_justice_share=0.24).base
     ratio = np.divide(base, BASE, out=np.ones_like(base), where=BASE > 0)
     expected = np.ones_like(ratio)
     expected[reached] = 2.0
@@ -23,7 +23,7 @@ def test_a_lever_multiplies_each_hazard_it_reaches_once(name):
 
 def test_own_name_and_family_are_one_lever():
     assert "planned_exit" in TRANSITIONS[HAZARD_INDEX["planned_exit"]].families  # the case that was squared
-    base = build_hazards(Parameters(), {"planned_exit": 1.3}, handoff_per_year=6.0).base
+    base = build_hazards(Parameters(), {"planned_exit": 1.3}, handoff_per_year=6.0, criminal_justice_share=0.24).base
     k = HAZARD_INDEX["planned_exit"]
     np.testing.assert_allclose(base[k] / BASE[k], 1.3)
 

@@ -311,9 +311,13 @@ class ReferralParams:
     self_share: float = param(0.45, "share of presentations", A, 0.1, 0.8)
     gp_share: float = param(0.1, "share of presentations", A, 0.0, 0.4)
     criminal_justice_share: float = param(
-        0.25, "share of presentations", "eng_tx_referral_cjs_share_c2008_frac", 0.1, 0.5,
-        "about a quarter of treatment entrants are picked up through the criminal justice system (a target on "
-        "criminal_justice_share_of_starts: entrants from prison count too, and referrals differ in pick-up)")
+        0.25, "share of community presentations through the criminal-justice route (arrest referral, DIP, DRR), "
+        "over everyone (people with criminal-justice involvement take it hr_criminal_justice_route times as often: "
+        "who, not how many; sim.model.hazards.route_weights)",
+        "eng_tx_referral_cjs_share_c2008_frac soton_dip_new_referred_q1_2011_12 soton_new_journeys_ytd_2011_12", 0.1,
+        0.5, "about a quarter of treatment entrants are picked up through the criminal justice system, prison "
+        "releases included (a target on criminal_justice_share_of_starts); Southampton 2011/12: 77 new DIP "
+        "referrals referred into treatment (15 + 16 + 14 + 32 by quarter) against 352 new treatment journeys (0.22)")
     outreach_share: float = param(0.1, "share of presentations (needle exchange and outreach)", A, 0.0, 0.4)
     hospital_share: float = param(0.1, "share of presentations", A, 0.0, 0.3)
     hr_criminal_justice_route: float = param(
@@ -338,37 +342,37 @@ class HistoryParams:
     best trial) and used in every area."""
 
     budget_share_2001: float = param(
-        0.3135, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
-        "in 2008", "eng_nta_funding_2001 eng_tx_funding_2008 eng_pdu_in_tx_1998 eng_tx_double_1998_baseline_2006",
-        0.3, 1.0,
-        "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008 (142 / 398 = "
-        "0.357) while treatment doubled; the rest of the money (half of it: DH-earmarked is half, criminal justice "
-        "a quarter) may have grown more slowly, so up to all of it (no growth); England's fit (2026-12-02) puts "
-        "it at 0.31, near the lower edge (an assumption): the 2005-06 starts ask for faster growth than a line")
+        0.3655, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
+        "in 2008", "eng_nta_funding_2001 eng_tx_funding_2008 eng_funding_dh_share_frac eng_funding_cjs_share_frac",
+        0.357, 1.0,
+        "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008: 142 / 398 = "
+        "0.357, the lower edge, since the whole cannot grow faster than its fastest-growing part; the rest of the "
+        "money (DH-earmarked is half, criminal justice a quarter) may have grown more slowly, so up to all of it "
+        "(no growth)")
     hr_planned_exit_to_2006: float = param(
-        0.3605, "hazard ratio on planned exits before 2007",
+        0.2984, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
         "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
     hr_early_dropout_to_2006: float = param(
-        1.682, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
+        1.649, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
         "eng_complete_or_retained_12w_frac eng_min_retention_benefit_weeks eng_ocu_new_treatment_starts_2005_06",
         0.5, 3.0, "retaining clients 12 weeks was the NTA's measure of effective treatment until four in five "
         "completed or stayed that long (2007-08); with the 2005-06 starts it says how many left early before")
     hr_assessment_to_2006: float = param(
-        0.2217, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
+        0.4084, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
         "eng_wait_weeks_before_2007 eng_wait_2001_months eng_wait_weeks_after_2007", 0.05, 1.0,
         "average waits fell from more than two months (2001) and nine weeks to one in 2007 while the dedicated "
         "money was nearly flat from 2005 (the waiting-times drive): part of the wait was the service's own "
         "process, not the places. A ratio of 0.1 alone gives the nine weeks")
     hr_naive_presentation_to_2006: float = param(
-        1.552, "hazard ratio on presentations of people never treated, before 2007",
+        1.785, "hazard ratio on presentations of people never treated, before 2007",
         "eng_heroin_first_time_entrants_2005_06 eng_heroin_first_time_entrants_2011_12 "
         "eng_ocu_new_treatment_starts_2005_06",
         0.5, 4.0, "the expansion drew in new entrants (England had \"the highest rate of new entrants in the world\"): "
         "47,709 heroin users started treatment for the very first time in 2005-06, 74% of the year's OCU starts, "
         "against 9,249 in 2011-12")
     hr_planned_exit_2007_to_2009: float = param(
-        0.8305, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.7891, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
 

@@ -78,6 +78,24 @@ def route_shares(p: Parameters) -> np.ndarray:
     return shares / shares.sum()
 
 
+def route_weights(p: Parameters, involved_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each route's presentation rate relative to a person's whole rate, for people without and with
+    criminal-justice involvement (`involved_share` of the area's people have it).
+
+    People with involvement take the criminal-justice route `hr_criminal_justice_route` times as often as
+    the rest; the route's rates are scaled so that over everyone it carries `criminal_justice_share` of
+    presentations, as that parameter says. The ratio decides who comes that way, not how many: without the
+    scaling the route's share was its parameter times 1 - c + c x ratio (1.7 at England's 0.24 and x4), and
+    the share could be fitted only together with the assumed ratio."""
+    ref = p.referral
+    shares = route_shares(p)
+    ratio = np.ones(N_ROUTES)
+    ratio[Route.CRIMINAL_JUSTICE] = ref.hr_criminal_justice_route
+    uninvolved = shares.copy()
+    uninvolved[Route.CRIMINAL_JUSTICE] /= 1.0 - involved_share + involved_share * ref.hr_criminal_justice_route
+    return uninvolved, uninvolved * ratio
+
+
 def pickup_shares(p: Parameters) -> np.ndarray:
     """Chance a referral by each route (Route order) is picked up by a service."""
     ref = p.referral
@@ -112,7 +130,8 @@ def modality_ratios(p: Parameters) -> np.ndarray:
 class _Table:
     """The arrays of the hazard table while the transition families fill them in."""
 
-    def __init__(self):
+    def __init__(self, involved_share: float):
+        self.involved_share = involved_share  # people with criminal-justice involvement (the area's share)
         n = len(TRANSITIONS)
         self.base = np.zeros((n, N_DRUG_GROUPS))
         self.hr = np.ones((n, N_COVARIATES))
@@ -134,16 +153,15 @@ class _Table:
 
 def _presentations(t: _Table, p: Parameters) -> None:
     """Using -> waiting: one hazard per referral route (community routes; release referrals are prison's)."""
-    pr, ref = p.presentation, p.referral
-    shares = route_shares(p)
+    pr = p.presentation
+    uninvolved, involved = route_weights(p, t.involved_share)
     for r in Route:
         if r == Route.PRISON_RELEASE:
             continue
         for suffix, rate in (("naive", pr.naive_per_year), ("previous", pr.previous_per_year)):
             name = f"presentation_{r.name.lower()}_{suffix}"
-            t.rate(name, rate * shares[r], {DrugGroup.NON_OPIATE: pr.hr_non_opiate})
-            t.ratio(name, Covariate.CRIMINAL_JUSTICE,
-                    ref.hr_criminal_justice_route if r == Route.CRIMINAL_JUSTICE else 1.0)
+            t.rate(name, rate * uninvolved[r], {DrugGroup.NON_OPIATE: pr.hr_non_opiate})
+            t.ratio(name, Covariate.CRIMINAL_JUSTICE, involved[r] / uninvolved[r])
 
 
 def _natural_remission(t: _Table, p: Parameters) -> None:
@@ -223,10 +241,12 @@ def _prison(t: _Table, p: Parameters) -> None:
 FAMILIES = (_presentations, _natural_remission, _waiting, _modality_changes, _treatment_exits, _recovery, _prison)
 
 
-def build_hazards(p: Parameters, levers: dict[str, float], handoff_per_year: float = 0.0) -> HazardTables:
-    """Pack the parameters into the arrays the compiled step reads."""
+def build_hazards(p: Parameters, levers: dict[str, float], *, handoff_per_year: float,
+                  criminal_justice_share: float) -> HazardTables:
+    """Pack the parameters into the arrays the compiled step reads (`criminal_justice_share`: the area's share
+    of people with criminal-justice involvement, `route_weights`)."""
     levers = check_levers(levers)
-    t = _Table()
+    t = _Table(criminal_justice_share)
     for family in FAMILIES:
         family(t, p)
     for k, tr in enumerate(TRANSITIONS):

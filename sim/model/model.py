@@ -155,7 +155,8 @@ class JourneysModel(mesa.Model):
         """What the compiled step reads under a regime (the documented history, or the policy)."""
         p, levers = regime.params, regime.levers
         return Tables(
-            hazards=build_hazards(p, levers, regime.system.handoff_per_year),
+            hazards=build_hazards(p, levers, handoff_per_year=regime.system.handoff_per_year,
+                                  criminal_justice_share=self.cfg.area.criminal_justice_share),
             mortality=build_mortality(p, levers),
             outcomes=build_outcomes(p, self.ndtms_records_from),
             system=SystemTables(pickup=pickup_shares(p), route_provider_cdf=route_provider_cdf(regime.system),

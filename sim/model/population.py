@@ -12,8 +12,8 @@ import numpy as np
 
 from sim.config.parameters import Parameters
 from sim.config.schema import AreaConfig
-from sim.domain.states import DrugGroup, Injecting, Parental, Route, State
-from sim.model.hazards import route_shares
+from sim.domain.states import N_ROUTES, DrugGroup, Injecting, Parental, State
+from sim.model.hazards import route_weights
 
 NEVER = -np.inf  # time of an event that has not happened
 NEVER_STEP = 2**31 - 1  # step of an event that will not happen (sim.model.kernel.codes.NEVER_STEP)
@@ -235,23 +235,21 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     cols["last_exit"] = np.where(rec, completed, NEVER)
     cols["state"] = state
     cols["since"] = since
-    cols["route"] = np.where(in_tx, _referral_routes(rng, p, cols["criminal_justice"]), -1).astype(np.int8)
+    routes = _referral_routes(rng, p, cols["criminal_justice"], area.criminal_justice_share)
+    cols["route"] = np.where(in_tx, routes, -1).astype(np.int8)
     return cols
 
 
-def _referral_routes(rng, p: Parameters, criminal_justice: np.ndarray) -> np.ndarray:
+def _referral_routes(rng, p: Parameters, criminal_justice: np.ndarray, involved_share: float) -> np.ndarray:
     """The referral route of today's clients, drawn as presentations choose it (sim.model.hazards): one
     distribution for people with criminal-justice involvement, one for the rest."""
-    shares = route_shares(p)
-    cj = np.zeros_like(shares)
-    cj[Route.CRIMINAL_JUSTICE] = 1.0
     u = rng.random(len(criminal_justice))
     routes = np.empty(len(criminal_justice), dtype=np.int64)
-    for flag, weights in ((0, shares), (1, shares * (1.0 + (p.referral.hr_criminal_justice_route - 1.0) * cj))):
+    for flag, weights in enumerate(route_weights(p, involved_share)):
         cdf = np.cumsum(weights / weights.sum())
         mine = criminal_justice == flag
         routes[mine] = np.searchsorted(cdf, u[mine], side="right")
-    return routes.clip(max=len(shares) - 1)
+    return routes.clip(max=N_ROUTES - 1)
 
 
 def _cohort_age_weights(ages: np.ndarray, year: float, p: Parameters, start: float, trend: float) -> np.ndarray:
