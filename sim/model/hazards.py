@@ -153,15 +153,16 @@ class _Table:
 
 def _presentations(t: _Table, p: Parameters) -> None:
     """Using -> waiting: one hazard per referral route (community routes; release referrals are prison's)."""
-    pr = p.presentation
-    uninvolved, involved = route_weights(p, t.involved_share)
+    pr, ref = p.presentation, p.referral
+    uninvolved, _ = route_weights(p, t.involved_share)
     for r in Route:
         if r == Route.PRISON_RELEASE:
             continue
         for suffix, rate in (("naive", pr.naive_per_year), ("previous", pr.previous_per_year)):
             name = f"presentation_{r.name.lower()}_{suffix}"
             t.rate(name, rate * uninvolved[r], {DrugGroup.NON_OPIATE: pr.hr_non_opiate})
-            t.ratio(name, Covariate.CRIMINAL_JUSTICE, involved[r] / uninvolved[r])
+            t.ratio(name, Covariate.CRIMINAL_JUSTICE,
+                    ref.hr_criminal_justice_route if r == Route.CRIMINAL_JUSTICE else 1.0)
 
 
 def _natural_remission(t: _Table, p: Parameters) -> None:
