@@ -195,6 +195,8 @@ def test_cma_es_warm_started_from_earlier_trials_searches_where_they_were_best()
     assert (warm.mean(axis=0) < 0.3).all()
     assert (np.abs(cold.mean(axis=0) - 0.5) < 0.2).all()
     assert source_trials(earlier.drop(columns=[FREE[0]]), free) == []
+    held = source_trials(earlier.drop(columns=[FREE[0]]), free, {FREE[0]: free[0].low})  # a parameter added since
+    assert len(held) == 300 and {t.params[FREE[0]] for t in held} == {free[0].low}
     assert source_trials(earlier.assign(**{FREE[0]: free[0].high * 2}), free) == []
 
 

@@ -34,7 +34,7 @@ from sim.calibration.targets import discrepancy, read_targets
 from sim.config.commands import describe_os_error, run_command
 from sim.config.errors import ConfigError, InputError
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT, project_path
-from sim.config.provenance import set_parameter
+from sim.config.provenance import get_parameter, set_parameter
 from sim.config.schema import as_config, register_configs
 from sim.config.validation import validate
 
@@ -67,9 +67,13 @@ def model_fingerprint(cfg, free) -> bytes:
 
 def shipped_trials(cfg, free) -> list:
     """The trials of the area's shipped calibration (calibration/<area>/trials.csv) as a warm start for CMA-ES;
-    none if there is no record or it did not vary every free parameter."""
+    a free parameter they did not vary enters at its value in `cfg` (where a parameter added since leaves the
+    model as it was: `presentation.reluctant_share` 0); none if there is no record."""
     path = PROJECT_ROOT / "calibration" / cfg.area.name / "trials.csv"
-    return source_trials(pd.read_csv(path), free) if path.exists() else []
+    if not path.exists():
+        return []
+    held = {p.name: float(get_parameter(cfg.params, p.name)) for p in free}
+    return source_trials(pd.read_csv(path), free, held)
 
 
 def default_storage(cfg, targets_path: Path, free, question: str = "") -> Path:

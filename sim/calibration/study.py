@@ -66,10 +66,14 @@ def make_sampler(kind: str, seed: int, source: list | None = None):
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
 
 
-def source_trials(table: pd.DataFrame, free: list[FreeParameter]) -> list:
+def source_trials(table: pd.DataFrame, free: list[FreeParameter], held: dict[str, float] | None = None) -> list:
     """An earlier calibration's finished trials (`trials.csv`: a column per parameter, `loss`) as trials of this
-    search space, for a warm-started CMA-ES; none unless they vary every free parameter within its range."""
+    search space, for a warm-started CMA-ES; none unless they give every free parameter within its range.
+
+    `held`: values the earlier calibration held a parameter at that it did not vary (a parameter added since,
+    at the value that leaves the model as it was), so a refit that frees one more parameter still starts warm."""
     names = [p.name for p in free]
+    table = table.assign(**{n: v for n, v in (held or {}).items() if n in names and n not in table.columns})
     if table.empty or not set(names) <= set(table.columns):
         return []
     inside = np.logical_and.reduce([table[p.name].between(p.low, p.high) for p in free])

@@ -55,6 +55,16 @@ class PresentationParams:
         "half of 2005-06 drop-outs returned within 3 years: "
         ">= 0.21/yr before removing deaths and prison (derived.md 5)",
     )
+    reluctant_share: float = param(
+        0.0, "share of users", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.0, 0.8,
+        "people who, once treated, rarely come back (a trait, drawn at random): half of 2005-06's drop-outs did "
+        "not return within three years, while a heroin user may make six attempts over six years; 0 = everyone "
+        "alike (calibration/targets/definitions.md)",
+    )
+    hr_reluctant: float = param(
+        0.1, "hazard ratio", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.02, 1.0,
+        "the reluctant's presentations once treated, against everyone else's (acts where reluctant_share > 0)",
+    )
     hr_non_opiate: float = param(
         2.5, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008", 0.5, 6.0,
         "non-opiate episodes are short, yet about a quarter of adults in treatment (50,000 a year) are non-opiate "
@@ -338,8 +348,9 @@ class ReferralParams:
 class HistoryParams:
     """England's treatment system over the documented past (the `history` config group says which
     period each one acts in): the expansion under the NTA and the turn from retention to completions.
-    Fitted to England's figures of those years (calibration/england, 2026-12-02: the defaults are its
-    best trial) and used in every area."""
+    Fitted to England's figures of those years and used in every area: the defaults are the best trial of
+    England's 2026-12-02 fit; its 2026-12-03 refit (calibration/england, with the help-seeking trait) holds
+    its own until Southampton is refitted on them."""
 
     budget_share_2001: float = param(
         0.3655, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "

@@ -46,6 +46,7 @@ class Covariate(IntEnum):
     FEMALE = 6
     READY = 7  # on a waiting list, assessed (gates the assessment hazard off)
     NEEDS_HANDOFF = 8  # at a tier 2 service, to be handed off for prescribing (gates the hand-off hazard on)
+    RELUCTANT = 9  # once treated, rarely presents again (presentation.reluctant_share: a trait)
 
 
 N_COVARIATES = len(Covariate)

@@ -163,6 +163,8 @@ def _presentations(t: _Table, p: Parameters) -> None:
             t.rate(name, rate * uninvolved[r], {DrugGroup.NON_OPIATE: pr.hr_non_opiate})
             t.ratio(name, Covariate.CRIMINAL_JUSTICE,
                     ref.hr_criminal_justice_route if r == Route.CRIMINAL_JUSTICE else 1.0)
+            if suffix == "previous":
+                t.ratio(name, Covariate.RELUCTANT, pr.hr_reluctant)
 
 
 def _natural_remission(t: _Table, p: Parameters) -> None:

@@ -125,6 +125,7 @@ class JourneysModel(mesa.Model):
             cfg.area, self.initial_regime.params, self.start_time, float(cfg.end_year), cfg.population_scale, cfg.onset,
             rng.generator(cfg.seed, "population"), rng.generator(cfg.seed, "onset"),
             places=money_index(cfg, self.initial_regime.params, first_year),
+            propensity_key=rng.stream_key(cfg.seed, "propensity"),
         )
         self.n_active = self.n_initial
         self._future_onsets = self.people.onset_time[self.n_initial:]

@@ -14,8 +14,10 @@ from sim.config.parameters import Parameters
 from sim.config.schema import AreaConfig
 from sim.domain.states import N_ROUTES, DrugGroup, Injecting, Parental, State
 from sim.model.hazards import route_weights
+from sim.model.rng import uniforms
 
 NEVER = -np.inf  # time of an event that has not happened
+NO_PROPENSITY = np.uint64(0)  # a stream key for runs that draw no help-seeking trait (share 0)
 NEVER_STEP = 2**31 - 1  # step of an event that will not happen (sim.model.kernel.codes.NEVER_STEP)
 
 
@@ -23,6 +25,7 @@ class People(NamedTuple):
     state: np.ndarray  # int8 State
     drug: np.ndarray  # int8 DrugGroup
     female: np.ndarray  # int8 0/1
+    reluctant: np.ndarray  # int8 0/1: once treated, rarely presents again (a trait: help_seeking)
     birth_time: np.ndarray  # float64 calendar time of birth (age = time - birth_time)
     injecting: np.ndarray  # int8 Injecting
     criminal_justice: np.ndarray  # int8 0/1: criminal-justice involvement
@@ -74,7 +77,8 @@ class People(NamedTuple):
 
 
 _DTYPES = {
-    "state": np.int8, "drug": np.int8, "female": np.int8, "birth_time": np.float64, "injecting": np.int8,
+    "state": np.int8, "drug": np.int8, "female": np.int8, "reluctant": np.int8, "birth_time": np.float64,
+    "injecting": np.int8,
     "criminal_justice": np.int8, "housing_need": np.int8, "mental_health": np.int8, "parental": np.int8,
     "still_using": np.int8, "maintenance": np.int8, "episodes": np.int16, "since": np.float64,
     "onset_time": np.float64, "episode_start": np.float64, "last_completion": np.float64,
@@ -302,10 +306,32 @@ def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: 
     return cols
 
 
+def help_seeking(p: Parameters, state: np.ndarray, n_initial: int, key: np.uint64) -> np.ndarray:
+    """Who, once treated, rarely presents again (`presentation.reluctant_share`): one uniform per row from its
+    own stream, so the trait moves no other draw and a larger share adds people without reshuffling.
+
+    Among the people already treated and out of treatment at the start the reluctant are over-represented,
+    as the stock of a pool holds each kind in proportion to how long it stays there: the steady state of
+    leaving by presenting or by natural remission (assumption)."""
+    pr = p.presentation
+    n = state.shape[0]
+    if pr.reluctant_share <= 0.0:
+        return np.zeros(n, dtype=np.int8)
+    share = np.full(n, pr.reluctant_share)
+    remission = p.recovery.natural_remission_per_year
+    stay_reluctant = pr.reluctant_share / (pr.previous_per_year * pr.hr_reluctant + remission)
+    stay_others = (1.0 - pr.reluctant_share) / (pr.previous_per_year + remission)
+    pool = np.zeros(n, dtype=bool)
+    pool[:n_initial] = state[:n_initial] == State.USING_PREVIOUS
+    share[pool] = stay_reluctant / (stay_reluctant + stay_others)
+    return (uniforms(key, np.arange(n, dtype=np.int64), 0) < share).astype(np.int8)
+
+
 def build_people(area: AreaConfig, p: Parameters, start: float, end: float, scale: float, onset: bool,
                  rng_population: np.random.Generator, rng_onset: np.random.Generator,
-                 places: float = 1.0) -> tuple[People, int]:
-    """All rows for a run: (people, number of rows active at the start; `places` as in `initial_population`)."""
+                 places: float = 1.0, propensity_key: np.uint64 = NO_PROPENSITY) -> tuple[People, int]:
+    """All rows for a run: (people, number of rows active at the start; `places` as in `initial_population`;
+    `propensity_key` the stream of `help_seeking`)."""
     first = initial_population(area, p, start, scale, rng_population, places)
     n0 = first["state"].shape[0]
     if onset:
@@ -313,6 +339,7 @@ def build_people(area: AreaConfig, p: Parameters, start: float, end: float, scal
         cols = {k: np.concatenate([first[k], later[k]]) for k in first}
     else:
         cols = first
+    cols["reluctant"] = help_seeking(p, cols["state"], n0, propensity_key)
     return pack(cols), n0
 
 

@@ -36,6 +36,7 @@ STREAMS = (
     "parameter_set",  # which calibrated parameter set a run takes (uncertainty=posterior)
     "value_parameter_set",  # which value-for-money rates it takes (uncertainty=posterior)
     "recommissioning",  # which new service each client passes to when a new system is commissioned
+    "propensity",  # who, once treated, rarely presents again (sim.model.population.help_seeking)
 )
 
 

@@ -28,8 +28,8 @@ from sim.projection.folder import config_sha256, which_run, write
 from sim.projection.progress import RunProgress
 from sim.projection.resolve import resolve
 
-TRACED_ATTRIBUTES = ["drug", "female", "birth_time", "injecting", "criminal_justice", "housing_need", "mental_health",
-                     "parental", "episodes", "state", "onset_time"]
+TRACED_ATTRIBUTES = ["drug", "female", "reluctant", "birth_time", "injecting", "criminal_justice", "housing_need",
+                     "mental_health", "parental", "episodes", "state", "onset_time"]
 
 
 # people.csv: coded attributes by name, as events.csv names states

@@ -81,7 +81,7 @@ def attribute_pattern(people, i):
     return (people.criminal_justice[i] | (people.housing_need[i] << 1) | (people.mental_health[i] << 2)
             | (people.still_using[i] << 3) | (people.maintenance[i] << 4)
             | ((people.injecting[i] == CURRENT_INJECTOR) << 5) | (people.female[i] << 6)
-            | (people.ready[i] << 7) | ((people.handoff[i] == HANDOFF_DUE) << 8))
+            | (people.ready[i] << 7) | ((people.handoff[i] == HANDOFF_DUE) << 8) | (people.reluctant[i] << 9))
 
 
 @njit(inline="always")
