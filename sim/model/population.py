@@ -17,7 +17,6 @@ from sim.model.hazards import route_weights
 from sim.model.rng import uniforms
 
 NEVER = -np.inf  # time of an event that has not happened
-NO_PROPENSITY = np.uint64(0)  # a stream key for runs that draw no help-seeking trait (share 0)
 NEVER_STEP = 2**31 - 1  # step of an event that will not happen (sim.model.kernel.codes.NEVER_STEP)
 
 
@@ -329,9 +328,9 @@ def help_seeking(p: Parameters, state: np.ndarray, n_initial: int, key: np.uint6
 
 def build_people(area: AreaConfig, p: Parameters, start: float, end: float, scale: float, onset: bool,
                  rng_population: np.random.Generator, rng_onset: np.random.Generator,
-                 places: float = 1.0, propensity_key: np.uint64 = NO_PROPENSITY) -> tuple[People, int]:
-    """All rows for a run: (people, number of rows active at the start; `places` as in `initial_population`;
-    `propensity_key` the stream of `help_seeking`)."""
+                 propensity_key: np.uint64, places: float = 1.0) -> tuple[People, int]:
+    """All rows for a run: (people, number of rows active at the start; `propensity_key` the stream of
+    `help_seeking`; `places` as in `initial_population`)."""
     first = initial_population(area, p, start, scale, rng_population, places)
     n0 = first["state"].shape[0]
     if onset:
