@@ -53,7 +53,7 @@ def _dropouts_back(*overrides) -> tuple[float, "object"]:
 def test_reluctant_people_return_less_after_dropping_out_and_nothing_else_is_redrawn():
     """With a reluctant group that seldom comes back, fewer drop-outs return within three years; the trait has its
     own stream, so the people at the start are otherwise the same."""
-    alike, base = _dropouts_back()
+    alike, base = _dropouts_back("params.presentation.reluctant_share=0")
     split, other = _dropouts_back("params.presentation.reluctant_share=0.5", "params.presentation.hr_reluctant=0.05")
     assert split < alike - 0.05
     a, b = base.people, other.people
@@ -63,9 +63,10 @@ def test_reluctant_people_return_less_after_dropping_out_and_nothing_else_is_red
 
 
 def test_the_hazard_ratio_acts_only_where_there_is_a_reluctant_group():
-    """`hr_reluctant` is dead by design when the share is 0 (everyone alike), alive otherwise."""
-    off_a, _ = _dropouts_back("params.presentation.hr_reluctant=0.02")
-    off_b, _ = _dropouts_back("params.presentation.hr_reluctant=1.0")
+    """`hr_reluctant` is dead by design when the share is 0 (everyone alike), alive otherwise (the default share is
+    England's fit, so both are set here)."""
+    off_a, _ = _dropouts_back("params.presentation.reluctant_share=0", "params.presentation.hr_reluctant=0.02")
+    off_b, _ = _dropouts_back("params.presentation.reluctant_share=0", "params.presentation.hr_reluctant=1.0")
     assert off_a == off_b
     on_a, _ = _dropouts_back("params.presentation.reluctant_share=0.5", "params.presentation.hr_reluctant=0.02")
     on_b, _ = _dropouts_back("params.presentation.reluctant_share=0.5", "params.presentation.hr_reluctant=1.0")

@@ -29,8 +29,7 @@ _RELUCTANT = ("acts only where presentation.reluctant_share > 0 (everyone alike 
 ONLY_IN_RARE_CONFIGURATIONS: dict[str, str] = {"params.mortality.hr_after_treatment_weeks_3_4": _WEEKS_3_4,
                                                "params.mortality.hr_after_treatment_weeks_1_2": _TREATMENT_WEEKS_1_2,
                                                "params.mortality.hr_after_release_weeks_3_4": _WEEKS_3_4,
-                                               "params.mortality.hr_after_release_weeks_1_2": _RELEASE_WEEKS_1_2,
-                                               "params.presentation.hr_reluctant": _RELUCTANT}
+                                               "params.mortality.hr_after_release_weeks_1_2": _RELEASE_WEEKS_1_2}
 SHORT_RUN = ("area=southampton", "calibration=none", "end_year=2009", "seed=5")
 
 

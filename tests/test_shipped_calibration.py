@@ -13,6 +13,7 @@ from sim.projection.parameter_sets import ensemble_path, shipped_areas, with_par
 from tests.helpers import compose
 
 AREAS = shipped_areas()
+NATIONAL_TRAIT = ("presentation.reluctant_share", "presentation.hr_reluctant")  # England's fit, every area
 
 
 def test_england_and_southampton_are_shipped():
@@ -44,8 +45,8 @@ def test_a_shipped_calibration_is_the_default_and_carries_its_record(area):
         assert ensemble[name].between(low, high).all(), name  # the calibration kept to the documented range
         value = dict((n, v) for n, v, _ in iter_parameters(cfg.params))[name]
         assert value == pytest.approx(ensemble[name].iloc[0], rel=1e-5)  # the default run uses the best set
-        if area == "england" and name.startswith("history."):
-            continue  # params.history's defaults are England's best trial by design (used in every area)
+        if area == "england" and (name.startswith("history.") or name in NATIONAL_TRAIT):
+            continue  # these defaults are England's best trial by design (used in every area)
         assert documented[name] != pytest.approx(value, rel=1e-9) or low == high  # ... not the documented default
 
 

@@ -126,6 +126,8 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     print(f"calibrating {len(free)} parameters to {len(targets)} targets ({path.name}), {cfg.n_trials} trials, "
           f"{len(seeds)} seeds a trial, {workers} worker processes; study {name!r} in {storage}")
     start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
+    if start:  # a parameter freed since the shipped fit starts where the model was: its configured value
+        start = {p.name: start.get(p.name, float(get_parameter(cfg.params, p.name))) for p in free}
     if start:
         print(f"a new study's first trial is the shipped calibration of {cfg.area.name} "
               "(start_from_shipped=false: not)")

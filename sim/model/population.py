@@ -265,11 +265,15 @@ def _cohort_age_weights(ages: np.ndarray, year: float, p: Parameters, start: flo
 
 def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: float, end: float,
               scale: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Everyone who starts dependent use during the projection, sorted by onset time."""
+    """Everyone who starts dependent use during the projection, sorted by onset time.
+
+    Each year's entrants are drawn whole (number, ages, times, then sex and needs) before the next year's, so
+    a later end_year adds people without redrawing the earlier ones: the documented past of a projection to
+    2033 is the calibration's (run to 2013), draw for draw."""
     o = p.onset
     ages = np.arange(15.0, 50.0) + 0.5
     prevalent = np.bincount(initial_drug, minlength=4).astype(float)
-    groups, times, onset_ages = [], [], []
+    groups, times, onset_ages, profiles = [], [], [], []
     for year in range(int(start), int(end)):
         dt_years = year - start
         for group in DrugGroup:
@@ -289,6 +293,7 @@ def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: 
             groups.append(np.full(k, group, dtype=np.int8))
             times.append(year + rng.random(k))
             onset_ages.append(a)
+            profiles.append(_profile(rng, area, groups[-1]))  # drawn with the year's entrants: see the docstring
     if not groups:
         return _empty(0)
     drug = np.concatenate(groups)
@@ -297,7 +302,7 @@ def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: 
     drug, t, a = drug[order], t[order], np.concatenate(onset_ages)[order]
     cols = _empty(drug.shape[0])
     cols["drug"] = drug
-    cols.update(_profile(rng, area, drug))
+    cols.update({name: np.concatenate([pr[name] for pr in profiles])[order] for name in profiles[0]})
     cols["birth_time"] = t - a
     cols["onset_time"] = t
     cols["since"] = t
