@@ -56,13 +56,13 @@ class PresentationParams:
         ">= 0.21/yr before removing deaths and prison (derived.md 5)",
     )
     reluctant_share: float = param(
-        0.2281, "share of users", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.0, 0.8,
+        0.2921, "share of users", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.0, 0.8,
         "people who, once treated, rarely come back (a trait, drawn at random): half of 2005-06's drop-outs did "
         "not return within three years, while a heroin user may make six attempts over six years; 0 = everyone "
         "alike (calibration/targets/definitions.md). The default is England's fit (2026-12-03), used in every area",
     )
     hr_reluctant: float = param(
-        0.2625, "hazard ratio", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.02, 1.0,
+        0.2810, "hazard ratio", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.02, 1.0,
         "the reluctant's presentations once treated, against everyone else's (acts where reluctant_share > 0); the "
         "default is England's fit (2026-12-03)",
     )
@@ -353,7 +353,7 @@ class HistoryParams:
     England's fit (calibration/england, 2026-12-03, to 4 significant figures)."""
 
     budget_share_2001: float = param(
-        0.3821, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
+        0.3998, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
         "in 2008", "eng_nta_funding_2001 eng_tx_funding_2008 eng_funding_dh_share_frac eng_funding_cjs_share_frac",
         0.357, 1.0,
         "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008: 142 / 398 = "
@@ -361,16 +361,16 @@ class HistoryParams:
         "money (DH-earmarked is half, criminal justice a quarter) may have grown more slowly, so up to all of it "
         "(no growth)")
     hr_planned_exit_to_2006: float = param(
-        0.3136, "hazard ratio on planned exits before 2007",
+        0.3203, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
         "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
     hr_early_dropout_to_2006: float = param(
-        2.013, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
+        1.941, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
         "eng_complete_or_retained_12w_frac eng_min_retention_benefit_weeks eng_ocu_new_treatment_starts_2005_06",
         0.5, 3.0, "retaining clients 12 weeks was the NTA's measure of effective treatment until four in five "
         "completed or stayed that long (2007-08); with the 2005-06 starts it says how many left early before")
     hr_unplanned_exit_to_2006: float = param(
-        1.0, "hazard ratio on unplanned exits after the first 12 weeks before 2007",
+        0.8614, "hazard ratio on unplanned exits after the first 12 weeks before 2007",
         "eng_dropout_cohort_2005_06_n eng_sc_cohort_2005_06_n eng_successful_completions_2007_08 "
         "eng_exits_successful_pct_worcs_doc", 0.2, 1.5,
         "retention was the target until 2007: 43,000 people left in 2005-06 (13,000 completed, 30,000 dropped out), "
@@ -378,20 +378,20 @@ class HistoryParams:
         "to throughput (\"increase throughput through the treatment system\", Worcestershire c.2008) moved people "
         "on")
     hr_assessment_to_2006: float = param(
-        0.7300, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
+        0.7461, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
         "eng_wait_weeks_before_2007 eng_wait_2001_months eng_wait_weeks_after_2007", 0.05, 1.0,
         "average waits fell from more than two months (2001) and nine weeks to one in 2007 while the dedicated "
         "money was nearly flat from 2005 (the waiting-times drive): part of the wait was the service's own "
         "process, not the places. A ratio of 0.1 alone gives the nine weeks")
     hr_naive_presentation_to_2006: float = param(
-        2.150, "hazard ratio on presentations of people never treated, before 2007",
+        1.789, "hazard ratio on presentations of people never treated, before 2007",
         "eng_heroin_first_time_entrants_2005_06 eng_heroin_first_time_entrants_2011_12 "
         "eng_ocu_new_treatment_starts_2005_06",
         0.5, 4.0, "the expansion drew in new entrants (England had \"the highest rate of new entrants in the world\"): "
         "47,709 heroin users started treatment for the very first time in 2005-06, 74% of the year's OCU starts, "
         "against 9,249 in 2011-12")
     hr_planned_exit_2007_to_2009: float = param(
-        0.7047, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.7272, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
 
