@@ -24,8 +24,6 @@ _RELEASE_WEEKS_1_2 = ("acts only in the two weeks after a release from prison: t
                       "there; tests/test_mortality_windows.py")
 _TREATMENT_WEEKS_1_2 = ("acts only in the two weeks after an exit from substitution or detox: the short run, whose "
                         "caseload fills the places of 2003, may have no death there; tests/test_mortality_windows.py")
-_RELUCTANT = ("acts only where presentation.reluctant_share > 0 (everyone alike by default); "
-              "tests/test_help_seeking.py")
 ONLY_IN_RARE_CONFIGURATIONS: dict[str, str] = {"params.mortality.hr_after_treatment_weeks_3_4": _WEEKS_3_4,
                                                "params.mortality.hr_after_treatment_weeks_1_2": _TREATMENT_WEEKS_1_2,
                                                "params.mortality.hr_after_release_weeks_3_4": _WEEKS_3_4,
