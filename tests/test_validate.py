@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.backtest import known_at, score, split_at, summary_lines
+from sim.calibration.backtest import forecast_sample, known_at, score, split_at, summary_lines
 from sim.calibration.targets import classify
 from sim.config.errors import ConfigError
 from tests.helpers import compose
@@ -88,3 +88,14 @@ def test_journeys_validate_refuses_what_it_cannot_do(tmp_path: Path, override, m
     done = subprocess.run(VALIDATE + ["area=southampton", "n_trials=1", override, f"hydra.run.dir={tmp_path}/v",
                                       f"storage={tmp_path}/study.db"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and message in done.stderr, done.stderr[-2000:]
+
+
+def test_forecasts_draw_from_the_whole_ensemble_not_its_best():
+    """The forecast sets are a random draw from every accepted set (the posterior), reproducible by seed."""
+    accepted = pd.DataFrame({"loss": np.arange(1000.0), "x": np.arange(1000.0) * 0.01})
+    a, b = forecast_sample(accepted, 100, seed=1), forecast_sample(accepted, 100, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 100 and a["loss"].is_unique and a["loss"].is_monotonic_increasing
+    assert a["loss"].max() > 500  # not the 100 best (losses 0-99): spread over the ensemble
+    assert not a.equals(forecast_sample(accepted, 100, seed=2))
+    assert len(forecast_sample(accepted.head(40), 100, seed=1)) == 40

@@ -5,7 +5,8 @@ A fit is judged by what it forecasts. `journeys-validate` (`sim.calibration.vali
    national history as it was known then (`known_at`: a period that begins after the cut-off, such
    as the 2010 Drug Strategy's, is not known yet, and the last one before it runs on);
 2. forecasts every later documented figure of the area with the accepted ensemble: one run per
-   accepted parameter set (up to `forecast_sets`, best first), each with its own seed;
+   accepted parameter set (up to `forecast_sets`, drawn at random from all of them: `forecast_sample`),
+   each with its own seed;
 3. runs each `transfer` area (local areas) on the same parameter sets, with nothing of its own but
    its area config (population, prevalence, documented caseload and budget), and scores its figures
    without refitting.
@@ -49,6 +50,18 @@ def known_at(cfg, cutoff_year: int, free: list[str]):
     out = copy.deepcopy(cfg)
     out.history.periods = [p for p in cfg.history.periods if p.from_year <= cutoff_year]
     return out
+
+
+def forecast_sample(accepted: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """`n` of the accepted parameter sets, drawn at random without replacement (all of them if fewer), best first.
+
+    The accepted sets are the ensemble, each as plausible as the others (the likelihood-ratio region), as a
+    posterior projection draws them (`uncertainty=posterior`); the `n` best would be the neighbourhood of the
+    search's optimum, and forecast intervals narrower than the fit justifies."""
+    if len(accepted) <= n:
+        return accepted
+    chosen = accepted.sample(n=n, random_state=np.random.default_rng([int(seed), 2009]))
+    return chosen.sort_values("loss") if "loss" in chosen else chosen
 
 
 def split_at(targets: pd.DataFrame, cutoff_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:

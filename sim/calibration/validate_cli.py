@@ -19,7 +19,7 @@ import hydra
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.calibration.backtest import known_at, runs, score, split_at, summary_lines
+from sim.calibration.backtest import forecast_sample, known_at, runs, score, split_at, summary_lines
 from sim.calibration.cli import default_storage, into_run_folder, refuse_password
 from sim.calibration.ensemble import accept
 from sim.calibration.figures import VALIDATION_INTERVAL, fit_figure, validation_title
@@ -88,7 +88,7 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
                   seeds, progress=True, workers=workers, sampler=cfg.sampler)
     table = trials_table(s)
     ensemble = accept(table, names, cfg.min_accepted)
-    sets = ensemble.accepted.head(cfg.forecast_sets)
+    sets = forecast_sample(ensemble.accepted, cfg.forecast_sets, cfg.seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "trials.csv", index=False)
     ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)

@@ -268,7 +268,7 @@ class ValidateConfig(CalibrateConfig):
     cutoff_year: int = 2009  # fitted: figures of years up to and including it; forecast: the later ones
     transfer: list[str] | None = None  # local areas run on the fit unrefitted; None: for england, every area of
     # the targets file without a calibration of its own
-    forecast_sets: int = 100  # accepted parameter sets forecast with (best first), one run each
+    forecast_sets: int = 100  # accepted parameter sets forecast with (drawn at random from all), one run each
 
 
 def register_configs() -> None:
