@@ -105,7 +105,8 @@ class TreatmentParams:
         0.3, "per person-year (stay -> using), opiate only",
         "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
         0.1, 1.0, "mean elapsed time in treatment 2.9-3.8 years gives total exit 0.26-0.34/yr (derived.md 8) across "
-        "both classes; outside the maintenance class faster (England's fit 0.28, Southampton's 0.36, 2026-12-01)",
+        "both classes; outside the maintenance class faster. For the reference group (no need, abstinent): England's "
+        "fit 0.111, Southampton's 0.55 (2026-12-03)",
     )
     completion_per_year: float = param(
         4.0, "per person-year (stop -> sustain)", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual",
