@@ -25,6 +25,7 @@ def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 5
     a.timeline = []  # constant hazards: no documented changes over the years
     p = cfg.params
     p.presentation.naive_per_year = p.presentation.previous_per_year = 0.5
+    p.presentation.reluctant_share = 0.0  # everyone alike in help-seeking (England's fitted trait splits them)
     p.waiting.start_per_year, p.waiting.dropout_per_year = 6.0, 1.0
     p.treatment.hr_still_using_planned_exit = p.treatment.hr_still_using_unplanned_exit = 1.0
     p.treatment.maintenance_share_opiate = 0.0
