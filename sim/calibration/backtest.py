@@ -32,6 +32,7 @@ from sim.config.errors import ConfigError
 from sim.projection.simulate import run
 
 ROLES = ("fit", "forecast", "transfer")
+FORECAST_DRAW = 2009  # tags the draw of forecast sets apart from the runs' own seeds (any fixed number would do)
 
 
 def known_at(cfg, cutoff_year: int, free: list[str]):
@@ -60,8 +61,8 @@ def forecast_sample(accepted: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     search's optimum, and forecast intervals narrower than the fit justifies."""
     if len(accepted) <= n:
         return accepted
-    chosen = accepted.sample(n=n, random_state=np.random.default_rng([int(seed), 2009]))
-    return chosen.sort_values("loss") if "loss" in chosen else chosen
+    draw = np.random.default_rng([int(seed), FORECAST_DRAW])
+    return accepted.sample(n=n, random_state=draw).sort_values("loss")
 
 
 def split_at(targets: pd.DataFrame, cutoff_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:

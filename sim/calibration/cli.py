@@ -128,7 +128,6 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     start = shipped_values(cfg.area.name) if cfg.start_from_shipped else None
     if start:  # a parameter freed since the shipped fit starts where the model was: its configured value
         start = {p.name: start.get(p.name, float(get_parameter(cfg.params, p.name))) for p in free}
-    if start:
         print(f"a new study's first trial is the shipped calibration of {cfg.area.name} "
               "(start_from_shipped=false: not)")
     source = shipped_trials(cfg, free) if cfg.start_from_shipped and cfg.sampler == "cmaes" else []
