@@ -26,10 +26,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim import load_config  # noqa: E402
-from sim.calibration.ensemble import accept, posterior_table  # noqa: E402
+from sim.calibration.ensemble import Ensemble, accept, posterior_table  # noqa: E402
+from sim.calibration.explore import MOVE, Space, as_ensemble  # noqa: E402
 from sim.calibration.objective import free_parameters, objective_value, with_values  # noqa: E402
 from sim.calibration.record import shipped_values  # noqa: E402
-from sim.calibration.study import calibrate, trials_table  # noqa: E402
+from sim.calibration.study import calibrate, move_ensemble, trials_table  # noqa: E402
 from sim.calibration.targets import read_targets  # noqa: E402
 from sim.config.paths import PROJECT_ROOT  # noqa: E402
 
@@ -79,6 +80,10 @@ def main(argv=None) -> None:
     ap.add_argument("--area", choices=("southampton", "england"), default="southampton")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--sampler", choices=("tpe", "cmaes"), default="tpe", help="the search (sim.calibration.study)")
+    ap.add_argument("--ensemble-rounds", type=int, default=8,
+                    help="moves spreading the ensemble over the region (sim.calibration.explore); 0: none")
+    ap.add_argument("--continue", dest="resume", action="store_true",
+                    help="continue the study in --out (more trials or rounds) instead of starting afresh")
     ap.add_argument("--out", type=Path, default=None, help="default: outputs/parameter_recovery/<area>")
     args = ap.parse_args(argv)
     out = args.out or PROJECT_ROOT / "outputs" / "parameter_recovery" / args.area
@@ -95,11 +100,19 @@ def main(argv=None) -> None:
     targets = synthetic_targets(cfg, truth)
     targets.to_csv(out / "synthetic_targets.csv", index=False)
     free = free_parameters(cfg, list(truth))
-    (out / "study.db").unlink(missing_ok=True)  # a recovery is a fresh search
-    s = calibrate(cfg, targets, free, args.trials, out / "study.db", "recovery",
-                  seeds=list(range(1, args.seeds_per_trial + 1)), progress=True, workers=args.workers,
-                  sampler=args.sampler)
-    ensemble = accept(trials_table(s), list(truth), args.min_accepted)
+    if not args.resume:
+        (out / "study.db").unlink(missing_ok=True)  # a recovery is a fresh search
+    seeds = list(range(1, args.seeds_per_trial + 1))
+    s = calibrate(cfg, targets, free, args.trials, out / "study.db", "recovery", seeds=seeds, progress=True,
+                  workers=args.workers, sampler=args.sampler)
+    search = trials_table(s)
+    search = search[search[MOVE].isna()]
+    ensemble = accept(search, list(truth), args.min_accepted)
+    if args.ensemble_rounds:
+        pop = move_ensemble(cfg, targets, free, out / "study.db", "recovery", seeds, search, ensemble.accepted,
+                            ensemble.tolerance, args.min_accepted, args.ensemble_rounds, args.workers, progress=True)
+        ensemble = Ensemble(as_ensemble(pop, Space.of(free)), ensemble.tolerance, ensemble.widened,
+                            tuple(pop.acceptance))
     table = posterior_table(ensemble, free)
     table.insert(1, "truth", table["parameter"].map(truth))
     table["covered"] = (table["q05"] <= table["truth"]) & (table["truth"] <= table["q95"])

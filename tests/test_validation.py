@@ -71,7 +71,8 @@ def test_unknown_field_and_wrong_type_are_refused():
 
 
 SEARCH_ERRORS = [("n_trials", -5, ">= 1"), ("seeds_per_trial", 0, ">= 1"), ("min_accepted", 0, ">= 1"),
-                 ("workers", -1, ">= 0"), ("relative_error", 0.0, "(0, 1)"), ("sampler", "cma", "tpe, cmaes")]
+                 ("workers", -1, ">= 0"), ("relative_error", 0.0, "(0, 1)"), ("sampler", "cma", "tpe, cmaes"),
+                 ("ensemble_rounds", -1, ">= 0")]
 
 
 @pytest.mark.parametrize(("field", "value", "why"), SEARCH_ERRORS)

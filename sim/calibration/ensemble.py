@@ -10,10 +10,12 @@ misfit is within a tolerance of the best one:
 the likelihood-ratio region of the free parameters, widened to the `min_accepted` best trials
 when fewer fall inside it (the output says so). Accepted sets are equally weighted.
 
-This is approximate Bayesian computation on the optimisation trials: the sampler (TPE)
-concentrates trials near the best fit, so the ensemble describes the region of parameter
-sets that reproduce the targets, not a prior-weighted posterior. Its ranges are what
-projections should carry forward (`uncertainty=posterior`, `sim.projection.parameter_sets`).
+This is approximate Bayesian computation on the optimisation trials: the sampler (TPE, CMA-ES)
+concentrates trials near the best fit, so its accepted trials describe the optimum's
+neighbourhood. `ensemble_rounds` of ABC-MCMC moves (`sim.calibration.explore`) then spread
+`min_accepted` of them over the whole region: a uniform sample of the parameter sets that
+reproduce the targets. Its ranges are what projections should carry forward
+(`uncertainty=posterior`, `sim.projection.parameter_sets`).
 """
 
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ class Ensemble:
     accepted: pd.DataFrame  # one row per accepted trial: parameter columns, loss, trial
     tolerance: float  # accepted when loss <= tolerance
     widened: bool  # fewer than min_accepted trials were inside the likelihood-ratio region
+    acceptance: tuple[float, ...] = ()  # moved over the region (sim.calibration.explore): share of steps taken a round
 
 
 def chi2_95(k: int) -> float:

@@ -30,7 +30,9 @@ def provenance(cfg, path: Path, seeds: list[int], n_trials: int, free, ensemble)
         "years": f"{cfg.start_year}-{cfg.end_year - 1}", "population_scale": cfg.population_scale,
         "free": [p.name for p in free],
         "ensemble": {"accepted": len(ensemble.accepted), "tolerance": round(ensemble.tolerance, 3),
-                     "widened_to_min_accepted": ensemble.widened},
+                     "widened_to_min_accepted": ensemble.widened,
+                     "move_rounds": len(ensemble.acceptance),
+                     "steps_taken_by_round": [round(a, 3) for a in ensemble.acceptance]},
         "python": platform.python_version(),
         "versions": {pkg: version(pkg)
                      for pkg in ("treatment-journeys", "optuna", "numpy", "numba", "mesa", "hydra-core")},

@@ -17,12 +17,14 @@ need no re-runs (`sim.calibration.ensemble`).
 import multiprocessing
 import os
 import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pandas as pd
 
+from sim.calibration.explore import MOVE, Population, Space, move
 from sim.calibration.objective import FreeParameter, objective_value, with_values
 from sim.config.schema import SAMPLERS, JourneysConfig
 
@@ -139,11 +141,75 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
 def _objective(cfg, targets, free, seeds):
     def objective(trial):
         values = {p.name: trial.suggest_float(p.name, p.low, p.high, log=p.log) for p in free}
-        loss, frame = objective_value(with_values(cfg, values), targets, seeds)
-        trial.set_user_attr("simulated", {k: [None if np.isnan(v) else float(v) for v in row]
-                                          for k, row in zip(frame.index, frame.to_numpy())})
+        loss, simulated = _score(cfg, targets, seeds, values)
+        trial.set_user_attr("simulated", simulated)
         return loss
     return objective
+
+
+def _score(cfg, targets, seeds, values: dict[str, float]) -> tuple[float, dict[str, list[float | None]]]:
+    """A parameter set's loss and its simulated value of every target for every seed (kept with the trial)."""
+    loss, frame = objective_value(with_values(cfg, values), targets, seeds)
+    return loss, {k: [None if np.isnan(v) else float(v) for v in row] for k, row in zip(frame.index, frame.to_numpy())}
+
+
+_JOB: tuple = ()  # a move worker's (cfg, targets, seeds), set once when its process starts
+
+
+def _start_move_worker(*job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _score_move(values: dict[str, float]):
+    return _score(*_JOB, values)
+
+
+def move_ensemble(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], storage: str | Path,
+                  name: str, seeds: list[int], search: pd.DataFrame, accepted: pd.DataFrame, tolerance: float,
+                  particles: int, rounds: int, workers: int = 1, progress: bool = False) -> Population:
+    """Spread `particles` of the search's accepted sets over the likelihood-ratio region (`sim.calibration.explore`),
+    each proposal a trial of the study (tagged `MOVE`), so an interrupted run continues where it stopped.
+
+    The chain is named by the number of search trials it started from: more search trials later start a new one."""
+    chain = len(search)
+    rdb = optuna.storages.RDBStorage(storage_url(storage))
+    study_id = rdb.get_study_id_from_name(name)
+    done = {}
+    for t in rdb.get_all_trials(study_id, deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+        tag = str(t.user_attrs.get(MOVE, "")).split(":")
+        if len(tag) == 3 and int(tag[0]) == chain:
+            done[(int(tag[1]), int(tag[2]))] = (float(t.value), t.number)
+    distributions = {p.name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log) for p in free}
+
+    def record(round_: int, particle: int, values: dict[str, float], loss: float, simulated) -> int:
+        trial = optuna.trial.create_trial(params=values, distributions=distributions, value=loss,
+                                          user_attrs={MOVE: f"{chain}:{round_}:{particle}", "simulated": simulated})
+        return rdb.get_trial_number_from_id(rdb.create_new_trial(study_id, template_trial=trial))
+
+    pool = None
+    if workers > 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_move_worker, initargs=(cfg, targets, seeds))
+
+    def evaluate(round_: int, todo):
+        if pool is None:
+            for k, values in todo:
+                loss, simulated = _score(cfg, targets, seeds, values)
+                yield k, loss, record(round_, k, values, loss, simulated)
+            return
+        futures = {pool.submit(_score_move, values): (k, values) for k, values in todo}
+        for future in as_completed(futures):
+            k, values = futures[future]
+            loss, simulated = future.result()
+            yield k, loss, record(round_, k, values, loss, simulated)
+
+    try:
+        return move(accepted, Space.of(free), tolerance, particles, rounds, cfg.seed, chain, done, evaluate,
+                    report=print if progress else (lambda line: None))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False, parent: int | None = None) -> None:
@@ -178,10 +244,11 @@ def finished(s) -> list:
 
 
 def trials_table(s) -> pd.DataFrame:
-    """Finished trials: parameter values and loss, best first."""
-    rows = [{**t.params, "loss": t.value, "trial": t.number} for t in finished(s)]
+    """Finished trials: parameter values and loss, best first; `move` tags the ensemble's moves
+    (`sim.calibration.explore`: chain, round, particle), empty for the search's own trials."""
+    rows = [{**t.params, "loss": t.value, "trial": t.number, MOVE: t.user_attrs.get(MOVE)} for t in finished(s)]
     if not rows:  # a study with nothing finished yet
-        return pd.DataFrame(columns=["loss", "trial"])
+        return pd.DataFrame(columns=["loss", "trial", MOVE])
     return pd.DataFrame(rows).sort_values(["loss", "trial"]).reset_index(drop=True)
 
 

@@ -20,12 +20,11 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.backtest import forecast_sample, known_at, runs, score, split_at, summary_lines
-from sim.calibration.cli import default_storage, into_run_folder, refuse_password
-from sim.calibration.ensemble import accept
+from sim.calibration.cli import default_storage, into_run_folder, refuse_password, settle_ensemble
 from sim.calibration.figures import VALIDATION_INTERVAL, fit_figure, validation_title
 from sim.calibration.objective import free_parameters
 from sim.calibration.record import provenance
-from sim.calibration.study import calibrate, trials_table
+from sim.calibration.study import calibrate
 from sim.calibration.targets import read_targets
 from sim.config.commands import run_command
 from sim.config.errors import ConfigError
@@ -84,10 +83,10 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     print(f"validating {cfg.area.name}: {len(fit_targets)} figures up to {cfg.cutoff_year} fitted ({len(free)} "
           f"parameters, {cfg.n_trials} trials), {len(later)} later figures forecast"
           + (f", transfer to {', '.join(areas)}" if areas else "") + f"; study in {storage}")
-    s = calibrate(cfg, fit_targets, free, cfg.n_trials, storage, cfg.study_name or f"{cfg.area.name}-validate",
-                  seeds, progress=True, workers=workers, sampler=cfg.sampler)
-    table = trials_table(s)
-    ensemble = accept(table, names, cfg.min_accepted)
+    name = cfg.study_name or f"{cfg.area.name}-validate"
+    s = calibrate(cfg, fit_targets, free, cfg.n_trials, storage, name, seeds, progress=True, workers=workers,
+                  sampler=cfg.sampler)
+    table, ensemble, s = settle_ensemble(cfg, s, fit_targets, free, storage, name, seeds, workers)
     sets = forecast_sample(ensemble.accepted, cfg.forecast_sets, cfg.seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "trials.csv", index=False)
@@ -115,8 +114,8 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     if cfg.ship:
         record = PROJECT_ROOT / "calibration" / cfg.area.name
         record.mkdir(parents=True, exist_ok=True)
-        for name, shipped in SHIPPED.items():
-            shutil.copy2(out_dir / name, record / shipped)
+        for written, shipped in SHIPPED.items():
+            shutil.copy2(out_dir / written, record / shipped)
         print(f"shipped: {', '.join(SHIPPED.values())} in {record}")
     print(f"outputs in {out_dir}")
     for line in lines:

@@ -208,6 +208,9 @@ def _check_search(cfg: CalibrateConfig) -> None:
             raise ConfigError(f"{name} = {value!r}: a whole number >= 1")
     if not isinstance(cfg.workers, int) or cfg.workers < 0:
         raise ConfigError(f"workers = {cfg.workers!r}: a whole number of processes >= 0 (0: one per core)")
+    if not isinstance(cfg.ensemble_rounds, int) or cfg.ensemble_rounds < 0:
+        raise ConfigError(f"ensemble_rounds = {cfg.ensemble_rounds!r}: a whole number >= 0 (0: the search's accepted "
+                          "trials as they are)")
     if not 0 < _finite("relative_error", cfg.relative_error) < 1:
         raise ConfigError(f"relative_error = {cfg.relative_error}: the sd of a figure without a range, as a share "
                           "of it: in (0, 1)")
