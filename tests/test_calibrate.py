@@ -1,5 +1,6 @@
 """Calibration: known parameters are recovered from synthetic targets; studies resume and share."""
 
+import json
 import os
 import subprocess
 import sys
@@ -306,11 +307,14 @@ def test_a_killed_calibration_is_continued_without_losing_or_repeating_a_trial(t
 def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     out = tmp_path / "cal"
     cmd = [sys.executable, "-c", "from sim.calibration.cli import journeys_calibrate; journeys_calibrate()"]
-    done = subprocess.run(cmd + ["n_trials=3", "seeds_per_trial=1", f"hydra.run.dir={out}"], capture_output=True,
-                          text=True, timeout=600, cwd=tmp_path)
+    done = subprocess.run(cmd + ["n_trials=3", "seeds_per_trial=1", "ensemble_rounds=2", f"hydra.run.dir={out}"],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     first = pd.read_csv(out / "trials.csv")
-    assert len(first) == 3
+    moves = first[first["move"].notna()]  # the ensemble's moves: 3 particles, 2 rounds, each a trial of the study
+    assert len(first) == 3 + 6 and sorted(moves["move"]) == sorted(f"3:{r}:{k}" for r in (1, 2) for k in range(3))
+    assert json.loads((out / "run_info.json").read_text())["ensemble"]["move_rounds"] == 2
+    first = first[first["move"].isna()]
     studies = list((tmp_path / "outputs" / "calibrate" / "southampton" / "studies").glob("*.db"))
     assert len(studies) == 1  # the default study: one per area and question, under the working directory
     fit = pd.read_csv(out / "fit.csv")
@@ -330,10 +334,12 @@ def test_journeys_calibrate_command_writes_trials_fit_and_parameters(tmp_path):
     installed = (root / "configs" / "calibration" / "southampton.yaml").read_text()
     assert installed == text and (root / "calibration" / "southampton" / "ensemble.csv").exists()
     # the same command again, asking for more trials, continues that study: none lost, none repeated
-    again = subprocess.run(cmd + ["n_trials=4", "seeds_per_trial=1", f"hydra.run.dir={tmp_path / 'again'}"],
-                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    again = subprocess.run(cmd + ["n_trials=4", "seeds_per_trial=1", "ensemble_rounds=0",
+                                  f"hydra.run.dir={tmp_path / 'again'}"], capture_output=True, text=True, timeout=600,
+                           cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     more = pd.read_csv(tmp_path / "again" / "trials.csv")
+    more = more[more["move"].isna()]
     assert len(more) == 4 and more["trial"].is_unique and set(first["trial"]) < set(more["trial"])
     assert list((tmp_path / "outputs" / "calibrate" / "southampton" / "studies").glob("*.db")) == studies
     # a bad extract is refused with its problems listed, nothing run
@@ -382,6 +388,7 @@ def test_a_full_disk_ends_a_calibration_with_one_line_and_keeps_its_trials(tmp_p
             "pandas.DataFrame.to_csv = full\n"
             "from sim.calibration.cli import journeys_calibrate\n"
             "sys.argv = ['journeys-calibrate', 'area=southampton', 'n_trials=3', 'min_accepted=1', 'workers=1',\n"
+            "            'ensemble_rounds=0',\n"
             f"            'storage=sqlite:///{db}', 'hydra.run.dir={tmp_path / 'out'}']\n"
             "journeys_calibrate()\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT)

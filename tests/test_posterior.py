@@ -83,6 +83,23 @@ def test_a_parameter_a_scenario_changed_keeps_its_change(tmp_path):
     assert drawn.params.treatment.planned_exit_per_year == 0.2  # still the calibrated point: drawn
 
 
+def test_a_moved_ensemble_without_the_calibrated_point_as_a_row_is_still_drawn(tmp_path):
+    """After the ensemble's moves (sim.calibration.explore) its best row need not be the best trial: the calibrated
+    point is the record's, and a run still at it takes the drawn set."""
+    cfg = _with_ensemble(tmp_path, "uncertainty=posterior", "parameter_set=2", "params.presentation.naive_per_year=0.5")
+    moved = pd.read_csv(tmp_path / "ensemble.csv").iloc[1:]  # no row at the calibrated point
+    moved.to_csv(tmp_path / "ensemble.csv", index=False)
+    point = cfg.params.treatment.planned_exit_per_year
+    (tmp_path / "calibrated_params.yaml").write_text(
+        f"params:\n  treatment:\n    planned_exit_per_year: {point}\n  presentation:\n    naive_per_year: 0.18\n")
+    cfg.calibration.record = str(tmp_path)
+    drawn, k = with_parameter_set(cfg)
+    assert k == 2 and drawn.params.treatment.planned_exit_per_year == 0.22  # at the calibrated point: drawn
+    assert drawn.params.presentation.naive_per_year == 0.5  # changed on the command line: kept
+    cfg.calibration.record = None  # no record: the ensemble's best row (0.2) is taken for the point, so no draw
+    assert with_parameter_set(cfg)[0].params.treatment.planned_exit_per_year == point
+
+
 def test_posterior_needs_an_ensemble_and_valid_names():
     with pytest.raises(ConfigError, match="has no ensemble"):
         with_parameter_set(compose("area=bedford", "uncertainty=posterior"))

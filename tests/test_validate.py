@@ -66,7 +66,8 @@ def test_the_history_a_forecast_knows_ends_at_the_cutoff_year():
 def test_journeys_validate_writes_its_report_and_a_last_line(tmp_path: Path):
     out = tmp_path / "v"
     done = subprocess.run(VALIDATE + ["area=southampton", "n_trials=4", "seeds_per_trial=1", "forecast_sets=3",
-                                      "min_accepted=3", "workers=1", "transfer=[bedford]", f"hydra.run.dir={out}",
+                                      "min_accepted=3", "workers=1", "ensemble_rounds=1", "transfer=[bedford]",
+                                      f"hydra.run.dir={out}",
                                       f"storage={tmp_path}/study.db"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     table = pd.read_csv(out / "validation.csv")

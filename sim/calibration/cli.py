@@ -158,7 +158,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]
     ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)
-    posterior = posterior_table(ensemble, free)
+    posterior = posterior_table(ensemble, free, {n: float(table[n].iloc[0]) for n in names})
     posterior.to_csv(out_dir / "posterior.csv", index=False)
 
     by_trial = simulated_by_trial(s)

@@ -56,15 +56,16 @@ def accept(trials: pd.DataFrame, names: list[str], min_accepted: int = 100) -> E
     return Ensemble(accepted, tolerance, widened)
 
 
-def posterior_table(ensemble: Ensemble, free) -> pd.DataFrame:
-    """Per free parameter: its prior range, best value and the ensemble's median and 90% range."""
+def posterior_table(ensemble: Ensemble, free, best: dict[str, float] | None = None) -> pd.DataFrame:
+    """Per free parameter: its prior range, best value (the best trial's; default the ensemble's best set) and the
+    ensemble's median and 90% range."""
     acc = ensemble.accepted
     rows = []
     for p in free:
         x = acc[p.name]
         rows.append({"parameter": p.name, "prior_low": p.low, "prior_high": p.high,
-                     "best": float(x.iloc[0]), "median": float(x.median()), "q05": float(x.quantile(0.05)),
-                     "q95": float(x.quantile(0.95)),
+                     "best": float(best[p.name] if best else x.iloc[0]), "median": float(x.median()),
+                     "q05": float(x.quantile(0.05)), "q95": float(x.quantile(0.95)),
                      "share_of_prior_range": float((x.quantile(0.95) - x.quantile(0.05)) / (p.high - p.low))})
     return pd.DataFrame(rows)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
@@ -62,19 +63,42 @@ def choose_row(cfg, n_rows: int) -> int:
     return int(cfg.parameter_set)
 
 
+def calibrated_point(cfg, ensemble: pd.DataFrame) -> dict[str, float]:
+    """The calibration's own values: its record's best trial (`calibrated_params.yaml`), which a moved ensemble
+    (sim.calibration.explore) need not hold as a row; without a record, the ensemble's best row."""
+    path = None
+    if cfg.calibration.record:
+        record = Path(cfg.calibration.record)
+        path = (record if record.is_absolute() else PROJECT_ROOT / record) / "calibrated_params.yaml"
+    if path is None or not path.exists():
+        row = ensemble.sort_values("loss").iloc[0] if "loss" in ensemble else ensemble.iloc[0]
+        return {name: float(row[name]) for name in ensemble.columns if name not in NOT_PARAMETERS}
+    out: dict[str, float] = {}
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                out[prefix + key] = float(value)
+
+    walk(yaml.safe_load(path.read_text()).get("params") or {}, "")
+    return out
+
+
 def with_parameter_set(cfg):
     """cfg itself (uncertainty=none), or a copy carrying one ensemble row; and the row number (or None)."""
     if cfg.uncertainty == "none":
         return cfg, None
     ensemble = load_ensemble(cfg)
     k = choose_row(cfg, len(ensemble))
-    best = ensemble.sort_values("loss").iloc[0] if "loss" in ensemble else ensemble.iloc[0]
+    best = calibrated_point(cfg, ensemble)
     new = copy.deepcopy(cfg)
     for name in ensemble.columns:
         if name in NOT_PARAMETERS:
             continue
         current = get_parameter(new.params, name)
-        if np.isclose(current, best[name], rtol=1e-5, atol=1e-9):  # still the calibrated point: take the draw
+        if name in best and np.isclose(current, best[name], rtol=1e-5, atol=1e-9):  # still the calibrated point
             set_parameter(new.params, name, ensemble[name].iloc[k])
     new.parameter_set = k
     _draw_value_for_money(new)
