@@ -26,8 +26,8 @@ def test_journeys_writes_tidy_timeseries_figures_and_summary(tmp_path: Path):
                 "successful_completion_rate", "phof_non_representation_6m", "waiting_over_3_weeks_share",
                 "time_in_treatment_band", "cost", "in_treatment_provider", "in_modality", "transfers_failed"}
     assert required <= set(ts["measure"])
-    assert {"all", "opiate_only", "opiate_and_crack", "crack_only", "non_opiate", "18-29", "30-39", "40-49",
-            "50+"} <= set(ts["group"])
+    assert {"all", "opiate_only", "opiate_and_crack", "crack_only", "other_drugs", "non_opiate", "18-29", "30-39",
+            "40-49", "50+"} <= set(ts["group"])
     from PIL import Image
 
     for png in ("in_treatment_by_drug", "completions", "deaths", "age_profile"):

@@ -41,7 +41,8 @@ def test_alive_balances_new_users_and_deaths_every_step():
 def test_timeseries_balance_by_year_quarter_and_drug_group():
     for period in ("year", "quarter"):
         ts = run(compose("area=bedford", "end_year=2012", f"output.period={period}")).timeseries
-        for group in ("all", "opiate_only", "opiate_and_crack", "crack_only", "non_opiate", "opiate", "ocu"):
+        for group in ("all", "opiate_only", "opiate_and_crack", "crack_only", "other_drugs", "opiate", "non_opiate",
+                      "ocu"):
             w = wide(ts, group)
             balance = w["alive"].shift(1) + w["new_users"] - w["deaths"]
             np.testing.assert_array_equal(w["alive"].iloc[1:], balance.iloc[1:])

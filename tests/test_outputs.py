@@ -27,7 +27,7 @@ def test_groups_partition_the_whole():
     ts = ts[ts["measure"].isin([*STOCKS, *FLOWS, *DURATION_BANDS])]  # people measures (system ones group otherwise)
     assert set(ts["group"]) == set(GROUPS)
     w_all = wide(ts)
-    by_drug = sum(wide(ts, g) for g in ("opiate_only", "opiate_and_crack", "crack_only", "non_opiate"))
+    by_drug = sum(wide(ts, g) for g in ("opiate_only", "opiate_and_crack", "crack_only", "other_drugs"))
     by_age = sum(wide(ts, g) for g in ("15-17", "18-29", "30-39", "40-49", "50+"))
     common = [c for c in w_all.columns if c not in DURATION_BANDS]  # duration bands have no age groups
     np.testing.assert_array_equal(w_all.to_numpy(), by_drug.to_numpy())

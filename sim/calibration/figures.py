@@ -62,6 +62,7 @@ MEASURE_LABELS = {
 }
 GROUP_LABELS = {
     "all": "", "ocu": "opiate and/or crack", "opiate": "opiate", "crack": "crack", "non_opiate": "non-opiate",
+    "other_drugs": "other-drug",
     "opiate_only": "opiate only", "opiate_and_crack": "opiate and crack", "crack_only": "crack only",
     "under_1y": "under 1 year", "1_to_2y": "1-2 years", "2_to_4y": "2-4 years", "4_to_6y": "4-6 years",
     "6y_plus": "6 years or more",

@@ -68,8 +68,17 @@ class PresentationParams:
     )
     hr_non_opiate: float = param(
         2.5, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008", 0.5, 6.0,
-        "non-opiate episodes are short, yet about a quarter of adults in treatment (50,000 a year) are non-opiate "
-        "clients: they must present often",
+        "other-drug (not opiate or crack) episodes are short, yet about a quarter of adults in treatment (50,000 a "
+        "year) are non-opiate clients: they must present often",
+    )
+    hr_crack_only: float = param(
+        1.0, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008 "
+        "eng_crack_prevalence_2009_10", 0.1, 1.5,
+        "crack users who use no opiates, against opiate users: the NTA's non-opiate clients of 2007-08 (a quarter "
+        "of 202,666, crack among them) are hardly more than its 50,000 treated for other drugs, so few of the "
+        "42,000 crack-only users were in treatment; services built round opiate prescribing had little to offer "
+        "them (Worcestershire c.2008: more work needed 'to ensure that services are able to meet this treatment "
+        "demand'). 1 = as opiate users (the model before 2026-12-03)",
     )
 
 

@@ -32,12 +32,13 @@ LIVING = tuple(s for s in State if s not in (State.NOT_YET, State.DEAD))
 
 
 class DrugGroup(IntEnum):
-    """NDTMS-style drug groups; the first three together are opiate and/or crack users (OCU)."""
+    """NDTMS-style drug groups; the first three together are opiate and/or crack users (OCU). NDTMS's and DOMES's
+    "non-opiate" clients are the last two: crack without opiates, and other drugs (the `non_opiate` aggregate)."""
 
     OPIATE_ONLY = 0
     OPIATE_CRACK = 1
     CRACK_ONLY = 2
-    NON_OPIATE = 3  # cocaine, cannabis, other drugs
+    OTHER_DRUGS = 3  # cocaine, cannabis, other drugs (not opiates or crack); the hr_non_opiate_* parameters act on it
 
 
 N_DRUG_GROUPS = len(DrugGroup)
@@ -128,11 +129,14 @@ DRUG_GROUP_NAMES = {
     DrugGroup.OPIATE_ONLY: "opiate_only",
     DrugGroup.OPIATE_CRACK: "opiate_and_crack",
     DrugGroup.CRACK_ONLY: "crack_only",
-    DrugGroup.NON_OPIATE: "non_opiate",
+    DrugGroup.OTHER_DRUGS: "other_drugs",
 }
-# NDTMS reporting aggregates: "opiate" clients are anyone using opiates; OCU adds crack-only.
+# NDTMS reporting aggregates: "opiate" clients are anyone using opiates, "non_opiate" everyone else (DOMES's split:
+# the NTA's non-opiate clients are "dependent on non-opiate drugs (crack, cocaine, stimulants, cannabis)",
+# eng_non_opiate_share_in_tx_c2008_frac); OCU adds crack-only to the opiate clients.
 DRUG_GROUP_AGGREGATES = {
     "opiate": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK),
+    "non_opiate": (DrugGroup.CRACK_ONLY, DrugGroup.OTHER_DRUGS),
     "ocu": (DrugGroup.OPIATE_ONLY, DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),
     "crack": (DrugGroup.OPIATE_CRACK, DrugGroup.CRACK_ONLY),  # any crack use (the prevalence estimates' "crack users")
 }

@@ -160,7 +160,8 @@ def _presentations(t: _Table, p: Parameters) -> None:
             continue
         for suffix, rate in (("naive", pr.naive_per_year), ("previous", pr.previous_per_year)):
             name = f"presentation_{r.name.lower()}_{suffix}"
-            t.rate(name, rate * uninvolved[r], {DrugGroup.NON_OPIATE: pr.hr_non_opiate})
+            t.rate(name, rate * uninvolved[r], {DrugGroup.OTHER_DRUGS: pr.hr_non_opiate,
+                                                DrugGroup.CRACK_ONLY: pr.hr_crack_only})
             t.ratio(name, Covariate.CRIMINAL_JUSTICE,
                     ref.hr_criminal_justice_route if r == Route.CRIMINAL_JUSTICE else 1.0)
             if suffix == "previous":
@@ -168,7 +169,7 @@ def _presentations(t: _Table, p: Parameters) -> None:
 
 
 def _natural_remission(t: _Table, p: Parameters) -> None:
-    remission = {DrugGroup.NON_OPIATE: p.recovery.hr_non_opiate_remission}
+    remission = {DrugGroup.OTHER_DRUGS: p.recovery.hr_non_opiate_remission}
     t.rate("natural_remission_naive", p.recovery.natural_remission_per_year, remission)
     t.rate("natural_remission_previous", p.recovery.natural_remission_per_year, remission)
 
@@ -181,7 +182,7 @@ def _waiting(t: _Table, p: Parameters) -> None:
 
 def _modality_changes(t: _Table, p: Parameters) -> None:
     """Tier 2 -> tier 3 hand-off (its rate is the system's), step-down to GP shared care, step-up to detox."""
-    no_opiate = {DrugGroup.NON_OPIATE: 0.0, DrugGroup.CRACK_ONLY: 0.0}
+    no_opiate = {DrugGroup.OTHER_DRUGS: 0.0, DrugGroup.CRACK_ONLY: 0.0}
     t.rate("handoff", 1.0)  # times the system's hand-off rate in build_hazards
     t.rate("step_down", p.modality.step_down_per_year, no_opiate)
     t.ratio("step_down", Covariate.STILL_USING, 0.0)  # only clients abstinent from illicit use
@@ -191,12 +192,12 @@ def _modality_changes(t: _Table, p: Parameters) -> None:
 def _treatment_exits(t: _Table, p: Parameters) -> None:
     """Start, stay and stop: unplanned exits from each phase, the planned exit, completion."""
     tx, g = p.treatment, DrugGroup
-    unplanned_groups = {g.NON_OPIATE: tx.hr_non_opiate_unplanned_exit,
+    unplanned_groups = {g.OTHER_DRUGS: tx.hr_non_opiate_unplanned_exit,
                         g.OPIATE_CRACK: tx.hr_opiate_crack_unplanned_exit}
     t.rate("unplanned_exit_engagement", tx.unplanned_exit_engagement_per_year)
     t.rate("unplanned_exit_stay", tx.unplanned_exit_per_year, unplanned_groups)
     t.rate("unplanned_exit_stop", tx.unplanned_exit_stop_per_year)
-    planned_groups = {g.NON_OPIATE: tx.hr_non_opiate_planned_exit, g.CRACK_ONLY: tx.hr_crack_only_planned_exit}
+    planned_groups = {g.OTHER_DRUGS: tx.hr_non_opiate_planned_exit, g.CRACK_ONLY: tx.hr_crack_only_planned_exit}
     # a planned exit may begin within the first 12 weeks too (brief interventions: "completed or retained 12 weeks")
     for name in ("planned_exit", "planned_exit_engagement"):
         t.rate(name, tx.planned_exit_per_year, planned_groups)
@@ -215,7 +216,7 @@ def _treatment_exits(t: _Table, p: Parameters) -> None:
 def _recovery(t: _Table, p: Parameters) -> None:
     """Sustain: re-presentation (falling with years since completion) and relapse; relapse after remission."""
     rc = p.recovery
-    k = t.rate("represent_from_recovery", 1.0, {DrugGroup.NON_OPIATE: rc.hr_non_opiate_represent})
+    k = t.rate("represent_from_recovery", 1.0, {DrugGroup.OTHER_DRUGS: rc.hr_non_opiate_represent})
     t.edges[k] = [0.0, 0.5, 1.0, 2.0, 3.0]
     t.mult[k] = [rc.represent_first_6m_per_year, rc.represent_6_to_12m_per_year, rc.represent_year2_per_year,
                  rc.represent_year3_per_year, rc.represent_later_per_year]
@@ -312,7 +313,7 @@ def build_mortality(p: Parameters, levers: dict[str, float]) -> MortalityTables:
     g = DrugGroup
     base = np.full(N_DRUG_GROUPS, m.drug_related_per_year * drd_lever)
     base[g.CRACK_ONLY] *= m.hr_crack_only_drug_related
-    base[g.NON_OPIATE] *= m.hr_non_opiate_drug_related
+    base[g.OTHER_DRUGS] *= m.hr_non_opiate_drug_related
     state = np.ones(N_STATES)
     # in treatment: 1 (only opioid substitution protects: hr_opioid_substitution, by modality in the kernel)
     for s in (State.SUSTAIN, State.REMISSION):

@@ -133,7 +133,7 @@ def _profile(rng, area: AreaConfig, drug: np.ndarray) -> dict[str, np.ndarray]:
 def _drug_groups(rng, area: AreaConfig, n_ocu: int, n_non_opiate: int) -> np.ndarray:
     shares = np.array([area.opiate_only_share, area.opiate_and_crack_share, area.crack_only_share])
     ocu = rng.choice(3, size=n_ocu, p=shares / shares.sum())
-    return np.concatenate([ocu, np.full(n_non_opiate, DrugGroup.NON_OPIATE)]).astype(np.int8)
+    return np.concatenate([ocu, np.full(n_non_opiate, DrugGroup.OTHER_DRUGS)]).astype(np.int8)
 
 
 WIDE_BAND_YEARS = 15.0
@@ -188,7 +188,7 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
 
     # The shares in treatment are NDTMS counts of a year; on the start date only a part of that year's
     # clients is in treatment: the rest were treated during it and are using again (previously treated).
-    is_ocu = drug != DrugGroup.NON_OPIATE
+    is_ocu = drug != DrugGroup.OTHER_DRUGS
     year_share = np.where(is_ocu, area.ocu_in_treatment_share, area.non_opiate_in_treatment_share)
     in_tx_share = year_share * area.in_treatment_now_per_year_share * min(places, 1.0)
     u = rng.random(n)
@@ -277,7 +277,7 @@ def new_users(area: AreaConfig, p: Parameters, initial_drug: np.ndarray, start: 
     for year in range(int(start), int(end)):
         dt_years = year - start
         for group in DrugGroup:
-            if group == DrugGroup.NON_OPIATE:
+            if group == DrugGroup.OTHER_DRUGS:
                 rate, period, cohort = (o.non_opiate_incidence_per_prevalent_per_year,
                                         o.non_opiate_period_trend_per_year, 0.0)
             else:

@@ -16,7 +16,7 @@ from sim.outputs.measures import annual, wide
 from sim.version import __version__
 
 DRUG_COLOURS = {"opiate_only": "#1b5e91", "opiate_and_crack": "#6a3d9a", "crack_only": "#e08214",
-                "non_opiate": "#4d9221"}
+                "other_drugs": "#4d9221"}
 AGE_COLOURS = ["#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08"]
 # Counts on an axis: 250,000 rather than 250000; a tick between whole numbers (a small area's few deaths) keeps
 # its decimals rather than repeating a rounded label
@@ -87,7 +87,7 @@ def in_treatment_by_drug(ts: pd.DataFrame, path: Path | None, title: str, run: s
 def completions(ts: pd.DataFrame, path: Path | None, title: str, run: str = ""):
     room = _room_for_legend(8, legend=2.5)
     fig, ax = _subplots(path, figsize=(room.pop("width"), 4.5))
-    for group, colour in (("opiate", "#1b5e91"), ("non_opiate", "#4d9221"), ("crack_only", "#e08214")):
+    for group, colour in (("opiate", "#1b5e91"), ("non_opiate", "#4d9221")):
         w = wide(ts, group)
         ax.plot(w.index.astype(int), w["exits_successful"], label=f"successful completions: {group.replace('_', ' ')}",
                 color=colour)

@@ -55,9 +55,9 @@ def rates(p: ValueForMoneyParams) -> dict[str, np.ndarray]:
         crimes[rows] = p.crimes_per_year_using * crime_ratio
         health[rows] = p.health_cost_per_year_using * health_ratio
         utility[rows] = u
-    non_opiate = int(DrugGroup.NON_OPIATE)
-    crimes[:, non_opiate] *= p.hr_crime_non_opiate
-    health[:, non_opiate] *= p.hr_health_cost_non_opiate
+    other = int(DrugGroup.OTHER_DRUGS)
+    crimes[:, other] *= p.hr_crime_non_opiate
+    health[:, other] *= p.hr_health_cost_non_opiate
     return {"crimes": crimes, "health_cost": health, "utility": utility}
 
 
