@@ -158,11 +158,13 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]
     ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)
-    posterior = posterior_table(ensemble, free, {n: float(table[n].iloc[0]) for n in names})
+    search = table[table[MOVE].isna()]  # the calibrated point is the search's best: the moves sample the region,
+    best = {n: float(search[n].iloc[0]) for n in names}  # so more rounds change the ensemble, never the point
+    posterior = posterior_table(ensemble, free, best)
     posterior.to_csv(out_dir / "posterior.csv", index=False)
 
     by_trial = simulated_by_trial(s)
-    best_trial = int(table["trial"].iloc[0])
+    best_trial = int(search["trial"].iloc[0])
     best_sim = pd.Series({k: np.nanmedian([np.nan if v is None else v for v in vals])
                           for k, vals in by_trial[best_trial].items()}).reindex(targets["id"])
     pred = predictive(by_trial, list(ensemble.accepted["trial"])).reindex(targets["id"])
@@ -171,9 +173,8 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
                          sim_q95=pred["sim_q95"].to_numpy())
     fit["within_interval"] = (fit["sim_median"] >= fit["lower"]) & (fit["sim_median"] <= fit["upper"])
     fit.to_csv(out_dir / "fit.csv", index=False)
-    info = provenance(cfg, path, seeds, len(table), free, ensemble)
+    info = provenance(cfg, path, seeds, len(search), free, ensemble)
     fit_figure(fit, out_dir / "fit.png", fit_title(cfg.area.name, fit, len(ensemble.accepted)))
-    best = {n: float(table[n].iloc[0]) for n in names}
     (out_dir / "calibrated_params.yaml").write_text(params_yaml(best, info, cfg.area.name))
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))
 
@@ -182,7 +183,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
           .round(3).to_string(index=False))
     print()
     print(posterior.round(4).to_string(index=False))
-    print(f"\nbest loss {table['loss'].iloc[0]:.2f}; {len(ensemble.accepted)} parameter sets accepted "
+    print(f"\nbest loss {search['loss'].iloc[0]:.2f}; {len(ensemble.accepted)} parameter sets accepted "
           f"(loss <= {ensemble.tolerance:.2f}{', widened to min_accepted' if ensemble.widened else ''}); "
           f"{int(fit['within_interval'].sum())}/{len(fit)} targets within their interval; outputs in {out_dir}")
     if cfg.ship:
