@@ -24,7 +24,8 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from sim.calibration.explore import MOVE, Population, Space, move
+from sim.calibration.ensemble import Ensemble, accept
+from sim.calibration.explore import MOVE, Population, Space, as_ensemble, move
 from sim.calibration.objective import FreeParameter, objective_value, with_values
 from sim.config.schema import SAMPLERS, JourneysConfig
 
@@ -210,6 +211,26 @@ def move_ensemble(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreePar
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def settle_ensemble(s, cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], storage: str | Path,
+                    name: str, seeds: list[int], min_accepted: int, rounds: int, workers: int = 1,
+                    progress: bool = False):
+    """(every finished trial, the ensemble, the study): the search's accepted trials (`accept`), then `rounds`
+    rounds of moves spreading `min_accepted` of them over the likelihood-ratio region (`move_ensemble`)."""
+    table = trials_table(s)
+    search = table[table[MOVE].isna()]
+    ensemble = accept(search, [p.name for p in free], min_accepted)
+    if rounds < 1 or len(ensemble.accepted) < 2:
+        return table, ensemble, s
+    if progress:
+        print(f"spreading {min(min_accepted, len(ensemble.accepted))} of the {len(ensemble.accepted)} accepted sets "
+              f"over the region (loss <= {ensemble.tolerance:.2f}): {rounds} rounds of moves")
+    pop = move_ensemble(cfg, targets, free, storage, name, seeds, search, ensemble.accepted, ensemble.tolerance,
+                        min_accepted, rounds, workers, progress)
+    ensemble = Ensemble(as_ensemble(pop, Space.of(free)), ensemble.tolerance, ensemble.widened, tuple(pop.acceptance))
+    s = study(storage, name, cfg.seed)  # anew: the moves were written through storage of their own
+    return trials_table(s), ensemble, s
 
 
 def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False, parent: int | None = None) -> None:
