@@ -9,8 +9,9 @@ Sections (`--only` picks some):
   build + steps, compiled code loaded), ns per living person-step, and of the whole console
   command (a fresh process: imports, compiled-code cache load, outputs and figures) with its
   peak memory;
-- calibration: `journeys-calibrate area=southampton` with 20 and 60 trials on every core: the
-  seconds each further trial costs, and what 700 trials take;
+- calibration: `journeys-calibrate area=southampton` with 20 and 60 trials on every core (without the
+  ensemble's moves): the seconds each further trial costs, and what 700 trials take, with and without the
+  default moves (`min_accepted` sets times `ensemble_rounds` rounds, each move a trial's cost);
 - reference: the engine against one mesa Agent per person and plain numpy columns (and Starsim,
   with the `bench` extra) on the same core journeys (experiments/reference), side by side, at
   2,000 and 20,000 people; at 200,000 without the mesa agents.
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import JourneysModel, load_config, resolve
+from sim.config.schema import CalibrateConfig
 from sim.domain.states import LIVING
 
 YEARS = 20
@@ -73,16 +75,21 @@ def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             done = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "area=southampton", f"n_trials={n}",
-                                   "min_accepted=10", f"hydra.run.dir={tmp}", f"storage={tmp}/study.db"],
+                                   "min_accepted=10", "ensemble_rounds=0", f"hydra.run.dir={tmp}",
+                                   f"storage={tmp}/study.db"],
                                   capture_output=True, text=True)  # a study of its own, not the default's
             wall.append(time.perf_counter() - t0)
         if done.returncode:
             raise RuntimeError(done.stderr)
     per_trial = (wall[1] - wall[0]) / (trials[1] - trials[0])
     fixed = wall[0] - trials[0] * per_trial
+    defaults = CalibrateConfig()
+    moves = defaults.min_accepted * defaults.ensemble_rounds
     return {"command_s": dict(zip(map(str, trials), (round(w, 1) for w in wall))),
             "seconds_per_trial": round(per_trial, 3),
-            "projected_700_trials_min": round((fixed + 700 * per_trial) / 60, 2)}
+            "projected_700_trials_min": round((fixed + 700 * per_trial) / 60, 2),
+            "default_moves": moves,
+            "projected_700_trials_and_moves_min": round((fixed + (700 + moves) * per_trial) / 60, 2)}
 
 
 def main() -> None:

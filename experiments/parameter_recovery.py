@@ -26,11 +26,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim import load_config  # noqa: E402
-from sim.calibration.ensemble import Ensemble, accept, posterior_table  # noqa: E402
-from sim.calibration.explore import MOVE, Space, as_ensemble  # noqa: E402
+from sim.calibration.ensemble import posterior_table  # noqa: E402
 from sim.calibration.objective import free_parameters, objective_value, with_values  # noqa: E402
 from sim.calibration.record import shipped_values  # noqa: E402
-from sim.calibration.study import calibrate, move_ensemble, trials_table  # noqa: E402
+from sim.calibration.study import calibrate, settle_ensemble  # noqa: E402
 from sim.calibration.targets import read_targets  # noqa: E402
 from sim.config.paths import PROJECT_ROOT  # noqa: E402
 
@@ -105,14 +104,8 @@ def main(argv=None) -> None:
     seeds = list(range(1, args.seeds_per_trial + 1))
     s = calibrate(cfg, targets, free, args.trials, out / "study.db", "recovery", seeds=seeds, progress=True,
                   workers=args.workers, sampler=args.sampler)
-    search = trials_table(s)
-    search = search[search[MOVE].isna()]
-    ensemble = accept(search, list(truth), args.min_accepted)
-    if args.ensemble_rounds:
-        pop = move_ensemble(cfg, targets, free, out / "study.db", "recovery", seeds, search, ensemble.accepted,
-                            ensemble.tolerance, args.min_accepted, args.ensemble_rounds, args.workers, progress=True)
-        ensemble = Ensemble(as_ensemble(pop, Space.of(free)), ensemble.tolerance, ensemble.widened,
-                            tuple(pop.acceptance))
+    _, ensemble, _ = settle_ensemble(s, cfg, targets, free, out / "study.db", "recovery", seeds, args.min_accepted,
+                                     args.ensemble_rounds, args.workers, progress=True)
     table = posterior_table(ensemble, free)
     table.insert(1, "truth", table["parameter"].map(truth))
     table["covered"] = (table["q05"] <= table["truth"]) & (table["truth"] <= table["q95"])

@@ -25,12 +25,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from sqlalchemy.engine import make_url
 
-from sim.calibration.ensemble import Ensemble, accept, posterior_table, predictive
-from sim.calibration.explore import MOVE, Space, as_ensemble
+from sim.calibration.ensemble import posterior_table, predictive
+from sim.calibration.explore import MOVE
 from sim.calibration.figures import fit_figure, fit_title
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
-from sim.calibration.study import calibrate, move_ensemble, simulated_by_trial, source_trials, study, trials_table
+from sim.calibration.study import calibrate, settle_ensemble, simulated_by_trial, source_trials
 from sim.calibration.targets import discrepancy, read_targets
 from sim.config.commands import describe_os_error, run_command
 from sim.config.errors import ConfigError, InputError
@@ -107,24 +107,6 @@ def refuse_password(storage: str | None, out_dir: Path) -> None:
                       "(it would be written into the run folder); give it in PGPASSWORD or ~/.pgpass")
 
 
-def settle_ensemble(cfg, s, targets, free, storage, name: str, seeds: list[int], workers: int):
-    """(every finished trial, the ensemble, the study): the search's accepted trials, then `ensemble_rounds` rounds
-    of moves spreading `min_accepted` of them over the likelihood-ratio region (`sim.calibration.explore`)."""
-    table = trials_table(s)
-    names = [p.name for p in free]
-    search = table[table[MOVE].isna()]
-    ensemble = accept(search, names, cfg.min_accepted)
-    if cfg.ensemble_rounds < 1 or len(ensemble.accepted) < 2:
-        return table, ensemble, s
-    print(f"spreading {min(cfg.min_accepted, len(ensemble.accepted))} of the {len(ensemble.accepted)} accepted sets "
-          f"over the region (loss <= {ensemble.tolerance:.2f}): {cfg.ensemble_rounds} rounds of moves")
-    pop = move_ensemble(cfg, targets, free, storage, name, seeds, search, ensemble.accepted, ensemble.tolerance,
-                        cfg.min_accepted, cfg.ensemble_rounds, workers, progress=True)
-    ensemble = Ensemble(as_ensemble(pop, Space.of(free)), ensemble.tolerance, ensemble.widened, tuple(pop.acceptance))
-    s = study(storage, name, cfg.seed, cfg.sampler)
-    return trials_table(s), ensemble, s
-
-
 def calibrate_to_folder(cfg, out_dir: Path) -> None:
     refuse_password(cfg.storage, out_dir)
     cfg = validate(as_config(cfg))
@@ -154,15 +136,18 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
         print(f"CMA-ES starts from the best of the shipped calibration's {len(source)} trials (warm start)")
     s = calibrate(cfg, targets, free, cfg.n_trials, storage, name, seeds, progress=True, start_from=start,
                   workers=workers, sampler=cfg.sampler, source=source)
-    table, ensemble, s = settle_ensemble(cfg, s, targets, free, storage, name, seeds, workers)
+    table, ensemble, s = settle_ensemble(s, cfg, targets, free, storage, name, seeds, cfg.min_accepted,
+                                         cfg.ensemble_rounds, workers, progress=True)
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]
     ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)
-    posterior = posterior_table(ensemble, free, {n: float(table[n].iloc[0]) for n in names})
+    search = table[table[MOVE].isna()]  # the calibrated point is the search's best: the moves sample the region,
+    best = {n: float(search[n].iloc[0]) for n in names}  # so more rounds change the ensemble, never the point
+    posterior = posterior_table(ensemble, free, best)
     posterior.to_csv(out_dir / "posterior.csv", index=False)
 
     by_trial = simulated_by_trial(s)
-    best_trial = int(table["trial"].iloc[0])
+    best_trial = int(search["trial"].iloc[0])
     best_sim = pd.Series({k: np.nanmedian([np.nan if v is None else v for v in vals])
                           for k, vals in by_trial[best_trial].items()}).reindex(targets["id"])
     pred = predictive(by_trial, list(ensemble.accepted["trial"])).reindex(targets["id"])
@@ -171,9 +156,8 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
                          sim_q95=pred["sim_q95"].to_numpy())
     fit["within_interval"] = (fit["sim_median"] >= fit["lower"]) & (fit["sim_median"] <= fit["upper"])
     fit.to_csv(out_dir / "fit.csv", index=False)
-    info = provenance(cfg, path, seeds, len(table), free, ensemble)
+    info = provenance(cfg, path, seeds, len(search), free, ensemble)
     fit_figure(fit, out_dir / "fit.png", fit_title(cfg.area.name, fit, len(ensemble.accepted)))
-    best = {n: float(table[n].iloc[0]) for n in names}
     (out_dir / "calibrated_params.yaml").write_text(params_yaml(best, info, cfg.area.name))
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))
 
@@ -182,7 +166,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
           .round(3).to_string(index=False))
     print()
     print(posterior.round(4).to_string(index=False))
-    print(f"\nbest loss {table['loss'].iloc[0]:.2f}; {len(ensemble.accepted)} parameter sets accepted "
+    print(f"\nbest loss {search['loss'].iloc[0]:.2f}; {len(ensemble.accepted)} parameter sets accepted "
           f"(loss <= {ensemble.tolerance:.2f}{', widened to min_accepted' if ensemble.widened else ''}); "
           f"{int(fit['within_interval'].sum())}/{len(fit)} targets within their interval; outputs in {out_dir}")
     if cfg.ship:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from sim.config.paths import PROJECT_ROOT
+from sim.config.provenance import calibration_values
 
 RECORD_FILES = ("calibrated_params.yaml", "ensemble.csv", "posterior.csv", "fit.csv", "fit.png", "trials.csv",
                 "run_info.json")
@@ -59,20 +60,7 @@ def params_yaml(best: dict[str, float], info: dict, area: str) -> str:
 
 def shipped_values(area: str, root: Path = PROJECT_ROOT) -> dict[str, float]:
     """The parameter values of the area's shipped calibration (empty if none), by dotted name."""
-    path = root / "configs" / "calibration" / f"{area}.yaml"
-    if not path.exists():
-        return {}
-    out = {}
-
-    def walk(node, prefix):
-        for key, value in node.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                out[prefix + key] = float(value)
-
-    walk(yaml.safe_load(path.read_text()).get("params") or {}, "")
-    return out
+    return calibration_values(root / "configs" / "calibration" / f"{area}.yaml")
 
 
 def ship(run_dir: Path, area: str, root: Path = PROJECT_ROOT) -> Path:

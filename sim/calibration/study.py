@@ -24,7 +24,8 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from sim.calibration.explore import MOVE, Population, Space, move
+from sim.calibration.ensemble import Ensemble, accept
+from sim.calibration.explore import MOVE, Population, Space, as_ensemble, move
 from sim.calibration.objective import FreeParameter, objective_value, with_values
 from sim.config.schema import SAMPLERS, JourneysConfig
 
@@ -115,7 +116,7 @@ def calibrate(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParamet
     s = study(storage, name, sampler_seed(cfg.seed, 0, before), sampler, source)
     if start_from and not s.trials:  # a new study tries the previous calibration first
         s.enqueue_trial({p.name: min(max(start_from[p.name], p.low), p.high) for p in free if p.name in start_from})
-    if len(finished(s)) >= n_trials:
+    if len(searched(s)) >= n_trials:
         return s
     job = (cfg, targets, free, n_trials, seeds)
     others = []
@@ -212,16 +213,45 @@ def move_ensemble(cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreePar
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def settle_ensemble(s, cfg: JourneysConfig, targets: pd.DataFrame, free: list[FreeParameter], storage: str | Path,
+                    name: str, seeds: list[int], min_accepted: int, rounds: int, workers: int = 1,
+                    progress: bool = False):
+    """(every finished trial, the ensemble, the study): the search's accepted trials (`accept`), then `rounds`
+    rounds of moves spreading `min_accepted` of them over the likelihood-ratio region (`move_ensemble`)."""
+    table = trials_table(s)
+    search = table[table[MOVE].isna()]
+    ensemble = accept(search, [p.name for p in free], min_accepted)
+    if rounds < 1 or len(ensemble.accepted) < 2:
+        return table, ensemble, s
+    if progress:
+        print(f"spreading {min(min_accepted, len(ensemble.accepted))} of the {len(ensemble.accepted)} accepted sets "
+              f"over the region (loss <= {ensemble.tolerance:.2f}): {rounds} rounds of moves")
+    pop = move_ensemble(cfg, targets, free, storage, name, seeds, search, ensemble.accepted, ensemble.tolerance,
+                        min_accepted, rounds, workers, progress)
+    ensemble = Ensemble(as_ensemble(pop, Space.of(free)), ensemble.tolerance, ensemble.widened, tuple(pop.acceptance))
+    s = study(storage, name, cfg.seed)  # anew: the moves were written through storage of their own
+    return trials_table(s), ensemble, s
+
+
 def _optimize(s, cfg, targets, free, n_trials, seeds, progress=False, parent: int | None = None) -> None:
     """Take trials from the study until it holds n_trials finished ones (whoever finished them); a worker
     (`parent`: its command's process id) also stops after the trial in hand once that process is gone."""
-    remaining = max(n_trials - len(finished(s)), 0)
+    remaining = max(n_trials - len(searched(s)), 0)
     if remaining:
-        callbacks = [optuna.study.MaxTrialsCallback(n_trials, states=(optuna.trial.TrialState.COMPLETE,))]
+        callbacks = [_stop_at(n_trials)]
         if parent is not None:
             callbacks.append(_stop_when_orphaned(parent))
         s.optimize(_objective(cfg, targets, free, seeds), n_trials=remaining, callbacks=callbacks,
                    show_progress_bar=progress)
+
+
+def _stop_at(n_trials: int):
+    """Stop once the study holds `n_trials` finished search trials (whoever finished them; the ensemble's moves,
+    trials of the same study, do not count)."""
+    def callback(study, trial):
+        if len(searched(study)) >= n_trials:
+            study.stop()
+    return callback
 
 
 def _stop_when_orphaned(parent: int):
@@ -241,6 +271,11 @@ def _work(storage: str, name: str, sampler_seed: int, sampler: str, source: list
 def finished(s) -> list:
     """The study's finished trials."""
     return s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def searched(s) -> list:
+    """The study's finished trials of the search (not the ensemble's moves, `sim.calibration.explore`)."""
+    return [t for t in finished(s) if MOVE not in t.user_attrs]
 
 
 def trials_table(s) -> pd.DataFrame:

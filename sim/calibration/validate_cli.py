@@ -20,11 +20,12 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.backtest import forecast_sample, known_at, runs, score, split_at, summary_lines
-from sim.calibration.cli import default_storage, into_run_folder, refuse_password, settle_ensemble
+from sim.calibration.cli import default_storage, into_run_folder, refuse_password
+from sim.calibration.explore import MOVE
 from sim.calibration.figures import VALIDATION_INTERVAL, fit_figure, validation_title
 from sim.calibration.objective import free_parameters
 from sim.calibration.record import provenance
-from sim.calibration.study import calibrate
+from sim.calibration.study import calibrate, settle_ensemble
 from sim.calibration.targets import read_targets
 from sim.config.commands import run_command
 from sim.config.errors import ConfigError
@@ -86,7 +87,8 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     name = cfg.study_name or f"{cfg.area.name}-validate"
     s = calibrate(cfg, fit_targets, free, cfg.n_trials, storage, name, seeds, progress=True, workers=workers,
                   sampler=cfg.sampler)
-    table, ensemble, s = settle_ensemble(cfg, s, fit_targets, free, storage, name, seeds, workers)
+    table, ensemble, s = settle_ensemble(s, cfg, fit_targets, free, storage, name, seeds, cfg.min_accepted,
+                                         cfg.ensemble_rounds, workers, progress=True)
     sets = forecast_sample(ensemble.accepted, cfg.forecast_sets, cfg.seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_dir / "trials.csv", index=False)
@@ -104,7 +106,7 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     shown = result.assign(sim_q05=result["forecast_q05"], sim_q95=result["forecast_q95"])  # rows tagged by role
     title = validation_title(cfg.area.name, cfg.cutoff_year, len(sets), lines[:-1])
     fit_figure(shown, out_dir / "validation.png", title, interval_label=VALIDATION_INTERVAL)
-    info = provenance(cfg, path, seeds, len(table), free, ensemble)
+    info = provenance(cfg, path, seeds, int(table[MOVE].isna().sum()), free, ensemble)
     info.update({"cutoff_year": cfg.cutoff_year, "forecast_sets": len(sets), "transfer": areas, "summary": lines})
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))
 

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from sim.config.paths import PUBLISHED_FIGURES, SEED_FIGURES
 
 ASSUMPTION = "assumption"
@@ -73,6 +75,24 @@ def set_parameter(params: Any, name: str, value: float) -> None:
     """Set a parameter by its dotted name under `params`, e.g. "treatment.planned_exit_per_year"."""
     node, last = _parent(params, name)
     setattr(node, last, float(value))
+
+
+def calibration_values(path) -> dict[str, float]:
+    """The parameter values a calibration config sets (its `params:` tree, as configs/calibration/<area>.yaml and a
+    record's calibrated_params.yaml write it), by dotted name; empty if the file does not exist."""
+    out: dict[str, float] = {}
+    if not path.exists():
+        return out
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                out[prefix + key] = float(value)
+
+    walk(yaml.safe_load(path.read_text()).get("params") or {}, "")
+    return out
 
 
 def seed_figure_ids() -> set[str]:

@@ -148,6 +148,8 @@ RULES = (
     Rule(("n_trials", "seeds_per_trial", "min_accepted", "forecast_sets"), "whole numbers >= 1",
          ("n_trials=-5", "seeds_per_trial=0"), "n_trials|seeds_per_trial", CALIBRATE),
     Rule(("workers",), "a whole number >= 0 (0: one a core)", ("workers=-1",), "workers", CALIBRATE),
+    Rule(("ensemble_rounds",), "a whole number >= 0 (0: the search's accepted trials as they are)",
+         ("ensemble_rounds=-1",), "ensemble_rounds", CALIBRATE),
     Rule(("relative_error",), "a number in (0, 1)", ("relative_error=0",), "relative_error", CALIBRATE),
     Rule(("sampler",), "tpe or cmaes", ("sampler=cma",), "sampler", CALIBRATE),
     Rule(("free",), "parameters with a documented range (calibration/parameters.csv), each once",

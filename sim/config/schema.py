@@ -252,7 +252,7 @@ class CalibrateConfig(JourneysConfig):
         "recovery.represent_first_6m_per_year", "referral.criminal_justice_share", "treatment.hr_maintenance_exit",
     ])
     min_accepted: int = 100  # the ensemble keeps at least this many parameter sets (sim.calibration.ensemble)
-    ensemble_rounds: int = 30  # rounds of moves spreading min_accepted sets over the region (sim.calibration.explore)
+    ensemble_rounds: int = 20  # rounds of moves spreading min_accepted sets over the region (sim.calibration.explore)
     start_from_shipped: bool = True  # a new study's first trial: the area's shipped calibration, if any
     ship: bool = False  # also install the result as the area's calibration (calibration/<area>/, configs/calibration/)
     storage: str | None = None  # SQLAlchemy URL or SQLite file; default: one per area and question (default_storage)

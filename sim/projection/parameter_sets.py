@@ -20,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.config.errors import ConfigError
 from sim.config.parameters import Parameters
 from sim.config.paths import CONFIG_DIR, PROJECT_ROOT
-from sim.config.provenance import get_parameter, set_parameter
+from sim.config.provenance import calibration_values, get_parameter, set_parameter
 from sim.model import rng
 
 NOT_PARAMETERS = ("loss", "trial")
@@ -73,17 +72,7 @@ def calibrated_point(cfg, ensemble: pd.DataFrame) -> dict[str, float]:
     if path is None or not path.exists():
         row = ensemble.sort_values("loss").iloc[0] if "loss" in ensemble else ensemble.iloc[0]
         return {name: float(row[name]) for name in ensemble.columns if name not in NOT_PARAMETERS}
-    out: dict[str, float] = {}
-
-    def walk(node, prefix):
-        for key, value in node.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                out[prefix + key] = float(value)
-
-    walk(yaml.safe_load(path.read_text()).get("params") or {}, "")
-    return out
+    return calibration_values(path)
 
 
 def with_parameter_set(cfg):
