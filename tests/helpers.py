@@ -16,7 +16,7 @@ def markov_config(n_users: int = 30_000, years: int = 8, steps_per_year: int = 5
                   f"seed={seed}",
                   f"end_year={2005 + years}", f"steps_per_year={steps_per_year}", "onset=false", "ageing=false")
     a = cfg.area
-    a.ocu_users, a.non_opiate_users = n_users, 0
+    a.ocu_users, a.other_drug_users = n_users, 0
     a.opiate_only_share, a.opiate_and_crack_share, a.crack_only_share = 1.0, 0.0, 0.0
     a.male_share = 1.0
     a.criminal_justice_share = a.housing_need_share = a.mental_health_share = 0.0

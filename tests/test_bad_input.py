@@ -233,7 +233,7 @@ def _area_dir(tmp_path: Path, name: str, text: str) -> Path:
 
 
 @pytest.mark.parametrize("drop, named", [("ocu_users", "area.ocu_users"),
-                                         ("non_opiate_users", "area.non_opiate_users")])
+                                         ("other_drug_users", "area.other_drug_users")])
 def test_an_area_file_without_its_users_is_refused_not_run_with_none(drop, named, command, tmp_path):
     base = yaml.safe_load((CONFIG_DIR / "area" / "bedford.yaml").read_text())
     del base[drop]

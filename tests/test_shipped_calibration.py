@@ -13,7 +13,8 @@ from sim.projection.parameter_sets import ensemble_path, shipped_areas, with_par
 from tests.helpers import compose
 
 AREAS = shipped_areas()
-NATIONAL_TRAIT = ("presentation.reluctant_share", "presentation.hr_reluctant")  # England's fit, every area
+# England's fit, used in every area
+NATIONAL_TRAIT = ("presentation.reluctant_share", "presentation.hr_reluctant", "presentation.hr_crack_only")
 
 
 def test_england_and_southampton_are_shipped():

@@ -56,13 +56,13 @@ class PresentationParams:
         ">= 0.21/yr before removing deaths and prison (derived.md 5)",
     )
     reluctant_share: float = param(
-        0.2921, "share of users", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.0, 0.8,
+        0.3209, "share of users", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.0, 0.8,
         "people who, once treated, rarely come back (a trait, drawn at random): half of 2005-06's drop-outs did "
         "not return within three years, while a heroin user may make six attempts over six years; 0 = everyone "
         "alike (calibration/targets/definitions.md). The default is England's fit (2026-12-03), used in every area",
     )
     hr_reluctant: float = param(
-        0.2810, "hazard ratio", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.02, 1.0,
+        0.8539, "hazard ratio", "eng_dropout_cohort_no_return_frac eng_attempts_to_get_clean", 0.02, 1.0,
         "the reluctant's presentations once treated, against everyone else's (acts where reluctant_share > 0); the "
         "default is England's fit (2026-12-03)",
     )
@@ -72,13 +72,14 @@ class PresentationParams:
         "year) are non-opiate clients: they must present often",
     )
     hr_crack_only: float = param(
-        1.0, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008 "
+        0.2399, "hazard ratio", "eng_non_opiate_share_in_tx_c2008_frac eng_non_ocu_in_tx_n_c2008 "
         "eng_crack_prevalence_2009_10", 0.1, 1.5,
         "crack users who use no opiates, against opiate users: the NTA's non-opiate clients of 2007-08 (a quarter "
         "of 202,666, crack among them) are hardly more than its 50,000 treated for other drugs, so few of the "
         "42,000 crack-only users were in treatment; services built round opiate prescribing had little to offer "
         "them (Worcestershire c.2008: more work needed 'to ensure that services are able to meet this treatment "
-        "demand'). 1 = as opiate users (the model before 2026-12-03)",
+        "demand'). 1 = as opiate users (the model before 2026-12-03). The default is England's fit (2026-12-03), "
+        "used in every area",
     )
 
 
@@ -115,7 +116,7 @@ class TreatmentParams:
         "eng_time_in_tx_avg_2011_12 bed_opiate_time_in_tx_avg_2013_14",
         0.1, 1.0, "mean elapsed time in treatment 2.9-3.8 years gives total exit 0.26-0.34/yr (derived.md 8) across "
         "both classes; outside the maintenance class faster. For the reference group (no need, abstinent): England's "
-        "fit 0.111, Southampton's 0.55 (2026-12-03)",
+        "fit 0.164, Southampton's 0.50 (2026-12-03)",
     )
     completion_per_year: float = param(
         4.0, "per person-year (stop -> sustain)", "lit_resi_programme_min_weeks lit_resi_programme_max_weeks_usual",
@@ -363,7 +364,7 @@ class HistoryParams:
     England's fit (calibration/england, 2026-12-03, to 4 significant figures)."""
 
     budget_share_2001: float = param(
-        0.3998, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
+        0.3602, "share of the documented treatment budget (2008) in force in 2001, growing linearly to all of it "
         "in 2008", "eng_nta_funding_2001 eng_tx_funding_2008 eng_funding_dh_share_frac eng_funding_cjs_share_frac",
         0.357, 1.0,
         "dedicated funding rose from GBP 142m when the NTA was established (2001) to 398m in 2008: 142 / 398 = "
@@ -371,16 +372,16 @@ class HistoryParams:
         "money (DH-earmarked is half, criminal justice a quarter) may have grown more slowly, so up to all of it "
         "(no growth)")
     hr_planned_exit_to_2006: float = param(
-        0.3203, "hazard ratio on planned exits before 2007",
+        0.3453, "hazard ratio on planned exits before 2007",
         "eng_sc_cohort_2005_06_n eng_successful_completions_2007_08", 0.1, 1.5,
         "13,000 successful discharges in 2005-06 against more than 34,000 completions in 2007-08")
     hr_early_dropout_to_2006: float = param(
-        1.941, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
+        1.572, "hazard ratio on unplanned exits in the first 12 weeks before 2007",
         "eng_complete_or_retained_12w_frac eng_min_retention_benefit_weeks eng_ocu_new_treatment_starts_2005_06",
         0.5, 3.0, "retaining clients 12 weeks was the NTA's measure of effective treatment until four in five "
         "completed or stayed that long (2007-08); with the 2005-06 starts it says how many left early before")
     hr_unplanned_exit_to_2006: float = param(
-        0.8614, "hazard ratio on unplanned exits after the first 12 weeks before 2007",
+        1.075, "hazard ratio on unplanned exits after the first 12 weeks before 2007",
         "eng_dropout_cohort_2005_06_n eng_sc_cohort_2005_06_n eng_successful_completions_2007_08 "
         "eng_exits_successful_pct_worcs_doc", 0.2, 1.5,
         "retention was the target until 2007: 43,000 people left in 2005-06 (13,000 completed, 30,000 dropped out), "
@@ -388,20 +389,20 @@ class HistoryParams:
         "to throughput (\"increase throughput through the treatment system\", Worcestershire c.2008) moved people "
         "on")
     hr_assessment_to_2006: float = param(
-        0.7461, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
+        0.3355, "hazard ratio on assessment (referral to ready for the first intervention) before 2007",
         "eng_wait_weeks_before_2007 eng_wait_2001_months eng_wait_weeks_after_2007", 0.05, 1.0,
         "average waits fell from more than two months (2001) and nine weeks to one in 2007 while the dedicated "
         "money was nearly flat from 2005 (the waiting-times drive): part of the wait was the service's own "
         "process, not the places. A ratio of 0.1 alone gives the nine weeks")
     hr_naive_presentation_to_2006: float = param(
-        1.789, "hazard ratio on presentations of people never treated, before 2007",
+        3.326, "hazard ratio on presentations of people never treated, before 2007",
         "eng_heroin_first_time_entrants_2005_06 eng_heroin_first_time_entrants_2011_12 "
         "eng_ocu_new_treatment_starts_2005_06",
         0.5, 4.0, "the expansion drew in new entrants (England had \"the highest rate of new entrants in the world\"): "
         "47,709 heroin users started treatment for the very first time in 2005-06, 74% of the year's OCU starts, "
         "against 9,249 in 2011-12")
     hr_planned_exit_2007_to_2009: float = param(
-        0.7272, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
+        0.7995, "hazard ratio on planned exits 2007-2009", "eng_successful_completions_2007_08 eng_sc_all_pct_2011_12",
         0.3, 2.0, "completions \"risen steadily\" to 34,000 in 2007-08; the 2010 Drug Strategy turned the "
         "system to recovery (the calibrated present: DOMES 2011/12)")
 

@@ -63,8 +63,8 @@ RULES = (
     Rule(("area.name", "experiment.name", "study_name"), "letters, digits, _ and - (they name folders)",
          ("area.name=../../x", "+experiment=scenarios experiment.name=../x"), "area.name|experiment.name"),
     # the area
-    Rule(("area.ocu_users", "area.non_opiate_users"), "required in an area file; numbers >= 0, together > 0",
-         ("area.ocu_users=-5", "area.ocu_users=0 area.non_opiate_users=0"), "area"),
+    Rule(("area.ocu_users", "area.other_drug_users"), "required in an area file; numbers >= 0, together > 0",
+         ("area.ocu_users=-5", "area.ocu_users=0 area.other_drug_users=0"), "area"),
     Rule(("area.*_share",), "shares in [0, 1]; the drug mix (opiate only, opiate and crack, crack only) sums to 1; "
          "paired shares (injecting now and before, ...) sum to at most 1",
          ("area.male_share=1.2", "area.opiate_only_share=0.9", "area.injecting_current_share=0.95"), "share"),

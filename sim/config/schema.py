@@ -99,7 +99,7 @@ class AreaConfig:
     opiate_only_share: float = 0.4  # of OCU
     opiate_and_crack_share: float = 0.45
     crack_only_share: float = 0.15
-    non_opiate_users: float = MISSING  # dependent users of other drugs (cocaine, cannabis, ...; required, may be 0)
+    other_drug_users: float = MISSING  # dependent users of drugs other than opiates and crack (required, may be 0)
     ocu_in_treatment_share: float = 0.5  # in treatment during the start year (NDTMS penetration), of OCU
     non_opiate_in_treatment_share: float = 0.4
     # of a year's clients, the share in treatment on a given day (the start date); documented locally as

@@ -113,8 +113,8 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     _check_numbers(cfg.params, "params")
     area = cfg.area
     _check_numbers(area, "area")
-    if area.ocu_users + area.non_opiate_users <= 0:
-        raise ConfigError(f"area ({area.name}): ocu_users + non_opiate_users must be > 0")
+    if area.ocu_users + area.other_drug_users <= 0:
+        raise ConfigError(f"area ({area.name}): ocu_users + other_drug_users must be > 0")
     _close_to_one("area.opiate_only_share + opiate_and_crack_share + crack_only_share",
                   area.opiate_only_share + area.opiate_and_crack_share + area.crack_only_share)
     t = area.time_in_treatment
@@ -164,7 +164,7 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     scale = _finite("population_scale", cfg.population_scale)
     if not scale > 0:
         raise ConfigError(f"population_scale = {cfg.population_scale}: must be > 0 (1 = one simulated person each)")
-    users = (area.ocu_users + area.non_opiate_users) * scale
+    users = (area.ocu_users + area.other_drug_users) * scale
     people = users * (1.0 + area.in_recovery_per_user)
     if not (1 <= users and people <= MAX_SIMULATED_USERS):
         count = f"{people:,.1f}" if people < 1e12 else f"{people:.3g}"

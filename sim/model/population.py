@@ -172,7 +172,7 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     has proportionally fewer people in treatment (assumption); the rest were treated before."""
     n_ocu = (int(rng.poisson(area.ocu_users * scale)) if area.ocu_users * scale < 50
              else int(round(area.ocu_users * scale)))
-    n_non = int(round(area.non_opiate_users * scale))
+    n_non = int(round(area.other_drug_users * scale))
     users = n_ocu + n_non
     n_recovered = int(round(area.in_recovery_per_user * users))
     n = users + n_recovered
