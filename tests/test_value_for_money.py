@@ -118,7 +118,7 @@ def test_with_treatment_switched_off_nothing_is_averted_and_the_ratio_is_undefin
     """Nobody in treatment or recovery at the start, nobody presenting or referred from prison, no money: no
     benefit, no averted crime, and benefit-cost ratios absent (0 / 0), not a division error."""
     cfg = compose("area=southampton", "end_year=2009", "seed=4", "policy_year=2005", "scenario=no_treatment",
-                  "area.ocu_in_treatment_share=0", "area.non_opiate_in_treatment_share=0",
+                  "area.ocu_in_treatment_share=0", "area.other_drug_in_treatment_share=0",
                   "area.in_recovery_per_user=0", "+levers.presentation=0", "+levers.release_to_treatment=0")
     w = year_table(cfg)
     assert (w["in_treatment"] == 0).all() and (w["treatment_starts"] == 0).all() and (w["cost"] == 0).all()

@@ -101,7 +101,7 @@ class AreaConfig:
     crack_only_share: float = 0.15
     other_drug_users: float = MISSING  # dependent users of drugs other than opiates and crack (required, may be 0)
     ocu_in_treatment_share: float = 0.5  # in treatment during the start year (NDTMS penetration), of OCU
-    non_opiate_in_treatment_share: float = 0.4
+    other_drug_in_treatment_share: float = 0.4
     # of a year's clients, the share in treatment on a given day (the start date); documented locally as
     # (in treatment during the year - new journeys in it) / in treatment during the year
     in_treatment_now_per_year_share: float = 0.646

@@ -140,7 +140,7 @@ def validate(cfg: JourneysConfig) -> JourneysConfig:
     for a, b in (("injecting_current_share", "injecting_previous_share"),
                  ("living_with_children_share", "parent_not_living_with_children_share"),
                  ("ocu_in_treatment_share", "in_prison_share"),
-                 ("non_opiate_in_treatment_share", "in_prison_share")):
+                 ("other_drug_in_treatment_share", "in_prison_share")):
         if getattr(area, a) + getattr(area, b) > 1.0 + 1e-9:
             raise ConfigError(f"area.{a} + area.{b} = {getattr(area, a) + getattr(area, b):.3f}: must be <= 1")
 

@@ -189,7 +189,7 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     # The shares in treatment are NDTMS counts of a year; on the start date only a part of that year's
     # clients is in treatment: the rest were treated during it and are using again (previously treated).
     is_ocu = drug != DrugGroup.OTHER_DRUGS
-    year_share = np.where(is_ocu, area.ocu_in_treatment_share, area.non_opiate_in_treatment_share)
+    year_share = np.where(is_ocu, area.ocu_in_treatment_share, area.other_drug_in_treatment_share)
     in_tx_share = year_share * area.in_treatment_now_per_year_share * min(places, 1.0)
     u = rng.random(n)
     state = np.full(n, State.USING_PREVIOUS, dtype=np.int8)
