@@ -67,25 +67,30 @@ def command(area: str) -> dict:
     return {"wall_s": float(wall), "peak_rss_mb": int(peak_kib) / 1024}  # KiB on Linux
 
 
-def calibration(trials: tuple[int, int] = (20, 60)) -> dict:
-    """`journeys-calibrate area=southampton` on every core with few and more trials: seconds per further trial
-    (the difference over the extra trials: start-up and the final ensemble cancel out)."""
-    wall = []
-    for n in trials:
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "area=southampton", f"n_trials={n}",
-                                   "min_accepted=10", "ensemble_rounds=0", f"hydra.run.dir={tmp}",
-                                   f"storage={tmp}/study.db"],
-                                  capture_output=True, text=True)  # a study of its own, not the default's
-            wall.append(time.perf_counter() - t0)
-        if done.returncode:
-            raise RuntimeError(done.stderr)
-    per_trial = (wall[1] - wall[0]) / (trials[1] - trials[0])
-    fixed = wall[0] - trials[0] * per_trial
+def calibration(trials: tuple[int, int] = (20, 60), repeats: int = 5) -> dict:
+    """`journeys-calibrate area=southampton` on every core with few and more trials, each `repeats` times
+    alternately: seconds per further trial from the medians (the difference over the extra trials: start-up
+    and the final ensemble cancel out; one pair of runs differs by more than the trials between them)."""
+    wall: dict[int, list[float]] = {n: [] for n in trials}
+    for _ in range(repeats):
+        for n in trials:
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "area=southampton",
+                                       f"n_trials={n}", "min_accepted=10", "ensemble_rounds=0",
+                                       f"hydra.run.dir={tmp}", f"storage={tmp}/study.db"],
+                                      capture_output=True, text=True)  # a study of its own, not the default's
+                wall[n].append(time.perf_counter() - t0)
+            if done.returncode:
+                raise RuntimeError(done.stderr)
+    few, more = (statistics.median(wall[n]) for n in trials)
+    per_trial = (more - few) / (trials[1] - trials[0])
+    fixed = few - trials[0] * per_trial
     defaults = CalibrateConfig()
     moves = defaults.min_accepted * defaults.ensemble_rounds
-    return {"command_s": dict(zip(map(str, trials), (round(w, 1) for w in wall))),
+    return {"command_s_median": {str(n): round(statistics.median(w), 1) for n, w in wall.items()},
+            "command_s_range": {str(n): [round(min(w), 1), round(max(w), 1)] for n, w in wall.items()},
+            "repeats": repeats,
             "seconds_per_trial": round(per_trial, 3),
             "projected_700_trials_min": round((fixed + 700 * per_trial) / 60, 2),
             "default_moves": moves,
@@ -106,7 +111,7 @@ def main() -> None:
     if "areas" in args.only:
         results.update(areas(args.quick, args.scales))
     if "calibration" in args.only:
-        results["calibration"] = calibration()
+        results["calibration"] = calibration(repeats=3 if args.quick else 5)
         print("calibration:", json.dumps(results["calibration"]), flush=True)
     if "reference" in args.only:
         from experiments.benchmark_reference import REFERENCE_YEARS, compare, engine
