@@ -26,11 +26,10 @@ from omegaconf import DictConfig, OmegaConf
 from sqlalchemy.engine import make_url
 
 from sim.calibration.ensemble import posterior_table, predictive
-from sim.calibration.explore import MOVE
 from sim.calibration.figures import fit_figure, fit_title
 from sim.calibration.objective import OBJECTIVE, free_parameters
 from sim.calibration.record import params_yaml, provenance, ship, shipped_values
-from sim.calibration.study import calibrate, settle_ensemble, simulated_by_trial, source_trials
+from sim.calibration.study import calibrate, search_rows, settle_ensemble, simulated_by_trial, source_trials
 from sim.calibration.targets import discrepancy, read_targets
 from sim.config.commands import describe_os_error, run_command
 from sim.config.errors import ConfigError, InputError
@@ -141,7 +140,7 @@ def calibrate_to_folder(cfg, out_dir: Path) -> None:
     table.to_csv(out_dir / "trials.csv", index=False)
     names = [p.name for p in free]
     ensemble.accepted.to_csv(out_dir / "ensemble.csv", index=False)
-    search = table[table[MOVE].isna()]  # the calibrated point is the search's best: the moves sample the region,
+    search = search_rows(table)  # the calibrated point is the search's best: the moves sample the region,
     best = {n: float(search[n].iloc[0]) for n in names}  # so more rounds change the ensemble, never the point
     posterior = posterior_table(ensemble, free, best)
     posterior.to_csv(out_dir / "posterior.csv", index=False)

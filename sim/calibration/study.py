@@ -219,7 +219,7 @@ def settle_ensemble(s, cfg: JourneysConfig, targets: pd.DataFrame, free: list[Fr
     """(every finished trial, the ensemble, the study): the search's accepted trials (`accept`), then `rounds`
     rounds of moves spreading `min_accepted` of them over the likelihood-ratio region (`move_ensemble`)."""
     table = trials_table(s)
-    search = table[table[MOVE].isna()]
+    search = search_rows(table)
     ensemble = accept(search, [p.name for p in free], min_accepted)
     if rounds < 1 or len(ensemble.accepted) < 2:
         return table, ensemble, s
@@ -276,6 +276,11 @@ def finished(s) -> list:
 def searched(s) -> list:
     """The study's finished trials of the search (not the ensemble's moves, `sim.calibration.explore`)."""
     return [t for t in finished(s) if MOVE not in t.user_attrs]
+
+
+def search_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a `trials_table` that are the search's own trials (not the ensemble's moves), best first."""
+    return table[table[MOVE].isna()]
 
 
 def trials_table(s) -> pd.DataFrame:

@@ -21,11 +21,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration.backtest import forecast_sample, known_at, runs, score, split_at, summary_lines
 from sim.calibration.cli import default_storage, into_run_folder, refuse_password
-from sim.calibration.explore import MOVE
 from sim.calibration.figures import VALIDATION_INTERVAL, fit_figure, validation_title
 from sim.calibration.objective import free_parameters
 from sim.calibration.record import provenance
-from sim.calibration.study import calibrate, settle_ensemble
+from sim.calibration.study import calibrate, search_rows, settle_ensemble
 from sim.calibration.targets import read_targets
 from sim.config.commands import run_command
 from sim.config.errors import ConfigError
@@ -106,7 +105,7 @@ def validate_to_folder(cfg, out_dir: Path) -> list[str]:
     shown = result.assign(sim_q05=result["forecast_q05"], sim_q95=result["forecast_q95"])  # rows tagged by role
     title = validation_title(cfg.area.name, cfg.cutoff_year, len(sets), lines[:-1])
     fit_figure(shown, out_dir / "validation.png", title, interval_label=VALIDATION_INTERVAL)
-    info = provenance(cfg, path, seeds, int(table[MOVE].isna().sum()), free, ensemble)
+    info = provenance(cfg, path, seeds, len(search_rows(table)), free, ensemble)
     info.update({"cutoff_year": cfg.cutoff_year, "forecast_sets": len(sets), "transfer": areas, "summary": lines})
     (out_dir / "run_info.json").write_text(json.dumps(info, indent=2))
 

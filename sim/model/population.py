@@ -130,10 +130,10 @@ def _profile(rng, area: AreaConfig, drug: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _drug_groups(rng, area: AreaConfig, n_ocu: int, n_non_opiate: int) -> np.ndarray:
+def _drug_groups(rng, area: AreaConfig, n_ocu: int, n_other_drugs: int) -> np.ndarray:
     shares = np.array([area.opiate_only_share, area.opiate_and_crack_share, area.crack_only_share])
     ocu = rng.choice(3, size=n_ocu, p=shares / shares.sum())
-    return np.concatenate([ocu, np.full(n_non_opiate, DrugGroup.OTHER_DRUGS)]).astype(np.int8)
+    return np.concatenate([ocu, np.full(n_other_drugs, DrugGroup.OTHER_DRUGS)]).astype(np.int8)
 
 
 WIDE_BAND_YEARS = 15.0
@@ -172,12 +172,12 @@ def initial_population(area: AreaConfig, p: Parameters, start: float, scale: flo
     has proportionally fewer people in treatment (assumption); the rest were treated before."""
     n_ocu = (int(rng.poisson(area.ocu_users * scale)) if area.ocu_users * scale < 50
              else int(round(area.ocu_users * scale)))
-    n_non = int(round(area.other_drug_users * scale))
-    users = n_ocu + n_non
+    n_other = int(round(area.other_drug_users * scale))
+    users = n_ocu + n_other
     n_recovered = int(round(area.in_recovery_per_user * users))
     n = users + n_recovered
     cols = _empty(n)
-    drug = np.concatenate([_drug_groups(rng, area, n_ocu, n_non), _drug_groups(rng, area, n_recovered, 0)])
+    drug = np.concatenate([_drug_groups(rng, area, n_ocu, n_other), _drug_groups(rng, area, n_recovered, 0)])
     if n_recovered:  # recovered people share the drug mix of current users
         drug[users:] = rng.choice(drug[:users], size=n_recovered) if users else DrugGroup.OPIATE_ONLY
     cols["drug"] = drug
